@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Decoding of binary trace records (trace.dat and live tracefs alike) into
+ * kf_events. Each event and field is looked up once, when the decoder is
+ * created; the hot path reads fields by offset.
+ */
+#ifndef KF_DECODE_H
+#define KF_DECODE_H
+
+#include <event-parse.h>
+
+#include "kf_event.h"
+#include "kf_symbols.h"
+
+struct kf_decoder;
+
+/* reads the symbol tables of tep's event formats into syms */
+struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *syms);
+void kf_decoder_destroy(struct kf_decoder *d);
+/* fills ev from rec; returns ev->type */
+enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec,
+				     struct kf_event *ev);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Front ends of the report: a snapshot and the machine's memory state in,
+ * a JSON document (jansson) or text tables out. Nothing here computes a
+ * statistic of the trace; the fragmentation indices are the kernel's
+ * formulas applied to the buddy lists the kernel reported.
+ */
+#ifndef KF_REPORT_H
+#define KF_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "kf_engine.h"
+#include "kf_proc.h"
+#include "kf_source.h"
+#include "kf_symbols.h"
+
+#define KF_SCHEMA_VERSION "1.0"
+
+struct kf_report_input {
+	const struct kf_snapshot *snap;
+	const struct kf_symbols *syms;
+	const struct kf_source_info *source;	/* offline input; NULL when live */
+	const char *live_instance;		/* live: tracefs instance used */
+	const struct kf_memstate *mem_before;	/* may be NULL */
+	const struct kf_memstate *mem_after;	/* may be NULL; the zone state shown */
+	double duration_s;
+	bool by_comm;
+};
+
+json_t *kf_report_json(const struct kf_report_input *in);
+int kf_report_text(const struct kf_report_input *in, FILE *out);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers shared by the front ends. */
+#ifndef KF_UTIL_H
+#define KF_UTIL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+/*
+ * Writing a file so that no reader ever sees half of it and nothing the user
+ * had is lost on failure: data goes to a temporary file beside path
+ * (O_EXCL, never following a symlink), and is renamed over path only by
+ * kf_atomic_commit(). kf_atomic_abort() removes the temporary file.
+ */
+struct kf_atomic_file {
+	FILE *fp;
+	char *path;
+	char *tmp_path;
+};
+
+int kf_atomic_open(struct kf_atomic_file *af, const char *path, mode_t mode);
+int kf_atomic_commit(struct kf_atomic_file *af);	/* fflush, fsync, rename */
+void kf_atomic_abort(struct kf_atomic_file *af);
+
+/* strtol/strtod with the whole string required; 0 or -1 */
+int kf_parse_long(const char *s, long min, long max, long *out);
+int kf_parse_double(const char *s, double min, double max, double *out);
+
+#endif
