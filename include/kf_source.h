@@ -60,6 +60,10 @@ int kf_source_read(const char *path, struct kf_symbols *syms, const struct kf_si
 /* the two readers kf_source_read dispatches to */
 int kf_tracedat_read(const char *path, struct kf_symbols *syms, const struct kf_sink *sink,
 		     struct kf_source_info *info, char *err, size_t errlen);
+/* a trace.dat arriving on a stream (stdin): copied to an unnamed temporary file */
+int kf_tracedat_read_stream(FILE *in, const char *head, size_t headlen, const char *path,
+			    struct kf_symbols *syms, const struct kf_sink *sink,
+			    struct kf_source_info *info, char *err, size_t errlen);
 /* f is read to its end; head/headlen are bytes already read from it (may be 0) */
 int kf_text_read(FILE *f, const char *path, const char *head, size_t headlen,
 		 struct kf_symbols *syms, const struct kf_sink *sink,

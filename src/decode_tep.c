@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Binary records (trace.dat, live ring buffers) to kf_events.
+ *
+ * Each event kfrag knows is described once by a table of (kernel field,
+ * kf_event member) pairs. kf_decoder_create() resolves those against the
+ * trace's own formats into (offset, size, sign) triples, indexed by event
+ * id, so decoding a record is a table lookup and a few loads.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kf_decode.h"
+
+struct field_spec {
+	const char *name;		/* kernel field */
+	size_t dest;			/* offsetof(struct kf_event, ...) */
+	unsigned dest_size;		/* 4 or 8 */
+};
+
+#define F(kname, member) { kname, offsetof(struct kf_event, member), sizeof(((struct kf_event *)0)->member) }
+#define END { NULL, 0, 0 }
+
+static const struct field_spec page_fields[] = {
+	F("pfn", page.pfn), F("order", page.order), F("migratetype", page.migratetype),
+	F("gfp_flags", page.gfp_flags), F("percpu_refill", page.percpu_refill), END
+};
+static const struct field_spec extfrag_fields[] = {
+	F("pfn", extfrag.pfn), F("alloc_order", extfrag.alloc_order),
+	F("fallback_order", extfrag.fallback_order),
+	F("alloc_migratetype", extfrag.alloc_migratetype),
+	F("fallback_migratetype", extfrag.fallback_migratetype),
+	F("change_ownership", extfrag.change_ownership), END
+};
+static const struct field_spec compact_fields[] = {
+	F("zone_start", compact.zone_start), F("migrate_pfn", compact.migrate_pfn),
+	F("free_pfn", compact.free_pfn), F("zone_end", compact.zone_end),
+	F("sync", compact.sync), F("status", compact.status), END
+};
+static const struct field_spec isolate_fields[] = {
+	F("start_pfn", isolate.start_pfn), F("end_pfn", isolate.end_pfn),
+	F("nr_scanned", isolate.nr_scanned), F("nr_taken", isolate.nr_taken), END
+};
+static const struct field_spec compact_migrate_fields[] = {
+	F("nr_migrated", compact_migrate.nr_migrated), F("nr_failed", compact_migrate.nr_failed), END
+};
+static const struct field_spec compact_zone_fields[] = {
+	F("nid", compact_zone.nid), F("idx", compact_zone.zone_idx), F("order", compact_zone.order),
+	F("ret", compact_zone.ret), F("order_failed", compact_zone.ret), END
+};
+static const struct field_spec kcompactd_fields[] = {
+	F("nid", kcompactd.nid), F("order", kcompactd.order),
+	F("highest_zoneidx", kcompactd.zone_idx), F("classzone_idx", kcompactd.zone_idx), END
+};
+static const struct field_spec try_compact_fields[] = {
+	F("order", try_compact.order), F("gfp_mask", try_compact.gfp_mask),
+	F("prio", try_compact.prio), END
+};
+static const struct field_spec migrate_fields[] = {
+	F("succeeded", migrate.succeeded), F("failed", migrate.failed),
+	F("thp_succeeded", migrate.thp_succeeded), F("thp_failed", migrate.thp_failed),
+	F("thp_split", migrate.thp_split), F("large_folio_split", migrate.large_folio_split),
+	F("mode", migrate.mode), F("reason", migrate.reason), END
+};
+static const struct field_spec migration_pte_fields[] = {
+	F("addr", migration_pte.addr), F("pte", migration_pte.pte),
+	F("order", migration_pte.order), END
+};
+static const struct field_spec fault_fields[] = {
+	F("address", fault.address), F("ip", fault.ip), F("error_code", fault.error_code), END
+};
+
+static const struct field_spec *const specs[KF_EV_NR] = {
+	[KF_EV_PAGE_ALLOC] = page_fields,
+	[KF_EV_PAGE_ALLOC_ZONE_LOCKED] = page_fields,
+	[KF_EV_PAGE_FREE] = page_fields,
+	[KF_EV_PAGE_FREE_BATCHED] = page_fields,
+	[KF_EV_PAGE_PCPU_DRAIN] = page_fields,
+	[KF_EV_PAGE_ALLOC_EXTFRAG] = extfrag_fields,
+	[KF_EV_COMPACTION_BEGIN] = compact_fields,
+	[KF_EV_COMPACTION_END] = compact_fields,
+	[KF_EV_COMPACTION_ISOLATE_MIGRATEPAGES] = isolate_fields,
+	[KF_EV_COMPACTION_ISOLATE_FREEPAGES] = isolate_fields,
+	[KF_EV_COMPACTION_FAST_ISOLATE_FREEPAGES] = isolate_fields,
+	[KF_EV_COMPACTION_MIGRATEPAGES] = compact_migrate_fields,
+	[KF_EV_COMPACTION_FINISHED] = compact_zone_fields,
+	[KF_EV_COMPACTION_SUITABLE] = compact_zone_fields,
+	[KF_EV_COMPACTION_DEFERRED] = compact_zone_fields,
+	[KF_EV_COMPACTION_DEFER_COMPACTION] = compact_zone_fields,
+	[KF_EV_COMPACTION_DEFER_RESET] = compact_zone_fields,
+	[KF_EV_COMPACTION_KCOMPACTD_WAKE] = kcompactd_fields,
+	[KF_EV_COMPACTION_KCOMPACTD_SLEEP] = kcompactd_fields,
+	[KF_EV_COMPACTION_WAKEUP_KCOMPACTD] = kcompactd_fields,
+	[KF_EV_COMPACTION_TRY_TO_COMPACT_PAGES] = try_compact_fields,
+	[KF_EV_MIGRATE_PAGES] = migrate_fields,
+	[KF_EV_MIGRATE_PAGES_START] = migrate_fields,
+	[KF_EV_SET_MIGRATION_PTE] = migration_pte_fields,
+	[KF_EV_REMOVE_MIGRATION_PTE] = migration_pte_fields,
+	[KF_EV_PAGE_FAULT_USER] = fault_fields,
+};
+
+#define MAX_FIELDS 8
+
+struct resolved_field {
+	unsigned src_offset;
+	unsigned src_size;
+	bool is_signed;
+	unsigned dest;
+	unsigned dest_size;
+};
+
+struct event_decoder {
+	enum kf_event_type type;
+	int nr_fields;
+	struct resolved_field fields[MAX_FIELDS];
+};
+
+struct kf_decoder {
+	struct tep_handle *tep;
+	bool swap;			/* trace from a machine of the other endianness */
+	unsigned pid_offset, pid_size;
+	int max_id;
+	struct event_decoder *by_id;	/* [0..max_id] */
+	int last_pid;			/* comm look-ups are cached across a run of records */
+	const char *last_comm;
+};
+
+/* symbol tables bound to these field names go to these kinds */
+static const struct {
+	const char *field;
+	enum kf_symtab_kind kind;
+} symbol_fields[] = {
+	{ "status", KF_SYM_COMPACT_STATUS },
+	{ "ret", KF_SYM_COMPACT_STATUS },
+	{ "idx", KF_SYM_ZONE_TYPE },
+	{ "highest_zoneidx", KF_SYM_ZONE_TYPE },
+	{ "mode", KF_SYM_MIGRATE_MODE },
+	{ "reason", KF_SYM_MIGRATE_REASON },
+};
+
+static const char *print_arg_field_name(const struct tep_print_arg *arg)
+{
+	while (arg && arg->type == TEP_PRINT_TYPE)
+		arg = arg->typecast.item;
+	return arg && arg->type == TEP_PRINT_FIELD ? arg->field.name : NULL;
+}
+
+/* finds every __print_symbolic() in the print format, however deeply nested */
+static int collect_symbols(const struct tep_print_arg *arg, struct kf_symbols *syms)
+{
+	for (; arg; arg = arg->next) {
+		switch (arg->type) {
+		case TEP_PRINT_SYMBOL: {
+			const char *field = print_arg_field_name(arg->symbol.field);
+
+			for (size_t i = 0; field && i < sizeof(symbol_fields) / sizeof(symbol_fields[0]); i++) {
+				if (strcmp(field, symbol_fields[i].field) != 0)
+					continue;
+				for (const struct tep_print_flag_sym *s = arg->symbol.symbols; s; s = s->next)
+					if (kf_symbols_set(syms, symbol_fields[i].kind,
+							   strtoll(s->value, NULL, 0), s->str) < 0)
+						return -1;
+			}
+			break;
+		}
+		case TEP_PRINT_OP:
+			if (collect_symbols(arg->op.left, syms) < 0 ||
+			    collect_symbols(arg->op.right, syms) < 0)
+				return -1;
+			break;
+		case TEP_PRINT_TYPE:
+			if (collect_symbols(arg->typecast.item, syms) < 0)
+				return -1;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static void resolve_event(struct event_decoder *ed, struct tep_event *event, enum kf_event_type type)
+{
+	ed->type = type;
+	ed->nr_fields = 0;
+	for (const struct field_spec *s = specs[type]; s && s->name; s++) {
+		struct tep_format_field *f = tep_find_field(event, s->name);
+
+		if (!f || ed->nr_fields == MAX_FIELDS)
+			continue;
+		if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
+			continue;
+		ed->fields[ed->nr_fields++] = (struct resolved_field) {
+			.src_offset = f->offset,
+			.src_size = f->size,
+			.is_signed = f->flags & TEP_FIELD_IS_SIGNED,
+			.dest = s->dest,
+			.dest_size = s->dest_size,
+		};
+	}
+}
+
+struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *syms)
+{
+	struct tep_event **events = tep_list_events(tep, TEP_EVENT_SORT_ID);
+	int nr = tep_get_events_count(tep);
+	struct kf_decoder *d;
+
+	if (!events && nr > 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->tep = tep;
+	d->swap = tep_is_file_bigendian(tep) != tep_is_local_bigendian(tep);
+	d->last_pid = -1;
+	d->max_id = 0;
+	for (int i = 0; i < nr; i++)
+		if (events[i]->id > d->max_id)
+			d->max_id = events[i]->id;
+	d->by_id = calloc(d->max_id + 1, sizeof(*d->by_id));
+	if (!d->by_id) {
+		free(d);
+		return NULL;
+	}
+	for (int i = 0; i <= d->max_id; i++)
+		d->by_id[i].type = KF_EV_OTHER;
+	d->pid_offset = 4;
+	d->pid_size = 4;
+	for (int i = 0; i < nr; i++) {
+		struct tep_event *event = events[i];
+		enum kf_event_type type = kf_event_type_from_name(event->system, event->name);
+		struct tep_format_field *pid = tep_find_common_field(event, "common_pid");
+
+		if (pid) {
+			d->pid_offset = pid->offset;
+			d->pid_size = pid->size;
+		}
+		if (type == KF_EV_OTHER)
+			continue;
+		resolve_event(&d->by_id[event->id], event, type);
+		if (collect_symbols(event->print_fmt.args, syms) < 0) {
+			kf_decoder_destroy(d);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	return d;
+}
+
+void kf_decoder_destroy(struct kf_decoder *d)
+{
+	if (!d)
+		return;
+	free(d->by_id);
+	free(d);
+}
+
+static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
+{
+	if (d->swap)
+		return tep_read_number(d->tep, p, size);
+	switch (size) {
+	case 1: { uint8_t v; memcpy(&v, p, 1); return is_signed ? (uint64_t)(int64_t)(int8_t)v : v; }
+	case 2: { uint16_t v; memcpy(&v, p, 2); return is_signed ? (uint64_t)(int64_t)(int16_t)v : v; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); return is_signed ? (uint64_t)(int64_t)(int32_t)v : v; }
+	default: { uint64_t v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec, struct kf_event *ev)
+{
+	const unsigned char *data = rec->data;
+	int id = tep_data_type(d->tep, rec);
+	const struct event_decoder *ed;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
+	if (ev->pid != d->last_pid) {
+		d->last_pid = ev->pid;
+		d->last_comm = tep_data_comm_from_pid(d->tep, ev->pid);
+	}
+	ev->comm = d->last_comm;
+	ed = (id >= 0 && id <= d->max_id) ? &d->by_id[id] : NULL;
+	ev->type = ed ? ed->type : KF_EV_OTHER;
+	if (!ed)
+		return ev->type;
+
+	switch (ev->type) {
+	case KF_EV_PAGE_FREE:
+	case KF_EV_PAGE_FREE_BATCHED:
+		ev->page.migratetype = -1;	/* frees carry no migratetype */
+		break;
+	case KF_EV_PAGE_ALLOC_EXTFRAG:
+		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
+		break;
+	case KF_EV_COMPACTION_BEGIN:
+		ev->compact.status = -1;
+		break;
+	default:
+		break;
+	}
+	for (int i = 0; i < ed->nr_fields; i++) {
+		const struct resolved_field *f = &ed->fields[i];
+		uint64_t v;
+
+		if (f->src_offset + f->src_size > (unsigned)rec->size)
+			continue;	/* a short record: leave the member zero */
+		v = load(d, data + f->src_offset, f->src_size, f->is_signed);
+		if (f->dest_size == 8)
+			memcpy((char *)ev + f->dest, &v, 8);
+		else {
+			uint32_t v32 = (uint32_t)v;
+
+			memcpy((char *)ev + f->dest, &v32, 4);
+		}
+	}
+	return ev->type;
+}
