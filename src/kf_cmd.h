@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The subcommands of kfrag; each parses its own options and returns the exit code. */
+#ifndef KF_CMD_H
+#define KF_CMD_H
+
+/* exit codes shared by all commands (check has its own, Nagios-style) */
+#define KF_EXIT_OK	0
+#define KF_EXIT_FAIL	1	/* could not do the job: bad input, no permission ... */
+#define KF_EXIT_USAGE	2	/* unknown option, bad option value */
+
+int kf_cmd_report(int argc, char **argv);
+
+#endif
