@@ -120,4 +120,38 @@ struct kf_memstate {
 int kf_memstate_read(const char *root, struct kf_memstate *ms, char *err, size_t errlen);
 void kf_memstate_release(struct kf_memstate *ms);
 
+/*
+ * Helpers the readers share (src/proc_path.c); not for the front ends.
+ *
+ * kf_proc_text_load() reads ROOT's NAME whole (procfs files have no size,
+ * so it reads to EOF), NUL-terminated, and rejects what no kernel prints:
+ * bytes that are not printable ASCII, a last line without its newline
+ * (a truncated copy), more than KF_PROC_MAX_BYTES.
+ */
+#define KF_PROC_MAX_BYTES	(64u << 20)
+
+struct kf_proc_text {
+	char *path;		/* as opened, for messages */
+	char *buf;		/* the contents, NUL-terminated, writable */
+	size_t len;
+};
+
+int kf_proc_text_load(const char *root, const char *name, struct kf_proc_text *t,
+		      char *err, size_t errlen);
+void kf_proc_text_release(struct kf_proc_text *t);
+/* next line (newline replaced by NUL) or NULL at the end; *cursor starts at buf */
+char *kf_proc_text_line(char **cursor);
+/* fills err with "PATH:LINE: message", sets errno to EINVAL, returns -1 */
+int kf_proc_fail(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* next blank-separated word of *cursor (NUL-terminated in place), or NULL */
+char *kf_proc_word(char **cursor);
+/* a whole decimal number, as the kernel prints %lu; 0 or -1 */
+int kf_proc_parse_u64(const char *s, uint64_t *v);
+/*
+ * "Node N, zone NAME" at the start of *cursor (NAME followed by a comma in
+ * pagetypeinfo's free table: name_comma); 0 and *cursor past NAME, or -1
+ */
+int kf_proc_zone_head(char **cursor, bool name_comma, int *node, char name[KF_ZONE_NAME_LEN]);
+
 #endif
