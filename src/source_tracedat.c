@@ -45,20 +45,20 @@ static struct kf_decoder *decoder_for(struct read_ctx *ctx, struct tracecmd_inpu
 	return ctx->decoders[ctx->nr_decoders++];
 }
 
-static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, void *data)
+/* cpu here numbers the CPUs of all handles together; rec->cpu is the real one */
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int multi_cpu, void *data)
 {
 	struct read_ctx *ctx = data;
 	struct kf_decoder *d = tracecmd_get_private(h);
 	struct kf_event ev;
 
 	if (rec->missed_events && ctx->sink->lost)
-		ctx->sink->lost(ctx->sink->ctx, cpu, rec->missed_events);
+		ctx->sink->lost(ctx->sink->ctx, rec->cpu, rec->missed_events);
 	kf_decoder_decode(d, rec, &ev);
-	ev.cpu = cpu;
 	ctx->sink->event(ctx->sink->ctx, &ev);
 	ctx->info->events++;
-	if (cpu + 1 > ctx->info->nr_cpus)
-		ctx->info->nr_cpus = cpu + 1;
+	if (rec->cpu + 1 > ctx->info->nr_cpus)
+		ctx->info->nr_cpus = rec->cpu + 1;
 	return 0;
 }
 
