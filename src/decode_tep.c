@@ -102,6 +102,7 @@ static const struct field_spec *const specs[KF_EV_NR] = {
 };
 
 #define MAX_FIELDS 8
+#define COMM_CACHE_SIZE 64	/* a power of two */
 
 struct resolved_field {
 	unsigned src_offset;
@@ -120,11 +121,15 @@ struct event_decoder {
 struct kf_decoder {
 	struct tep_handle *tep;
 	bool swap;			/* trace from a machine of the other endianness */
+	unsigned type_offset, type_size;	/* common_type: the event id */
 	unsigned pid_offset, pid_size;
 	int max_id;
 	struct event_decoder *by_id;	/* [0..max_id] */
-	int last_pid;			/* comm look-ups are cached across a run of records */
-	const char *last_comm;
+	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
+	struct {
+		int pid;
+		const char *comm;
+	} comm_cache[COMM_CACHE_SIZE];
 };
 
 /* symbol tables bound to these field names go to these kinds */
@@ -215,7 +220,8 @@ struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *
 		return NULL;
 	d->tep = tep;
 	d->swap = tep_is_file_bigendian(tep) != tep_is_local_bigendian(tep);
-	d->last_pid = -1;
+	for (int i = 0; i < COMM_CACHE_SIZE; i++)
+		d->comm_cache[i].pid = -1;
 	d->max_id = 0;
 	for (int i = 0; i < nr; i++)
 		if (events[i]->id > d->max_id)
@@ -227,13 +233,20 @@ struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *
 	}
 	for (int i = 0; i <= d->max_id; i++)
 		d->by_id[i].type = KF_EV_OTHER;
+	d->type_offset = 0;
+	d->type_size = 2;
 	d->pid_offset = 4;
 	d->pid_size = 4;
 	for (int i = 0; i < nr; i++) {
 		struct tep_event *event = events[i];
 		enum kf_event_type type = kf_event_type_from_name(event->system, event->name);
 		struct tep_format_field *pid = tep_find_common_field(event, "common_pid");
+		struct tep_format_field *id = tep_find_common_field(event, "common_type");
 
+		if (id) {
+			d->type_offset = id->offset;
+			d->type_size = id->size;
+		}
 		if (pid) {
 			d->pid_offset = pid->offset;
 			d->pid_size = pid->size;
@@ -273,18 +286,25 @@ static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is
 enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec, struct kf_event *ev)
 {
 	const unsigned char *data = rec->data;
-	int id = tep_data_type(d->tep, rec);
+	int id;
 	const struct event_decoder *ed;
+	unsigned slot;
 
 	memset(ev, 0, sizeof(*ev));
+	if (d->type_offset + d->type_size > (unsigned)rec->size) {
+		ev->type = KF_EV_OTHER;
+		return ev->type;
+	}
+	id = (int)load(d, data + d->type_offset, d->type_size, false);
 	ev->ts = rec->ts;
 	ev->cpu = rec->cpu;
 	ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
-	if (ev->pid != d->last_pid) {
-		d->last_pid = ev->pid;
-		d->last_comm = tep_data_comm_from_pid(d->tep, ev->pid);
+	slot = (unsigned)ev->pid & (COMM_CACHE_SIZE - 1);
+	if (d->comm_cache[slot].pid != ev->pid) {
+		d->comm_cache[slot].pid = ev->pid;
+		d->comm_cache[slot].comm = tep_data_comm_from_pid(d->tep, ev->pid);
 	}
-	ev->comm = d->last_comm;
+	ev->comm = d->comm_cache[slot].comm;
 	ed = (id >= 0 && id <= d->max_id) ? &d->by_id[id] : NULL;
 	ev->type = ed ? ed->type : KF_EV_OTHER;
 	if (!ed)
