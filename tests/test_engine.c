@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests of the engine on hand-made event sequences whose results follow
+ * from the definitions (Documentation/trace/events-kmem.rst and the kernel's
+ * trace-pagealloc-postprocess.pl), worked out in the comments.
+ */
+#include "check.h"
+#include "kf_engine.h"
+
+static const struct kf_zone_span zones[] = {
+	{ 0, "DMA", 1, 0x1000 },
+	{ 0, "DMA32", 0x1000, 0x100000 },
+	{ 0, "Normal", 0x100000, 0x278000 },
+};
+#define DMA32 1
+#define NORMAL 2
+#define UNKNOWN 3
+
+static uint64_t now;
+
+static struct kf_event page_ev(enum kf_event_type t, int cpu, int pid, uint64_t pfn, int order, int mt)
+{
+	struct kf_event ev = { .ts = now += 1000, .cpu = cpu, .pid = pid, .type = t, .comm = "proc" };
+
+	ev.page.pfn = pfn;
+	ev.page.order = order;
+	ev.page.migratetype = mt;
+	return ev;
+}
+
+static void feed(struct kf_engine *e, struct kf_event ev)
+{
+	kf_engine_feed(e, &ev);
+}
+
+static struct kf_engine *new_engine(void)
+{
+	struct kf_engine_config cfg = { .zones = zones, .nr_zones = 3, .pageblock_order = 9 };
+
+	return kf_engine_create(&cfg);
+}
+
+static void test_pages_and_zones(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 10, 0x100010, 0, 1));	/* Normal, Movable, order 0 */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 10, 0x100020, 3, 1));	/* 8 pages */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 1, 11, 0x2000, 0, 0));	/* DMA32 */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 1, 11, 0x900000, 0, 0));	/* beyond every zone */
+	feed(e, page_ev(KF_EV_PAGE_FREE, 1, 11, 0x100020, 3, -1));	/* freed on the other CPU */
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_cpus, 2);
+	CHECK_EQ_U64(s->ev_total[KF_EV_PAGE_ALLOC], 4);
+	CHECK_EQ_U64(s->ev_per_cpu[KF_EV_PAGE_ALLOC * s->nr_cpus + 0], 2);
+	CHECK_EQ_U64(s->ev_per_cpu[KF_EV_PAGE_ALLOC * s->nr_cpus + 1], 2);
+	CHECK_EQ_U64(kf_snapshot_page(s, 0, NORMAL, 1, 0, KF_PK_ALLOC)->events, 1);
+	CHECK_EQ_U64(kf_snapshot_page(s, 0, NORMAL, 1, 3, KF_PK_ALLOC)->pages, 8);
+	CHECK_EQ_U64(kf_snapshot_page(s, 1, DMA32, 0, 0, KF_PK_ALLOC)->events, 1);
+	CHECK_EQ_U64(kf_snapshot_page(s, 1, UNKNOWN, 0, 0, KF_PK_ALLOC)->events, 1);
+	/* frees carry no migratetype: the "none" slot */
+	CHECK_EQ_U64(kf_snapshot_page(s, 1, NORMAL, KF_MT_NONE, 3, KF_PK_FREE)->pages, 8);
+	/* 8 pages allocated on cpu0 were freed on cpu1 */
+	CHECK_EQ_U64(s->cross_free[0 * 2 + 1], 8);
+	CHECK_EQ_U64(s->cross_free[1 * 2 + 0], 0);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+static void test_pcp_runs(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev;
+
+	/* cpu0: a refill of 3 order-0 pages, an alloc, a refill of 2, then 4 drains */
+	for (int i = 0; i < 3; i++) {
+		ev = page_ev(KF_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 20, 0x100100 + i, 0, 1);
+		ev.page.percpu_refill = 1;
+		feed(e, ev);
+	}
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 20, 0x100100, 0, 1));
+	for (int i = 0; i < 2; i++) {
+		ev = page_ev(KF_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 20, 0x100200 + i, 0, 1);
+		ev.page.percpu_refill = 1;
+		feed(e, ev);
+	}
+	/* a zone_locked alloc that is not a refill is no part of a run */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 20, 0x100300, 2, 1));
+	/* pages 0x100101 and 0x100102, refilled on cpu0, drained on cpu1 */
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 1, 21, 0x100101, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 1, 21, 0x100102, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 1, 21, 0x100400, 1, 1));
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 1, 21, 0x100500, 0, 1));
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_U64(s->cpus[0].refill.runs, 2);
+	CHECK_EQ_U64(s->cpus[0].refill.pages, 5);
+	CHECK_EQ_U64(s->cpus[0].refill.max_pages, 3);
+	/* the drain run is still open at the snapshot: it counts there, 1+1+2+1 pages */
+	CHECK_EQ_U64(s->cpus[1].drain.runs, 1);
+	CHECK_EQ_U64(s->cpus[1].drain.pages, 5);
+	CHECK_EQ_U64(s->cross_drain[0 * 2 + 1], 2);
+	/* per process, as the script counts: pid 20 had two refill runs */
+	for (int i = 0; i < s->nr_procs; i++) {
+		const struct kf_proc_stats *p = &s->procs[i];
+
+		if (p->pid == 20) {
+			CHECK_EQ_U64(p->allocd, 1);
+			CHECK_EQ_U64(p->allocd_locked, 6);
+			CHECK_EQ_U64(p->pcpu_refills, 2);
+		} else if (p->pid == 21) {
+			CHECK_EQ_U64(p->pcpu_pages_drained, 4);
+			CHECK_EQ_U64(p->pcpu_drains, 1);
+		}
+	}
+	kf_snapshot_free(s);
+	/* the engine's own run is still open: a later event on cpu1 closes it once */
+	feed(e, page_ev(KF_EV_PAGE_FREE, 1, 21, 0x100600, 0, -1));
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_U64(s->cpus[1].drain.runs, 1);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+static void test_extfrag(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev = { .type = KF_EV_PAGE_ALLOC_EXTFRAG, .pid = 30, .comm = "x" };
+
+	/* fallback order 2 < pageblock order 9: fragmenting, and severe (<= 3) */
+	ev.extfrag = (typeof(ev.extfrag)){ .pfn = 0x100000, .alloc_order = 0, .fallback_order = 2,
+					   .alloc_migratetype = 0, .fallback_migratetype = 1,
+					   .change_ownership = 0, .fragmenting = -1 };
+	feed(e, ev);
+	/* fallback order 5: fragmenting, moderate; ownership changed */
+	ev.extfrag.fallback_order = 5;
+	ev.extfrag.change_ownership = 1;
+	feed(e, ev);
+	/* fallback order 9 = pageblock order: a whole block, not fragmenting */
+	ev.extfrag.fallback_order = 9;
+	ev.extfrag.change_ownership = 0;
+	ev.extfrag.pfn = 0x2000;
+	feed(e, ev);
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_U64(s->extfrag_total.fallbacks, 3);
+	CHECK_EQ_U64(s->extfrag_total.fragmenting, 2);
+	CHECK_EQ_U64(s->extfrag_total.severe, 1);
+	CHECK_EQ_U64(s->extfrag_total.moderate, 1);
+	CHECK_EQ_U64(s->extfrag_total.changed, 1);
+	CHECK_EQ_U64(s->extfrag_zone[NORMAL].fallbacks, 2);
+	CHECK_EQ_U64(s->extfrag_zone[DMA32].fallbacks, 1);
+	CHECK_EQ_U64(s->extfrag_pair[0][1].fallbacks, 3);
+	CHECK_EQ_U64(s->procs[0].fallback, 3);
+	CHECK_EQ_U64(s->procs[0].causing, 2);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+static struct kf_event compact_ev(enum kf_event_type t, int pid, const char *comm)
+{
+	struct kf_event ev = { .ts = now += 1000, .cpu = 0, .pid = pid, .type = t, .comm = comm };
+
+	return ev;
+}
+
+static void episode(struct kf_engine *e, int pid, const char *comm, uint64_t zone_start, int migrated)
+{
+	struct kf_event ev = compact_ev(KF_EV_COMPACTION_BEGIN, pid, comm);
+
+	ev.compact.zone_start = zone_start;
+	ev.compact.zone_end = zone_start + 0x1000;
+	ev.compact.sync = 1;
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_ISOLATE_MIGRATEPAGES, pid, comm);
+	ev.isolate = (typeof(ev.isolate)){ zone_start, zone_start + 0x200, 512, 32 };
+	feed(e, ev);
+	ev.isolate = (typeof(ev.isolate)){ zone_start + 0x200, zone_start + 0x400, 512, 0 };
+	feed(e, ev);
+	ev.isolate = (typeof(ev.isolate)){ zone_start + 0x800, zone_start + 0xa00, 512, 0 };
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_MIGRATEPAGES, pid, comm);
+	ev.compact_migrate.nr_migrated = migrated;
+	ev.compact_migrate.nr_failed = 1;
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_END, pid, comm);
+	ev.compact.status = 5;
+	feed(e, ev);
+}
+
+static void test_compaction(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev;
+
+	/* kcompactd after a wake; then after sleeping, without a wake: proactive */
+	feed(e, compact_ev(KF_EV_COMPACTION_KCOMPACTD_WAKE, 36, "kcompactd0"));
+	episode(e, 36, "kcompactd0", 0x100000, 10);
+	feed(e, compact_ev(KF_EV_COMPACTION_KCOMPACTD_SLEEP, 36, "kcompactd0"));
+	episode(e, 36, "kcompactd0", 0x100000, 3);
+	/* an allocating task that tried to compact: direct */
+	ev = compact_ev(KF_EV_COMPACTION_TRY_TO_COMPACT_PAGES, 40, "alloc");
+	ev.try_compact.order = 9;
+	feed(e, ev);
+	episode(e, 40, "alloc", 0x1000, 7);
+	/* a task with neither: echo 1 > /proc/sys/vm/compact_memory */
+	episode(e, 41, "bash", 0x1000, 0);
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_episodes, 4);
+	CHECK_EQ_INT(s->episodes[0].initiator, KF_INIT_KCOMPACTD);
+	CHECK_EQ_INT(s->episodes[1].initiator, KF_INIT_PROACTIVE);
+	CHECK_EQ_INT(s->episodes[2].initiator, KF_INIT_DIRECT);
+	CHECK_EQ_INT(s->episodes[3].initiator, KF_INIT_MANUAL);
+	CHECK_EQ_INT(s->episodes[0].zone, NORMAL);
+	CHECK_EQ_INT(s->episodes[2].zone, DMA32);
+	CHECK_EQ_U64(s->episodes[0].nr_migrated, 10);
+	CHECK_EQ_U64(s->episodes[0].migrate_scanned, 3 * 512);
+	CHECK_EQ_U64(s->episodes[0].migrate_isolated, 32);
+	/* the first two ranges touch and coalesce; the third stands apart */
+	CHECK_EQ_INT(s->episodes[0].nr_ranges, 2);
+	CHECK_EQ_U64(s->episodes[0].ranges[0].start, 0x100000);
+	CHECK_EQ_U64(s->episodes[0].ranges[0].end, 0x100400);
+	/* begin, isolates (one timestamp), migratepages, end: 1000 ns apart */
+	CHECK_EQ_U64(s->episodes[0].end_ts - s->episodes[0].begin_ts, 3000);
+	CHECK(!s->episodes[3].running, "episode 3 ended");
+	CHECK_EQ_U64(s->compact_status[5], 4);
+	CHECK_EQ_U64(s->compact_migrated, 20);
+	CHECK_EQ_U64(s->compact_failed, 4);
+	CHECK_EQ_U64(s->kcompactd_wakes, 1);
+	CHECK_EQ_U64(s->try_to_compact, 1);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+static void test_migration_and_faults(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev;
+
+	/* a fault before any migration does not count as during one */
+	ev = compact_ev(KF_EV_PAGE_FAULT_USER, 50, "locked");
+	feed(e, ev);
+	ev = compact_ev(KF_EV_MIGRATE_PAGES_START, 60, "compactor");
+	ev.migrate.mode = 2;
+	ev.migrate.reason = 0;
+	feed(e, ev);
+	feed(e, compact_ev(KF_EV_PAGE_FAULT_USER, 50, "locked"));
+	feed(e, compact_ev(KF_EV_PAGE_FAULT_USER, 50, "locked"));
+	ev = compact_ev(KF_EV_MIGRATE_PAGES, 60, "compactor");
+	ev.migrate = (typeof(ev.migrate)){ .succeeded = 30, .failed = 2, .mode = 2, .reason = 0 };
+	feed(e, ev);
+	feed(e, compact_ev(KF_EV_PAGE_FAULT_USER, 50, "locked"));
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_U64(s->migrate[0][2].calls, 1);
+	CHECK_EQ_U64(s->migrate[0][2].succeeded, 30);
+	CHECK_EQ_U64(s->migrate[0][2].failed, 2);
+	CHECK_EQ_U64(s->faults_during_migration, 2);
+	for (int i = 0; i < s->nr_procs; i++)
+		if (s->procs[i].pid == 50) {
+			CHECK_EQ_U64(s->procs[i].faults, 4);
+			CHECK_EQ_U64(s->procs[i].faults_during_migration, 2);
+		}
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+static void test_lost_reset_and_by_comm(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s, *s2;
+	struct kf_proc_stats *merged;
+	int nr;
+
+	kf_engine_lost(e, 1, 17);
+	kf_engine_lost(e, 1, -1);
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 70, 0x100000, 0, 1));
+	struct kf_event ev = page_ev(KF_EV_PAGE_ALLOC, 0, 71, 0x100001, 0, 1);
+
+	ev.comm = "proc";
+	feed(e, ev);
+	feed(e, page_ev(KF_EV_OTHER, 5, 72, 0, 0, 0));	/* a higher CPU grows the tables */
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_U64(s->lost_events, 17);
+	CHECK(s->lost_unknown, "an unknown-size gap is remembered");
+	CHECK_EQ_INT(s->nr_cpus, 6);
+	CHECK_EQ_U64(s->ev_total[KF_EV_OTHER], 1);
+	merged = kf_snapshot_procs_by_comm(s, &nr);
+	CHECK_EQ_INT(nr, 1);
+	CHECK_EQ_U64(merged[0].allocd, 2);
+	free(merged);
+	/* a snapshot is a copy: feeding afterwards does not change it */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 70, 0x100002, 0, 1));
+	CHECK_EQ_U64(s->ev_total[KF_EV_PAGE_ALLOC], 2);
+	kf_engine_reset(e);
+	s2 = kf_engine_snapshot(e);
+	CHECK_EQ_U64(s2->nr_events, 0);
+	CHECK_EQ_INT(s2->nr_procs, 0);
+	CHECK_EQ_INT(s2->nr_zones, 3);
+	CHECK_EQ_STR(s2->zones[2].name, "Normal");
+	kf_snapshot_free(s2);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+int main(void)
+{
+	test_pages_and_zones();
+	test_pcp_runs();
+	test_extfrag();
+	test_compaction();
+	test_migration_and_faults();
+	test_lost_reset_and_by_comm();
+	return check_done();
+}
