@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +19,45 @@
 #include "kf_source.h"
 
 #define MAX_DECODERS 16
+
+/*
+ * libtracecmd 3.1 can crash on a corrupt file: when a buffer instance's
+ * headers do not parse, tracecmd_buffer_instance_handle() frees a shallow
+ * copy of the top handle and with it the top handle's own data. kfrag must
+ * say "corrupt" and exit, not crash, so the calls into the library run under
+ * a guard that turns SIGSEGV/SIGBUS/SIGABRT into an error return. After a
+ * trip the library's state is unknown: nothing of it is touched again.
+ */
+static sigjmp_buf guard_jmp;
+static volatile sig_atomic_t guard_armed;
+static const int guard_signals[] = { SIGSEGV, SIGBUS, SIGABRT };
+#define NR_GUARD_SIGNALS (int)(sizeof(guard_signals) / sizeof(guard_signals[0]))
+
+static void guard_trip(int sig)
+{
+	if (guard_armed)
+		siglongjmp(guard_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_arm(struct sigaction *saved)
+{
+	struct sigaction sa = { .sa_handler = guard_trip };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	for (int i = 0; i < NR_GUARD_SIGNALS; i++)
+		sigaction(guard_signals[i], &sa, &saved[i]);
+	guard_armed = 1;
+}
+
+static void guard_disarm(const struct sigaction *saved)
+{
+	guard_armed = 0;
+	for (int i = 0; i < NR_GUARD_SIGNALS; i++)
+		sigaction(guard_signals[i], &saved[i], NULL);
+}
 
 struct read_ctx {
 	const struct kf_sink *sink;
@@ -52,6 +93,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int multi
 	struct kf_decoder *d = tracecmd_get_private(h);
 	struct kf_event ev;
 
+	guard_armed = 0;	/* a crash in kfrag's own code is not the file's fault */
 	if (rec->missed_events && ctx->sink->lost)
 		ctx->sink->lost(ctx->sink->ctx, rec->cpu, rec->missed_events);
 	kf_decoder_decode(d, rec, &ev);
@@ -59,6 +101,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int multi
 	ctx->info->events++;
 	if (rec->cpu + 1 > ctx->info->nr_cpus)
 		ctx->info->nr_cpus = rec->cpu + 1;
+	guard_armed = 1;
 	return 0;
 }
 
@@ -76,7 +119,7 @@ static int add_buffer_name(struct kf_source_info *info, const char *name)
 	return 0;
 }
 
-static int tracedat_read_fd(int fd, const char *path, struct kf_symbols *syms,
+static int tracedat_read_fd_unguarded(int fd, const char *path, struct kf_symbols *syms,
 			    const struct kf_sink *sink, struct kf_source_info *info,
 			    char *err, size_t errlen)
 {
@@ -136,6 +179,28 @@ out:
 	for (int i = nr_handles - 1; i >= 1; i--)
 		tracecmd_close(handles[i]);
 	tracecmd_close(top);	/* closes fd */
+	return ret;
+}
+
+static int tracedat_read_fd(int fd, const char *path, struct kf_symbols *syms,
+			    const struct kf_sink *sink, struct kf_source_info *info,
+			    char *err, size_t errlen)
+{
+	struct sigaction saved[NR_GUARD_SIGNALS];
+	volatile int ret = -1;
+	int sig;
+
+	guard_arm(saved);
+	sig = sigsetjmp(guard_jmp, 1);
+	if (sig == 0) {
+		ret = tracedat_read_fd_unguarded(fd, path, syms, sink, info, err, errlen);
+	} else {
+		snprintf(err, errlen, "%s: corrupt trace.dat: libtracecmd failed reading it (%s)",
+			 path, strsignal(sig));
+		errno = EINVAL;
+		ret = -1;
+	}
+	guard_disarm(saved);
 	return ret;
 }
 
