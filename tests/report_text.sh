@@ -14,8 +14,10 @@ kfrag_counts() {
 	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \(.key) \(.value)"' "$1" | sort
 }
 
+# the zone state comes from a saved /proc, so that two runs can be compared
+PROC="$FIXTURES/proc/compaction-mlocked-moved/after"
 for f in pipe_kmem_storm.txt report_compaction_prefix.txt report_compaction_noprefix.txt trace_compaction.txt; do
-	if ! "$KFRAG" report --input "$FIXTURES/text/$f" --json --output "$TMP/$f.json"; then
+	if ! "$KFRAG" report --input "$FIXTURES/text/$f" --proc-root "$PROC" --json --output "$TMP/$f.json"; then
 		fail "$f: kfrag report failed"
 		continue
 	fi
@@ -36,7 +38,7 @@ expect_eq "faults during migration" "$(jq .migration.page_faults_during_migratio
 # with and without the instance prefix: the same document but for the source
 jq -S 'del(.source)' "$j" > "$TMP/a"
 jq -S 'del(.source)' "$TMP/report_compaction_noprefix.txt.json" > "$TMP/b"
-cmp -s "$TMP/a" "$TMP/b" && ok || fail "prefix and no-prefix reports differ"
+diff "$TMP/a" "$TMP/b" >&2 && ok || fail "prefix and no-prefix reports differ"
 
 # stdin
 "$KFRAG" report --input - --json < "$FIXTURES/text/pipe_kmem_storm.txt" > "$TMP/stdin.json"
