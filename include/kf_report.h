@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "kf_engine.h"
+#include "kf_live.h"
 #include "kf_proc.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
@@ -25,6 +26,10 @@ struct kf_report_input {
 	const struct kf_symbols *syms;
 	const struct kf_source_info *source;	/* offline input; NULL when live */
 	const char *live_instance;		/* live: tracefs instance used */
+	const struct kf_live_cpu_stats *ring;	/* live: per-CPU ring-buffer stats */
+	int nr_ring;
+	bool interrupted;			/* live: ended early by a signal */
+	const char *proc_root;			/* where the memory state was read */
 	const struct kf_memstate *mem_before;	/* may be NULL */
 	const struct kf_memstate *mem_after;	/* may be NULL; the zone state shown */
 	double duration_s;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "kf_engine.h"
+#include "kf_live.h"
 #include "kf_proc.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
@@ -27,7 +28,22 @@ struct kf_session {
 	struct kf_sink sink;		/* feeds engine */
 	struct kf_source_info source;	/* offline input, when there is one */
 	bool offline;
+	/* live capture: what kf_session_live() saw */
+	char instance[64];
+	double wall_s;			/* seconds actually traced */
+	bool interrupted;		/* ended early by SIGINT/SIGTERM/SIGHUP */
+	uint64_t live_events;
+	struct kf_live_cpu_stats *ring;	/* per CPU, nr_ring entries */
+	int nr_ring;
 };
+
+/*
+ * Traces the live kernel for duration seconds (0 = until a signal), feeding
+ * the engine, then reads the memory state again. A signal ends it early and
+ * still returns 0: the report so far is wanted.
+ */
+int kf_session_live(struct kf_session *s, const struct kf_live_config *cfg, double duration,
+		    char *err, size_t errlen);
 
 int kf_session_init(struct kf_session *s, const char *proc_root, char *err, size_t errlen);
 /* reads a trace file (any format, "-" = stdin) into the engine */

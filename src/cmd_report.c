@@ -27,11 +27,15 @@ static void report_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: kfrag report --input FILE [OPTIONS]\n"
+		"       kfrag report --duration SECONDS [OPTIONS]\n"
 		"\n"
 		"Analyses page-allocator, compaction and migration events and prints one report.\n"
 		"\n"
 		"  -i, --input FILE       a recorded trace: trace.dat (every buffer instance in it),\n"
 		"                         trace_pipe text, or trace-cmd report text; - reads stdin\n"
+		"  -d, --duration SEC     trace the live kernel for SEC seconds instead (root; a\n"
+		"                         tracefs instance of kfrag's own, removed at exit);\n"
+		"                         Ctrl-C ends it early with the report so far\n"
 		"  -j, --json             JSON output, described by kfrag-report.schema.json (default)\n"
 		"  -t, --text             aligned text tables\n"
 		"  -o, --output FILE      write to FILE (atomically) instead of standard output\n"
@@ -40,7 +44,8 @@ static void report_usage(FILE *out)
 		"      --by-comm          merge processes by command name\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"Exit status: 0 report written, 1 the input could not be analysed, 2 usage error.\n");
+		"Exit status: 0 report written, 1 the input could not be analysed or the kernel\n"
+		"traced, 2 usage error.\n");
 }
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
@@ -48,6 +53,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "text", no_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
@@ -61,10 +67,17 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->proc_root = "/";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:jto:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:d:jto:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->input = optarg;
+			break;
+		case 'd':
+			if (kf_parse_double(optarg, 0.001, 1e7, &o->duration) < 0) {
+				fprintf(stderr, "kfrag report: --duration wants seconds > 0, not '%s'\n", optarg);
+				report_usage(stderr);
+				return -1;
+			}
 			break;
 		case 'j':
 			o->format = OUT_JSON;
@@ -94,8 +107,8 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		report_usage(stderr);
 		return -1;
 	}
-	if (!o->input) {
-		fprintf(stderr, "kfrag report: say what to analyse: --input FILE\n");
+	if (!o->input == !(o->duration > 0)) {
+		fprintf(stderr, "kfrag report: say what to analyse: --input FILE or --duration SECONDS\n");
 		report_usage(stderr);
 		return -1;
 	}
@@ -139,6 +152,15 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 	return ret;
 }
 
+/* the events a report analyses, faults aside (the guard filters those per pid) */
+static int report_live(struct kf_session *s, const struct report_opts *o, char *err, size_t errlen)
+{
+	struct kf_live_config cfg = { .missing_ok = true };
+
+	fprintf(stderr, "kfrag report: tracing for %g s; Ctrl-C ends it early\n", o->duration);
+	return kf_session_live(s, &cfg, o->duration, err, errlen);
+}
+
 int kf_cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -156,7 +178,11 @@ int kf_cmd_report(int argc, char **argv)
 		kf_session_release(&s);
 		return KF_EXIT_FAIL;
 	}
-	if (kf_session_read_file(&s, o.input, err, sizeof(err)) < 0) {
+	if (o.input)
+		ret = kf_session_read_file(&s, o.input, err, sizeof(err));
+	else
+		ret = report_live(&s, &o, err, sizeof(err));
+	if (ret < 0) {
 		fprintf(stderr, "kfrag report: %s\n", err);
 		kf_session_release(&s);
 		return KF_EXIT_FAIL;
@@ -175,9 +201,15 @@ int kf_cmd_report(int argc, char **argv)
 	struct kf_report_input in = {
 		.snap = snap,
 		.syms = &s.syms,
-		.source = &s.source,
-		.mem_after = &s.mem_before,
-		.duration_s = (snap->last_ts - snap->first_ts) / 1e9,
+		.source = s.offline ? &s.source : NULL,
+		.live_instance = s.offline ? NULL : s.instance,
+		.ring = s.ring,
+		.nr_ring = s.nr_ring,
+		.interrupted = s.interrupted,
+		.proc_root = s.proc_root,
+		.mem_before = s.offline ? NULL : &s.mem_before,
+		.mem_after = s.have_after ? &s.mem_after : &s.mem_before,
+		.duration_s = s.offline ? (snap->last_ts - snap->first_ts) / 1e9 : s.wall_s,
 		.by_comm = o.by_comm,
 	};
 

@@ -9,5 +9,6 @@
 #define KF_EXIT_USAGE	2	/* unknown option, bad option value */
 
 int kf_cmd_report(int argc, char **argv);
+int kf_cmd_record(int argc, char **argv);
 
 #endif

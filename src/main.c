@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "report", kf_cmd_report, "analyse a recorded trace or the live kernel, print a JSON or text report" },
+	{ "record", kf_cmd_record, "record the live kernel's events to a trace.dat (when trace-cmd record cannot)" },
 };
 
 static void usage(FILE *out)

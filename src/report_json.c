@@ -51,8 +51,18 @@ static json_t *source_json(const struct kf_report_input *in)
 	const struct kf_source_info *src = in->source;
 	json_t *o;
 
-	if (!src)
-		return json_pack("{s:s,s:s?}", "type", "live", "instance", in->live_instance);
+	if (!src) {
+		json_t *ring = json_array();
+
+		for (int c = 0; c < in->nr_ring; c++)
+			json_array_append_new(ring, json_pack("{s:i,s:o,s:o,s:o,s:o}", "cpu", c,
+				"events_read", u64(in->ring[c].events),
+				"missed", u64(in->ring[c].missed),
+				"overrun", u64(in->ring[c].overrun),
+				"dropped", u64(in->ring[c].dropped)));
+		return json_pack("{s:s,s:s?,s:b,s:o}", "type", "live", "instance", in->live_instance,
+				 "interrupted", in->interrupted, "ring_buffer", ring);
+	}
 	o = json_pack("{s:s,s:s}", "type", kf_format_names[src->format], "path", src->path ? src->path : "");
 	if (src->format == KF_FMT_TRACEDAT) {
 		json_t *bufs = json_array();
@@ -305,7 +315,8 @@ static json_t *page_table_json(const struct kf_report_input *in)
 						if (!cnt->events)
 							continue;
 						if (!cell)
-							cell = json_pack("{s:i,s:s,s:s,s:i}", "cpu", c,
+							cell = json_pack("{s:i,s:o,s:s,s:s,s:i}", "cpu", c,
+									 "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null(),
 									 "zone", z < s->nr_zones ? s->zones[z].name : "unknown",
 									 "migratetype", mt_name(in->syms, mt, buf, sizeof(buf)),
 									 "order", o);
@@ -506,6 +517,20 @@ static json_t *migration_json(const struct kf_report_input *in)
 			 "page_faults_during_migration", u64(s->faults_during_migration));
 }
 
+/* where the zones' state and vmstat came from, and what could not be read */
+static json_t *memory_state_json(const struct kf_report_input *in)
+{
+	const struct kf_memstate *ms = in->mem_after ? in->mem_after : in->mem_before;
+	json_t *o = json_pack("{s:s,s:b}", "proc_root", in->proc_root ? in->proc_root : "/",
+			      "of_traced_machine", !in->source || (in->proc_root && strcmp(in->proc_root, "/") != 0));
+
+	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO))
+		json_object_set_new(o, "pageblock_order", json_integer(ms->pagetypeinfo.pageblock_order));
+	if (ms && ms->missing[0])
+		json_object_set_new(o, "missing", json_string(ms->missing));
+	return o;
+}
+
 /* counters of interest and their change over the window, when both ends were read */
 static json_t *vmstat_json(const struct kf_report_input *in)
 {
@@ -548,6 +573,7 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "nr_events", u64(s->nr_events));
 	json_object_set_new(doc, "lost_events", lost_json(s));
 	json_object_set_new(doc, "events", events_json(s));
+	json_object_set_new(doc, "memory_state", memory_state_json(in));
 	json_object_set_new(doc, "zones", zones_json(in));
 	json_object_set_new(doc, "cpus", cpus_json(s));
 	json_object_set_new(doc, "cross_cpu", json_pack("{s:o,s:o}",

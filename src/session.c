@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kf_session.h"
 
@@ -88,8 +89,64 @@ int kf_session_read_after(struct kf_session *s, char *err, size_t errlen)
 	return 0;
 }
 
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int kf_session_live(struct kf_session *s, const struct kf_live_config *cfg, double duration,
+		    char *err, size_t errlen)
+{
+	struct kf_live *l = kf_live_open(cfg, &s->syms, err, errlen);
+	double start, deadline;
+	int ret = 0;
+	uint64_t lost;
+
+	if (!l)
+		return -1;
+	snprintf(s->instance, sizeof(s->instance), "%s", kf_live_instance_name(l));
+	start = monotonic_s();
+	deadline = start + duration;
+	while (!kf_live_interrupted()) {
+		int timeout = 100;
+
+		if (duration > 0) {
+			double left = deadline - monotonic_s();
+
+			if (left <= 0)
+				break;
+			if (left * 1000 < timeout)
+				timeout = (int)(left * 1000) + 1;
+		}
+		if (kf_live_poll(l, &s->sink, timeout) < 0) {
+			snprintf(err, errlen, "%s", kf_live_error(l));
+			ret = -1;
+			break;
+		}
+	}
+	s->interrupted = kf_live_interrupted();
+	if (kf_live_stop(l, &s->sink) < 0 && ret == 0) {
+		snprintf(err, errlen, "%s", kf_live_error(l));
+		ret = -1;
+	}
+	s->wall_s = monotonic_s() - start;
+	kf_live_totals(l, &s->live_events, &lost);
+	s->nr_ring = kf_live_nr_cpus(l);
+	s->ring = calloc(s->nr_ring ? s->nr_ring : 1, sizeof(*s->ring));
+	for (int c = 0; s->ring && c < s->nr_ring; c++)
+		kf_live_cpu_stats(l, c, &s->ring[c]);
+	kf_live_close(l);
+	if (ret == 0 && kf_session_read_after(s, err, errlen) < 0)
+		ret = -1;
+	return ret;
+}
+
 void kf_session_release(struct kf_session *s)
 {
+	free(s->ring);
 	kf_engine_destroy(s->engine);
 	kf_symbols_release(&s->syms);
 	kf_memstate_release(&s->mem_before);

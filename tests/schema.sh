@@ -135,7 +135,8 @@ def mutations(doc):
         ("fraction where an integer belongs", set_(["processes", 0, "pages_allocd"], 1.5)),
         ("integer where a boolean belongs", set_(["lost_events", "gaps_of_unknown_size"], 0)),
         ("unknown source.type", set_(["source", "type"], "perf")),
-        ("trace.dat source with text fields", set_(["source", "lines"], 10)),
+        ("source with the other format's fields", lambda d: d["source"].update(
+            {"lines": 10} if d["source"]["type"] == "trace.dat" else {"buffers": ["(top)"]})),
         ("other schema_version", set_(["schema_version"], "2.0")),
         ("event name that is not an identifier", set_(["events", "MM-Page"], doc["events"]["mm_page_alloc"])),
         ("event with an unknown system", set_(["events", "mm_page_alloc", "system"], "mm")),
@@ -185,7 +186,9 @@ def variants(doc):
         d["source"] = {"type": "trace-cmd-report", "path": "t.txt", "lines": 5, "malformed_lines": 0}
 
     def live_source(d, instance):
-        d["source"] = {"type": "live", "instance": instance}
+        d["source"] = {"type": "live", "instance": instance, "interrupted": False,
+                       "ring_buffer": [{"cpu": c, "events_read": 10, "missed": 0, "overrun": 0,
+                                        "dropped": 0} for c in range(d["nr_cpus"])]}
 
     def running_episode(d):
         ep = d["compaction"]["episodes"][0]
