@@ -1,0 +1,46 @@
+#!/bin/bash
+# Live benchmark of kfrag report --duration (issue: live tracefs reader).
+#   bench/live.sh BUILDDIR [SECONDS] [LONG_SECONDS]
+# Two allocation storms (one per CPU: map, touch, unmap 4 MiB in a loop) run
+# while kfrag traces; in the same invocation `perf stat -e kmem:mm_page_alloc
+# -a` counts the same events over the same window (the baseline). Both windows
+# open before the storms start and close after they end, so both see all of
+# them. Prints kfrag's count / perf's, lost events, kfrag's CPU time and peak
+# RSS; then the same for a longer window to show RSS does not grow with it.
+set -eu
+build=$(cd "${1:-.}" && pwd)
+short=${2:-5}
+long=${3:-60}
+out=$(mktemp -d /tmp/kfrag-bench-live.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+[ "$(id -u)" = 0 ] || { echo "bench/live.sh: needs root (live tracing)" >&2; exit 1; }
+command -v perf >/dev/null || { echo "bench/live.sh: needs perf (apt-get install linux-perf)" >&2; exit 1; }
+storm="$build/tests/helpers/alloc_storm"
+[ -x "$storm" ] || make -C "$build" tests/helpers/alloc_storm >/dev/null
+
+run() {	# run WINDOW_SECONDS TAG
+	local win=$1 tag=$2 storm_s=$(($1 - 2))
+	/usr/bin/time -f '%U %S %M' -o "$out/$tag.time" \
+		"$build/kfrag" report --duration "$win" --json --output "$out/$tag.json" 2>/dev/null &
+	local kpid=$!
+	perf stat -e kmem:mm_page_alloc -a -x, -o "$out/$tag.perf" -- sleep "$win" &
+	local ppid=$!
+	sleep 1
+	taskset -c 0 "$storm" 4 "$storm_s" > "$out/$tag.s0" &
+	taskset -c 1 "$storm" 4 "$storm_s" > "$out/$tag.s1" &
+	wait "$kpid" "$ppid"
+	wait
+	local k p lost cpu rss
+	k=$(jq '.events.mm_page_alloc.total' "$out/$tag.json")
+	lost=$(jq '.lost_events.total' "$out/$tag.json")
+	p=$(awk -F, '/mm_page_alloc/ { print $1 }' "$out/$tag.perf")
+	read -r u s rss < "$out/$tag.time"
+	cpu=$(echo "$u + $s" | bc -l)
+	awk -v w="$win" -v k="$k" -v p="$p" -v l="$lost" -v c="$cpu" -v r="$rss" 'BEGIN {
+		printf "window %3d s: kfrag %9d mm_page_alloc, perf %9d (baseline), ratio %.4f (target >= 0.99), lost %d\n", w, k, p, k / p, l
+		printf "              kfrag CPU %.2f s = %.1f%% of one core (target <= 15%%), peak RSS %.1f MiB (target <= 32)\n", c, 100 * c / w, r / 1024
+	}'
+}
+echo "kfrag live benchmark, $(nproc) CPUs, $(uname -r)"
+run "$short" short
+run "$long" long
