@@ -28,7 +28,8 @@ struct kf_session {
 	struct kf_sink sink;		/* feeds engine */
 	struct kf_source_info source;	/* offline input, when there is one */
 	bool offline;
-	/* live capture: what kf_session_live() saw */
+	/* live capture: the source while it runs, then what it saw */
+	struct kf_live *live;
 	char instance[64];
 	double wall_s;			/* seconds actually traced */
 	bool interrupted;		/* ended early by SIGINT/SIGTERM/SIGHUP */
@@ -38,12 +39,16 @@ struct kf_session {
 };
 
 /*
- * Traces the live kernel for duration seconds (0 = until a signal), feeding
- * the engine, then reads the memory state again. A signal ends it early and
- * still returns 0: the report so far is wanted.
+ * Live tracing in two steps, so a front end can say "tracing" only once it
+ * is: kf_session_live_start() creates the instance (s->live, s->instance);
+ * kf_session_live_run() traces for duration seconds (0 = until a signal),
+ * feeding the engine, closes the instance and reads the memory state again.
+ * A signal ends the window early and still returns 0: the report so far is
+ * wanted.
  */
-int kf_session_live(struct kf_session *s, const struct kf_live_config *cfg, double duration,
-		    char *err, size_t errlen);
+int kf_session_live_start(struct kf_session *s, const struct kf_live_config *cfg,
+			  char *err, size_t errlen);
+int kf_session_live_run(struct kf_session *s, double duration, char *err, size_t errlen);
 
 int kf_session_init(struct kf_session *s, const char *proc_root, char *err, size_t errlen);
 /* reads a trace file (any format, "-" = stdin) into the engine */

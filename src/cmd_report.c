@@ -157,8 +157,11 @@ static int report_live(struct kf_session *s, const struct report_opts *o, char *
 {
 	struct kf_live_config cfg = { .missing_ok = true };
 
-	fprintf(stderr, "kfrag report: tracing for %g s; Ctrl-C ends it early\n", o->duration);
-	return kf_session_live(s, &cfg, o->duration, err, errlen);
+	if (kf_session_live_start(s, &cfg, err, errlen) < 0)
+		return -1;
+	fprintf(stderr, "kfrag report: tracing for %g s in instance %s; Ctrl-C ends it early\n",
+		o->duration, s->instance);
+	return kf_session_live_run(s, o->duration, err, errlen);
 }
 
 int kf_cmd_report(int argc, char **argv)

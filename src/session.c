@@ -97,17 +97,23 @@ static double monotonic_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int kf_session_live(struct kf_session *s, const struct kf_live_config *cfg, double duration,
-		    char *err, size_t errlen)
+int kf_session_live_start(struct kf_session *s, const struct kf_live_config *cfg,
+			  char *err, size_t errlen)
 {
-	struct kf_live *l = kf_live_open(cfg, &s->syms, err, errlen);
+	s->live = kf_live_open(cfg, &s->syms, err, errlen);
+	if (!s->live)
+		return -1;
+	snprintf(s->instance, sizeof(s->instance), "%s", kf_live_instance_name(s->live));
+	return 0;
+}
+
+int kf_session_live_run(struct kf_session *s, double duration, char *err, size_t errlen)
+{
+	struct kf_live *l = s->live;
 	double start, deadline;
 	int ret = 0;
 	uint64_t lost;
 
-	if (!l)
-		return -1;
-	snprintf(s->instance, sizeof(s->instance), "%s", kf_live_instance_name(l));
 	start = monotonic_s();
 	deadline = start + duration;
 	while (!kf_live_interrupted()) {
@@ -139,6 +145,7 @@ int kf_session_live(struct kf_session *s, const struct kf_live_config *cfg, doub
 	for (int c = 0; s->ring && c < s->nr_ring; c++)
 		kf_live_cpu_stats(l, c, &s->ring[c]);
 	kf_live_close(l);
+	s->live = NULL;
 	if (ret == 0 && kf_session_read_after(s, err, errlen) < 0)
 		ret = -1;
 	return ret;
@@ -146,6 +153,7 @@ int kf_session_live(struct kf_session *s, const struct kf_live_config *cfg, doub
 
 void kf_session_release(struct kf_session *s)
 {
+	kf_live_close(s->live);		/* an error between start and run */
 	free(s->ring);
 	kf_engine_destroy(s->engine);
 	kf_symbols_release(&s->syms);
