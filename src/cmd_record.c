@@ -25,6 +25,7 @@ struct record_opts {
 	const char *output;
 	double duration;		/* 0 = until interrupted */
 	bool events_given;
+	bool exact_given;		/* an event named exactly: it must exist */
 	bool want[KF_EV_NR];
 	int fault_pids[MAX_FAULT_PIDS];
 	int nr_fault_pids;
@@ -46,11 +47,12 @@ static void record_usage(FILE *out)
 		"  -d, --duration SEC     stop after SEC seconds (default: until Ctrl-C)\n"
 		"  -e, --events LIST      comma-separated events: SYSTEM:EVENT, EVENT, SYSTEM or\n"
 		"                         SYSTEM:* (kmem, compaction, migrate, exceptions), all\n"
-		"                         (default: every kmem, compaction and migrate event kfrag\n"
-		"                         analyses that this kernel has)\n"
+		"                         (default and all: every kmem, compaction and migrate\n"
+		"                         event kfrag analyses that this kernel has)\n"
 		"      --fault-pid PID    also record exceptions:page_fault_user of PID, filtered in\n"
 		"                         the kernel (repeat for more processes)\n"
-		"      --buffer-kb KB     ring buffer per CPU (default 8192)\n"
+		"      --buffer-kb KB     ring buffer per CPU (default 16384, at most 1/32 of RAM\n"
+		"                         over all CPUs)\n"
 		"  -q, --quiet            no summary line on stderr\n"
 		"  -h, --help             this help\n"
 		"\n"
@@ -78,7 +80,8 @@ static int add_events(struct record_opts *o, char *list)
 		}
 		for (int t = 0; t < KF_EV_OTHER; t++) {
 			const struct kf_event_name *n = &kf_event_names[t];
-			bool all = !sys && !strcmp(name, "all");
+			/* every fault of every process is rarely wanted: --fault-pid */
+			bool all = !sys && !strcmp(name, "all") && t != KF_EV_PAGE_FAULT_USER;
 			bool whole_sys = (!sys && !strcmp(name, n->system)) ||
 					 (sys && !strcmp(sys, n->system) && !strcmp(name, "*"));
 			bool exact = (!sys || !strcmp(sys, n->system)) && !strcmp(name, n->name);
@@ -87,6 +90,8 @@ static int add_events(struct record_opts *o, char *list)
 				o->want[t] = true;
 				matched++;
 			}
+			if (exact)
+				o->exact_given = true;
 		}
 		if (!matched) {
 			fprintf(stderr, "kfrag record: unknown event '%s%s%s'; kfrag records:", sys ? sys : "",
@@ -220,6 +225,8 @@ int kf_cmd_record(int argc, char **argv)
 			events[nr++] = t;
 	cfg.events = o.events_given ? events : NULL;
 	cfg.nr_events = o.events_given ? nr : 0;
+	/* "compaction" or "all" take what this kernel has */
+	cfg.missing_ok = !o.exact_given;
 	cfg.fault_pids = o.fault_pids;
 	cfg.nr_fault_pids = o.nr_fault_pids;
 	cfg.buffer_kb = o.buffer_kb;

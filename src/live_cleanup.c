@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Removing kfrag's tracefs instance on every way out: signals, crashes,
- * exit() without kf_live_close. See kf_live_cleanup.h.
+ * exit() without kf_live_close; and writing back the files kfrag changed
+ * (the guard's --enforce sysctl). See kf_live_cleanup.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,16 @@ struct slot {
 };
 
 static struct slot slots[MAX_SLOTS];
+
+/* files to write back, e.g. /proc/sys/vm/compact_unevictable_allowed */
+#define MAX_RESTORES 4
+struct restore {
+	volatile sig_atomic_t used;
+	char path[PATH_MAX];
+	char contents[64];
+	size_t len;
+};
+static struct restore restores[MAX_RESTORES];
 static char unmount_path[PATH_MAX];
 static volatile sig_atomic_t unmount_set;
 static volatile sig_atomic_t interrupted;
@@ -108,12 +119,30 @@ static void close_fds_in(const char *dir)
 	}
 }
 
+static void write_back(struct restore *r)
+{
+	int fd = open(r->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = write(fd, r->contents, r->len);
+
+		(void)n;
+		close(fd);
+	}
+}
+
 void kf_cleanup_emergency(void)
 {
 	int saved = errno;
 
 	if (owner && getpid() != owner)
 		return;
+	for (int i = 0; i < MAX_RESTORES; i++) {
+		if (!restores[i].used)
+			continue;
+		write_back(&restores[i]);
+		restores[i].used = 0;
+	}
 	for (int i = 0; i < MAX_SLOTS; i++) {
 		struct slot *s = &slots[i];
 
@@ -237,6 +266,9 @@ static bool any_used(void)
 	for (int i = 0; i < MAX_SLOTS; i++)
 		if (slots[i].used)
 			return true;
+	for (int i = 0; i < MAX_RESTORES; i++)
+		if (restores[i].used)
+			return true;
 	return false;
 }
 
@@ -340,5 +372,53 @@ void kf_cleanup_set_unmount(const char *mnt)
 		if (!any_used())
 			uninstall();
 	}
+	unblock(&old);
+}
+
+int kf_cleanup_add_restore(const char *path, const char *contents)
+{
+	sigset_t old;
+	int slot = -1;
+
+	if (strlen(path) >= PATH_MAX || strlen(contents) >= sizeof(restores[0].contents)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	block_all(&old);
+	for (int i = 0; i < MAX_RESTORES; i++) {
+		if (!restores[i].used) {
+			slot = i;
+			break;
+		}
+	}
+	if (slot < 0) {
+		unblock(&old);
+		errno = EBUSY;
+		return -1;
+	}
+	struct restore *r = &restores[slot];
+
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	snprintf(r->contents, sizeof(r->contents), "%s", contents);
+	r->len = strlen(r->contents);
+	r->used = 1;
+	owner = getpid();
+	if (!atexit_done && atexit(on_exit_cleanup) == 0)
+		atexit_done = true;
+	install();
+	unblock(&old);
+	return slot;
+}
+
+void kf_cleanup_del_restore(int slot)
+{
+	sigset_t old;
+
+	if (slot < 0 || slot >= MAX_RESTORES)
+		return;
+	block_all(&old);
+	restores[slot].used = 0;
+	if (!any_used() && !unmount_set)
+		uninstall();
 	unblock(&old);
 }

@@ -96,6 +96,8 @@ struct kf_live {
 	struct live_cpu *cpus;
 	struct pollfd *pfds;
 	int nr_pfds;
+	struct live_cpu **heap;		/* feed(): CPUs by their next record */
+	int nr_heap;
 	void **free_pages;
 	int nr_free;
 	int max_pages_per_poll;
@@ -540,7 +542,8 @@ static int count_cpus(struct kf_live *l, char *err, size_t errlen)
 	l->nr_cpus = max_cpu + 1;
 	l->cpus = calloc(l->nr_cpus, sizeof(*l->cpus));
 	l->pfds = calloc(l->nr_cpus, sizeof(*l->pfds));
-	if (!l->cpus || !l->pfds) {
+	l->heap = calloc(l->nr_cpus, sizeof(*l->heap));
+	if (!l->cpus || !l->pfds || !l->heap) {
 		seterr(err, errlen, "out of memory");
 		return -1;
 	}
@@ -827,24 +830,47 @@ static void emit(struct kf_live *l, struct live_cpu *lc, const struct kf_sink *s
 		sink->event(sink->ctx, &ev);
 }
 
-/* feeds queued records older than limit, oldest first across CPUs */
+static void heap_down(struct kf_live *l, int i)
+{
+	struct live_cpu **h = l->heap;
+
+	for (;;) {
+		int m = i, a = 2 * i + 1, b = a + 1;
+
+		if (a < l->nr_heap && h[a]->cur_ts < h[m]->cur_ts)
+			m = a;
+		if (b < l->nr_heap && h[b]->cur_ts < h[m]->cur_ts)
+			m = b;
+		if (m == i)
+			return;
+		struct live_cpu *t = h[i];
+
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* feeds queued records older than limit, oldest first across CPUs (a heap
+ * of the CPUs by their next record: machines have hundreds of CPUs) */
 static long feed(struct kf_live *l, const struct kf_sink *sink, unsigned long long limit)
 {
 	long n = 0;
 
-	for (;;) {
-		struct live_cpu *best = NULL;
+	l->nr_heap = 0;
+	for (int c = 0; c < l->nr_cpus; c++)
+		if (l->cpus[c].cur)
+			l->heap[l->nr_heap++] = &l->cpus[c];
+	for (int i = l->nr_heap / 2 - 1; i >= 0; i--)
+		heap_down(l, i);
+	while (l->nr_heap && l->heap[0]->cur_ts < limit) {
+		struct live_cpu *best = l->heap[0];
 
-		for (int c = 0; c < l->nr_cpus; c++) {
-			struct live_cpu *lc = &l->cpus[c];
-
-			if (lc->cur && (!best || lc->cur_ts < best->cur_ts))
-				best = lc;
-		}
-		if (!best || best->cur_ts >= limit)
-			break;
 		emit(l, best, sink);
 		advance(l, best, sink);
+		if (!best->cur)
+			l->heap[0] = l->heap[--l->nr_heap];
+		heap_down(l, 0);
 		n++;
 	}
 	return n;
@@ -1311,6 +1337,7 @@ void kf_live_close(struct kf_live *l)
 	free(l->free_pages);
 	free(l->comms);
 	free(l->pfds);
+	free(l->heap);
 	free(l->name);
 	if (l->inst_dir)
 		tracefs_put_tracing_file(l->inst_dir);

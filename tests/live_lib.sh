@@ -17,7 +17,7 @@ live_setup() {
 
 # the tracing state kfrag must leave as it found it: instances (minus those
 # of other running kfrag processes, which come and go), top-level set_event
-# and tracing_on
+# and tracing_on, the filter kfrag sets in its own instance
 tracing_state() {
 	for i in $(ls "$T/instances"); do
 		case $i in
@@ -30,12 +30,23 @@ tracing_state() {
 	done
 	echo "set_event: $(tr '\n' ' ' < "$T/set_event")"
 	echo "tracing_on: $(cat "$T/tracing_on")"
+	echo "top-level fault filter: $(cat "$T/events/exceptions/page_fault_user/filter" 2>/dev/null)"
 }
 
 # waits until process $1 has its instance (kfrag-$1), at most 10 s
 wait_instance() {
 	for _ in $(seq 100); do
 		[ -d "$T/instances/kfrag-$1" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# waits until the kfrag whose stderr goes to $2 traces ("recording in ...")
+wait_recording() {
+	for _ in $(seq 100); do
+		grep -q "recording in instance" "$2" 2>/dev/null && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
 	done

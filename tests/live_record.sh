@@ -12,7 +12,7 @@ before=$(tracing_state)
 
 "$KFRAG" record -o "$TMP/storm.dat" --duration 3 2>"$TMP/record.err" &
 pid=$!
-wait_instance $pid || fail "no instance kfrag-$pid appeared"
+wait_recording $pid "$TMP/record.err" || fail "kfrag record did not start: $(cat "$TMP/record.err")"
 "$ALLOC_STORM" 4 1 >"$TMP/storm.out" || fail "alloc_storm failed"
 wait $pid
 expect_eq "record exit status" "$?" 0
@@ -51,6 +51,25 @@ fi
 if command -v jq >/dev/null 2>&1; then
 	n=$("$KFRAG" report -i "$TMP/storm.dat" | jq '[.events[].total] | add')
 	expect_eq "events read back by kfrag report" "$n" "$recorded"
+fi
+
+# page faults, filtered in the kernel to one pid: the workload, started
+# after kfrag (a shell that sleeps, then becomes alloc_storm, keeping its pid)
+if command -v trace-cmd >/dev/null 2>&1; then
+	sh -c "sleep 1; exec '$ALLOC_STORM' 2 0.5" >"$TMP/faults.out" &
+	fpid=$!
+	"$KFRAG" record -q -o "$TMP/faults.dat" --duration 2.5 --events kmem:mm_page_alloc \
+		--fault-pid $fpid
+	expect_eq "record --fault-pid exit status" "$?" 0
+	wait $fpid
+	touched=$(awk '{ print $5 }' "$TMP/faults.out")
+	trace-cmd report -i "$TMP/faults.dat" 2>/dev/null |
+		awk '/ page_fault_user: / { n++; if ($0 !~ "-" pid " +\\[") other++ }
+		     END { printf "%d %d\n", n, other }' pid=$fpid >"$TMP/faults.count"
+	read faults others <"$TMP/faults.count"
+	expect_eq "page faults of other processes" "$others" 0
+	[ "$faults" -ge "${touched:-1}" ] && ok ||
+		fail "alloc_storm touched ${touched:-?} pages, the trace has $faults of its page faults"
 fi
 
 expect_eq "state at the end" "$(tracing_state)" "$before"
