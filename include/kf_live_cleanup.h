@@ -4,7 +4,9 @@
  * (and tracefs itself when kfrag mounted it). Everything the signal handler
  * needs is computed here beforehand (paths, the descriptors to close so the
  * kernel lets the instance go), so the handler only makes async-signal-safe
- * system calls. Internal to the live source; front ends use kf_live.h.
+ * system calls. Also files kfrag changed and must write back (the guard's
+ * --enforce). Internal to the live source and src/guard_proc.c; front ends
+ * use kf_live.h and kf_guard_proc.h.
  */
 #ifndef KF_LIVE_CLEANUP_H
 #define KF_LIVE_CLEANUP_H
@@ -23,8 +25,19 @@ void kf_cleanup_del_instance(int slot);
 /* tracefs was mounted by kfrag at mnt: unmount it at exit (NULL = not) */
 void kf_cleanup_set_unmount(const char *mnt);
 
+/*
+ * A file kfrag changed and must put back on every way out (the guard's
+ * --enforce of vm.compact_unevictable_allowed): contents are written to
+ * path by kf_cleanup_emergency (fatal signals, a second SIGINT/SIGTERM,
+ * exit()) unless the slot was deleted first. Installs the handlers and the
+ * atexit hook like an instance does. Returns a slot or -1 (errno).
+ */
+int kf_cleanup_add_restore(const char *path, const char *contents);
+/* the caller wrote the value back itself */
+void kf_cleanup_del_restore(int slot);
+
 /* what a handler does: every registered instance is stopped and removed,
- * tracefs unmounted; async-signal-safe */
+ * tracefs unmounted, files written back; async-signal-safe */
 void kf_cleanup_emergency(void);
 
 #endif

@@ -248,16 +248,27 @@ static void install(void)
 	handlers_installed = true;
 }
 
+/* puts back what was there before, unless a front end installed a handler
+ * of its own over ours since (which may chain to ours): that one stays */
+static void restore_one(int sig, void (*ours)(int), const struct sigaction *old)
+{
+	struct sigaction cur;
+
+	if (sigaction(sig, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_handler == ours)
+		sigaction(sig, old, NULL);
+}
+
 static void uninstall(void)
 {
 	if (!handlers_installed)
 		return;
 	for (int i = 0; i < NR_SOFT; i++)
 		if (took_soft[i])
-			sigaction(soft_signals[i], &old_soft[i], NULL);
+			restore_one(soft_signals[i], on_soft, &old_soft[i]);
 	for (int i = 0; i < NR_HARD; i++)
 		if (took_hard[i])
-			sigaction(hard_signals[i], &old_hard[i], NULL);
+			restore_one(hard_signals[i], on_hard, &old_hard[i]);
 	handlers_installed = false;
 }
 
