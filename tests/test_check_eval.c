@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kf_check_evaluate(): every threshold at, below and above its value, the
+ * status ranks, first run, counter reset, boot change, short intervals,
+ * lost events never CRITICAL, the guard's alerts as check results, and the
+ * Nagios text. Index values here are worked out by hand from small buddy
+ * rows (the kernel's formulas, mm/vmstat.c), not by kfrag.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "kf_check.h"
+
+static struct kf_buddy_zone zones[2];
+static struct kf_buddyinfo buddy = { zones, 2 };
+static struct kf_zone_info zinfo[2];
+static struct kf_zoneinfo zoneinfo = { zinfo, 2 };
+
+static void machine(void)
+{
+	memset(zones, 0, sizeof(zones));
+	memset(zinfo, 0, sizeof(zinfo));
+	/* DMA32: 4 order-0 pages and one order-3 block: 12 pages free.
+	 * unusable(3) = (12 - 8) / 12 = 0.333; unusable(9) = 1.000
+	 * extfrag(9): no block of order 9: 1000 - (1000 + 12000/512) / 5
+	 *             = 1000 - 1023 / 5 = 1000 - 204 = 796 */
+	zones[0].node = 0;
+	strcpy(zones[0].name, "DMA32");
+	zones[0].nr_orders = 11;
+	zones[0].free_blocks[0] = 4;
+	zones[0].free_blocks[3] = 1;
+	/* Normal: 2 order-10 blocks and 2 order-9 blocks: 3072 pages.
+	 * unusable(9) = 0, extfrag = -1; order >= 9 blocks: 2*2 + 2 = 6 */
+	zones[1].node = 0;
+	strcpy(zones[1].name, "Normal");
+	zones[1].nr_orders = 11;
+	zones[1].free_blocks[9] = 2;
+	zones[1].free_blocks[10] = 2;
+	zinfo[0].node = 0;
+	strcpy(zinfo[0].name, "DMA32");
+	zinfo[0].free_pages = 12;
+	zinfo[0].managed = 1000;
+	zinfo[1].node = 0;
+	strcpy(zinfo[1].name, "Normal");
+	zinfo[1].free_pages = 3072;
+	zinfo[1].managed = 100000;
+}
+
+static struct kf_check_config cfg;
+static struct kf_check_state now, prev;
+
+/* a configuration with every check off but the ones a test sets */
+static void quiet_config(void)
+{
+	kf_check_config_defaults(&cfg);
+	cfg.unusable_warning.on = cfg.unusable_critical.on = false;
+	cfg.extfrag_warning.on = cfg.extfrag_critical.on = false;
+	cfg.highorder_warning.on = cfg.highorder_critical.on = false;
+	cfg.nr_unusable_orders = cfg.nr_extfrag_orders = 0;
+}
+
+static void counters(struct kf_check_state *s, double t, uint64_t stall, uint64_t fail, uint64_t success)
+{
+	memset(s, 0, sizeof(*s));
+	s->time = t;
+	s->counter[KF_CTR_COMPACT_STALL] = stall;
+	s->counter[KF_CTR_COMPACT_FAIL] = fail;
+	s->counter[KF_CTR_COMPACT_SUCCESS] = success;
+	s->have = (1u << KF_CTR_COMPACT_STALL) | (1u << KF_CTR_COMPACT_FAIL) | (1u << KF_CTR_COMPACT_SUCCESS);
+}
+
+static struct kf_check_report rep;
+
+static enum kf_check_status run(const struct kf_check_state *p, const struct kf_snapshot *snap, double window)
+{
+	struct kf_check_input in = {
+		.cfg = &cfg,
+		.zoneinfo = &zoneinfo,
+		.buddyinfo = &buddy,
+		.now = &now,
+		.prev = p,
+		.have_state_file = true,
+		.have_trace = snap != NULL,
+		.window_s = window,
+		.snap = snap,
+	};
+
+	kf_check_report_release(&rep);
+	CHECK(kf_check_evaluate(&in, &rep) == 0, "evaluate failed");
+	return rep.status;
+}
+
+static const struct kf_check_result *find(const char *check, const char *zone, int order)
+{
+	for (int i = 0; i < rep.nr_results; i++) {
+		const struct kf_check_result *r = &rep.results[i];
+
+		if (strcmp(r->check, check) == 0 && (!zone || strcmp(r->zone, zone) == 0) &&
+		    (order < 0 || r->order == order))
+			return r;
+	}
+	return NULL;
+}
+
+static const struct kf_perfdata *perf(const char *label)
+{
+	for (int i = 0; i < rep.nr_perf; i++)
+		if (strcmp(rep.perf[i].label, label) == 0)
+			return &rep.perf[i];
+	return NULL;
+}
+
+static void test_ranks(void)
+{
+	CHECK_EQ_INT(kf_check_worse(KF_CHECK_OK, KF_CHECK_WARNING), KF_CHECK_WARNING);
+	CHECK_EQ_INT(kf_check_worse(KF_CHECK_WARNING, KF_CHECK_UNKNOWN), KF_CHECK_UNKNOWN);
+	CHECK_EQ_INT(kf_check_worse(KF_CHECK_UNKNOWN, KF_CHECK_CRITICAL), KF_CHECK_CRITICAL);
+	CHECK_EQ_INT(kf_check_worse(KF_CHECK_CRITICAL, KF_CHECK_UNKNOWN), KF_CHECK_CRITICAL);
+	CHECK_EQ_INT(kf_check_worse(KF_CHECK_CRITICAL, KF_CHECK_OK), KF_CHECK_CRITICAL);
+	CHECK_EQ_STR(kf_check_status_names[KF_CHECK_UNKNOWN], "UNKNOWN");
+}
+
+static void test_indices(void)
+{
+	const struct kf_check_result *r;
+
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	cfg.nr_unusable_orders = 2;
+	cfg.unusable_orders[0] = 3;
+	cfg.unusable_orders[1] = 9;
+	cfg.nr_extfrag_orders = 1;
+	cfg.extfrag_orders[0] = 9;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	r = find("unusable_index", "DMA32", 3);
+	CHECK(r && fabs(r->value - 0.333) < 1e-9, "DMA32 unusable(3) = %g", r ? r->value : -9);
+	r = find("unusable_index", "DMA32", 9);
+	CHECK(r && r->value == 1.0, "DMA32 unusable(9) = %g", r ? r->value : -9);
+	r = find("extfrag_index", "DMA32", 9);
+	CHECK(r && fabs(r->value - 0.796) < 1e-9, "DMA32 extfrag(9) = %g", r ? r->value : -9);
+	r = find("extfrag_index", "Normal", 9);
+	CHECK(r && r->value == -1.0, "Normal extfrag(9) = %g", r ? r->value : -9);
+	CHECK(perf("unusable_node0_DMA32_o3") != NULL, "no perfdata for DMA32 order 3");
+	CHECK_EQ_U64(perf("free_pages_node0_Normal")->value, 3072);
+	CHECK_EQ_STR(perf("free_pages_node0_Normal")->max, "100000");
+
+	/* at the threshold: not above, OK; just below it: WARNING */
+	cfg.unusable_warning = (struct kf_threshold){ true, 0.333 };
+	cfg.nr_unusable_orders = 1;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	cfg.unusable_warning.value = 0.332;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
+	CHECK_EQ_STR(perf("unusable_node0_DMA32_o3")->warn, "0.332");
+	cfg.unusable_critical = (struct kf_threshold){ true, 0.3 };
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
+	CHECK_EQ_STR(perf("unusable_node0_DMA32_o3")->crit, "0.3");
+	/* a zone list leaves DMA32 out */
+	cfg.nr_zones = 1;
+	strcpy(cfg.zones[0], "Normal");
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	CHECK(!find("unusable_index", "DMA32", -1), "DMA32 checked despite zones = Normal");
+	strcpy(cfg.zones[0], "Movable");
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_UNKNOWN);
+
+	/* extfrag: the index may be negative: a "~:" range */
+	quiet_config();
+	cfg.nr_extfrag_orders = 1;
+	cfg.extfrag_orders[0] = 9;
+	cfg.extfrag_warning = (struct kf_threshold){ true, 0.5 };
+	cfg.extfrag_critical = (struct kf_threshold){ true, 0.8 };
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
+	CHECK_EQ_STR(perf("extfrag_node0_DMA32_o9")->warn, "~:0.5");
+	cfg.extfrag_critical.value = 0.79;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
+	/* an order the kernel does not have */
+	cfg.extfrag_orders[0] = 12;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_UNKNOWN);
+}
+
+static void test_highorder(void)
+{
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	cfg.highorder_order = 9;
+	cfg.highorder_warning = (struct kf_threshold){ true, 6 };
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);	/* 6 is not below 6 */
+	CHECK_EQ_U64(rep.highorder_blocks, 6);
+	CHECK_EQ_STR(perf("free_blocks_ge_o9")->warn, "6:");
+	cfg.highorder_warning.value = 7;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
+	cfg.highorder_critical = (struct kf_threshold){ true, 7 };
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
+	cfg.highorder_order = 10;	/* 2 blocks */
+	cfg.highorder_warning.value = 3;
+	cfg.highorder_critical.value = 2;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
+	CHECK_EQ_U64(rep.highorder_blocks, 2);
+	cfg.highorder_order = 3;	/* DMA32's order-3 block + Normal's (2*128 + 2*64) */
+	cfg.highorder_warning.on = cfg.highorder_critical.on = false;
+	run(NULL, NULL, 0);
+	CHECK_EQ_U64(rep.highorder_blocks, 1 + 2 * 128 + 2 * 64);
+	/* no buddyinfo: UNKNOWN */
+	struct kf_check_input in = { .cfg = &cfg, .now = &now, .have_state_file = false };
+
+	kf_check_report_release(&rep);
+	CHECK(kf_check_evaluate(&in, &rep) == 0, "evaluate");
+	CHECK_EQ_INT(rep.status, KF_CHECK_UNKNOWN);
+}
+
+static void test_rates(void)
+{
+	const struct kf_check_result *r;
+
+	quiet_config();
+	cfg.compact_stall_rate_warning = (struct kf_threshold){ true, 0.1 };
+	cfg.compact_stall_rate_critical = (struct kf_threshold){ true, 1 };
+	cfg.compact_fail_rate_warning.on = cfg.compact_fail_rate_critical.on = false;
+	cfg.compact_fail_ratio_warning.on = cfg.compact_fail_ratio_critical.on = false;
+
+	/* first run */
+	counters(&now, 1000, 50, 5, 45);
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	CHECK(rep.first_run && !rep.rates, "first run not said");
+	CHECK(perf("compact_stall_rate") && perf("compact_stall_rate")->undetermined, "first run: rate not U");
+
+	/* 10 stalls in 100 s: 0.1/s, not above 0.1 */
+	counters(&prev, 900, 40, 5, 35);
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_OK);
+	CHECK(rep.rates, "no rates");
+	CHECK_EQ_U64(rep.delta[KF_CTR_COMPACT_STALL], 10);
+	CHECK(fabs(rep.interval_s - 100) < 1e-9, "interval %g", rep.interval_s);
+	r = find("compact_stall_rate", NULL, -1);
+	CHECK(r && fabs(r->value - 0.1) < 1e-12, "stall rate %g", r ? r->value : -1);
+	counters(&prev, 900, 39, 5, 35);	/* 11: 0.11/s */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_WARNING);
+	counters(&prev, 900, 0, 0, 0);		/* 50: 0.5/s */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_WARNING);
+	counters(&now, 1000, 200, 5, 195);	/* 200: 2/s */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_CRITICAL);
+
+	/* failure ratio: only from min_stalls on */
+	quiet_config();
+	cfg.compact_stall_rate_warning.on = cfg.compact_stall_rate_critical.on = false;
+	cfg.compact_fail_rate_warning.on = cfg.compact_fail_rate_critical.on = false;
+	cfg.compact_fail_ratio_min_stalls = 10;
+	counters(&prev, 0, 0, 0, 0);
+	counters(&now, 1000, 9, 9, 0);
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_OK);
+	CHECK(perf("compact_fail_ratio")->undetermined, "ratio with 9 stalls");
+	counters(&now, 1000, 10, 6, 4);		/* 0.6 */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_WARNING);
+	CHECK(fabs(perf("compact_fail_ratio")->value - 0.6) < 1e-12, "ratio");
+	counters(&now, 1000, 10, 10, 0);	/* 1.0 */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_CRITICAL);
+	/* fail rate */
+	quiet_config();
+	cfg.compact_stall_rate_warning.on = cfg.compact_stall_rate_critical.on = false;
+	cfg.compact_fail_ratio_warning.on = cfg.compact_fail_ratio_critical.on = false;
+	counters(&now, 1000, 100, 51, 49);	/* 0.051/s */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_WARNING);
+	counters(&now, 1000, 1000, 501, 499);	/* 0.501/s */
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_CRITICAL);
+
+	/* counters backwards: reset, OK, no rates */
+	counters(&prev, 900, 2000, 0, 0);
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_OK);
+	CHECK(rep.counters_reset && !rep.rates, "backwards counters not a reset");
+	/* boot changed, counters higher */
+	counters(&prev, 900, 0, 0, 0);
+	strcpy(prev.boot_id, "a");
+	strcpy(now.boot_id, "b");
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_OK);
+	CHECK(rep.counters_reset, "boot change not a reset");
+	strcpy(prev.boot_id, "b");
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_CRITICAL);	/* same boot: rates */
+	/* too close: state kept */
+	prev.time = 995;
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_OK);
+	CHECK(rep.keep_prev_state && !rep.rates, "5 s apart: not kept");
+	/* clock backwards */
+	prev.time = 2000;
+	CHECK_EQ_INT(run(&prev, NULL, 0), KF_CHECK_OK);
+	CHECK(rep.counters_reset, "clock backwards not a reset");
+
+	/* an unreadable state: UNKNOWN; no state file: OK */
+	struct kf_check_input in = {
+		.cfg = &cfg, .buddyinfo = &buddy, .now = &now, .have_state_file = true,
+		.prev_error = "x: bad",
+	};
+	kf_check_report_release(&rep);
+	kf_check_evaluate(&in, &rep);
+	CHECK_EQ_INT(rep.status, KF_CHECK_UNKNOWN);
+	in.prev_error = NULL;
+	in.have_state_file = false;
+	kf_check_report_release(&rep);
+	kf_check_evaluate(&in, &rep);
+	CHECK_EQ_INT(rep.status, KF_CHECK_OK);
+	CHECK(!rep.first_run, "no state file is not a first run");
+}
+
+static void test_trace(void)
+{
+	struct kf_snapshot snap;
+
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	memset(&snap, 0, sizeof(snap));
+	snap.extfrag_total.fallbacks = 1000;
+	snap.extfrag_total.fragmenting = 100;
+	cfg.extfrag_fragmenting_rate_warning = (struct kf_threshold){ true, 10 };
+	cfg.extfrag_fragmenting_rate_critical = (struct kf_threshold){ true, 100 };
+	CHECK_EQ_INT(run(NULL, &snap, 10), KF_CHECK_OK);	/* 10/s: not above */
+	CHECK_EQ_INT(run(NULL, &snap, 5), KF_CHECK_WARNING);	/* 20/s */
+	CHECK_EQ_INT(run(NULL, &snap, 0.5), KF_CHECK_CRITICAL);	/* 200/s */
+	CHECK(fabs(perf("extfrag_fallback_rate")->value - 2000) < 1e-9, "fallback rate");
+	CHECK_EQ_INT(run(NULL, &snap, 0), KF_CHECK_OK);		/* no time: not checked */
+	cfg.extfrag_fallback_rate_warning = (struct kf_threshold){ true, 150 };
+	CHECK_EQ_INT(run(NULL, &snap, 5), KF_CHECK_WARNING);	/* 200 fallbacks/s */
+
+	/* lost events: WARNING at most, whatever the count */
+	quiet_config();
+	memset(&snap, 0, sizeof(snap));
+	snap.lost_events = 1;
+	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_WARNING);
+	snap.lost_events = 1000000000;
+	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_WARNING);
+	snap.lost_events = 0;
+	snap.lost_unknown = true;
+	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_WARNING);
+	snap.lost_unknown = false;
+	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_OK);
+	cfg.lost_events_warning = (struct kf_threshold){ true, 10 };
+	snap.lost_events = 10;
+	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_OK);
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);	/* no trace */
+	CHECK(perf("lost_events")->undetermined, "lost events without a trace");
+}
+
+static void test_guard(void)
+{
+	struct kf_alert alerts[3];
+	struct kf_guard_result g = { alerts, 3, KF_SEV_CRITICAL };
+	const struct kf_check_result *r;
+
+	memset(alerts, 0, sizeof(alerts));
+	alerts[0].severity = KF_SEV_CRITICAL;
+	alerts[0].kind = KF_ALERT_LOCKED_PAGES_MOVED;
+	alerts[0].pid = 5137;
+	alerts[0].count = 954;
+	strcpy(alerts[0].message, "954 locked pages of lockedsched (5137) moved.");
+	strcpy(alerts[0].action, "set vm.compact_unevictable_allowed=0");
+	alerts[1].severity = KF_SEV_WARNING;
+	alerts[1].kind = KF_ALERT_UNEVICTABLE_ALLOWED;
+	alerts[1].pid = -1;
+	strcpy(alerts[1].message, "vm.compact_unevictable_allowed=1 lets compaction move them.");
+	alerts[2].severity = KF_SEV_NOTE;
+	alerts[2].kind = KF_ALERT_PROACTIVE_COMPACTION;
+	alerts[2].pid = -1;
+	strcpy(alerts[2].message, "proactive compaction is on.");
+
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	run(NULL, NULL, 0);
+	CHECK_EQ_INT(rep.status, KF_CHECK_OK);
+	CHECK_EQ_INT(kf_check_add_guard(&rep, &g), 0);
+	CHECK_EQ_INT(rep.status, KF_CHECK_CRITICAL);
+	r = find("guard", NULL, -1);
+	CHECK(r && r->status == KF_CHECK_CRITICAL && r->pid == 5137, "critical alert");
+	CHECK(r && strstr(r->message, "954 locked pages") && strstr(r->message, "Action: set vm.compact"),
+	      "message: %s", r ? r->message : "");
+	CHECK_EQ_STR(r->kind, "locked_pages_moved");
+	CHECK_EQ_INT(rep.results[rep.nr_results - 2].status, KF_CHECK_WARNING);
+	CHECK_EQ_INT(rep.results[rep.nr_results - 1].status, KF_CHECK_OK);	/* a note */
+	CHECK_EQ_U64(perf("guard_critical")->value, 1);
+	CHECK_EQ_STR(perf("guard_critical")->crit, "0");
+	CHECK_EQ_U64(perf("guard_warning")->value, 1);
+	CHECK_EQ_STR(perf("guard_warning")->warn, "0");
+
+	/* only the warning: WARNING; only the note: OK */
+	g.alerts = &alerts[1];
+	g.nr_alerts = 2;
+	run(NULL, NULL, 0);
+	kf_check_add_guard(&rep, &g);
+	CHECK_EQ_INT(rep.status, KF_CHECK_WARNING);
+	g.alerts = &alerts[2];
+	g.nr_alerts = 1;
+	run(NULL, NULL, 0);
+	kf_check_add_guard(&rep, &g);
+	CHECK_EQ_INT(rep.status, KF_CHECK_OK);
+	/* no guard: nothing added */
+	run(NULL, NULL, 0);
+	CHECK_EQ_INT(kf_check_add_guard(&rep, NULL), 0);
+	CHECK(!perf("guard_critical"), "perfdata without a guard");
+}
+
+static void test_nagios(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct kf_check_output o;
+
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	cfg.nr_unusable_orders = 1;
+	cfg.unusable_orders[0] = 3;
+	cfg.unusable_warning = (struct kf_threshold){ true, 0.2 };
+	run(NULL, NULL, 0);
+	kf_check_report_add(&rep, KF_CHECK_OK, "note", "a | pipe\nand a newline");
+	memset(&o, 0, sizeof(o));
+	o.rep = &rep;
+	o.cfg = &cfg;
+	o.now = &now;
+	f = open_memstream(&text, &len);
+	CHECK(f && kf_check_print_nagios(&o, f) == 0, "print");
+	fclose(f);
+	CHECK(strncmp(text, "KFRAG WARNING - node 0 DMA32: unusable free space index at order 3 is 0.333", 75) == 0,
+	      "status line: %.120s", text);
+	CHECK(strstr(text, " 'unusable_node0_DMA32_o3'=0.333;0.2;;0;1 ") != NULL, "perfdata: %.400s", text);
+	CHECK(strstr(text, "'compact_stall_rate'=U;0.1;1;0") != NULL, "U perfdata");
+	CHECK(strstr(text, "\nWARNING: unusable_index: node 0 DMA32") != NULL, "detail line");
+	CHECK(strstr(text, "\nOK: note: a / pipe and a newline\n") != NULL, "| and newlines cleaned: %s", text);
+	/* the status line is one line with one | */
+	char *nl = strchr(text, '\n');
+	int bars = 0;
+
+	for (char *p = text; p < nl; p++)
+		bars += *p == '|';
+	CHECK_EQ_INT(bars, 1);
+	free(text);
+}
+
+int main(void)
+{
+	machine();
+	test_ranks();
+	test_indices();
+	test_highorder();
+	test_rates();
+	test_trace();
+	test_guard();
+	test_nagios();
+	kf_check_report_release(&rep);
+	return check_done();
+}
