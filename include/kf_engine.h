@@ -165,6 +165,11 @@ struct kf_snapshot {
 
 	/* page allocator: [cpu][zone (nr_zones+1)][mt slot][order][kind] */
 	struct kf_count *pages;
+	/* the same summed: per CPU [cpu * KF_PK_NR + kind], per zone
+	 * [zone * KF_PK_NR + kind] (nr_zones + 1 zones), and in all */
+	struct kf_count *pages_cpu;
+	struct kf_count *pages_zone;
+	struct kf_count pages_total[KF_PK_NR];
 
 	/* pages allocated on one CPU and freed on another: [alloc_cpu * nr_cpus + free_cpu] */
 	uint64_t *cross_free;

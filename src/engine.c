@@ -820,6 +820,25 @@ static struct kf_episode *episodes_dup(const struct kf_episode *src, int nr)
 	return eps;
 }
 
+/* adds one CPU's page table to the per-CPU, per-zone and total sums */
+static void page_sums(struct kf_snapshot *s, int cpu, const struct kf_count *cells)
+{
+	for (int z = 0; z <= s->nr_zones; z++)
+		for (int cell = 0; cell < KF_MT_SLOTS * KF_MAX_ORDER; cell++)
+			for (int k = 0; k < KF_PK_NR; k++) {
+				const struct kf_count *c = &cells[((size_t)z * KF_MT_SLOTS * KF_MAX_ORDER + cell) * KF_PK_NR + k];
+
+				if (!c->events)
+					continue;
+				s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
+				s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
+				s->pages_zone[z * KF_PK_NR + k].events += c->events;
+				s->pages_zone[z * KF_PK_NR + k].pages += c->pages;
+				s->pages_total[k].events += c->events;
+				s->pages_total[k].pages += c->pages;
+			}
+}
+
 struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 {
 	struct kf_snapshot *s = calloc(1, sizeof(*s));
@@ -836,12 +855,14 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->ev_per_cpu = calloc((size_t)KF_EV_NR * (nc ? nc : 1), sizeof(*s->ev_per_cpu));
 	s->cpus = calloc(nc ? nc : 1, sizeof(*s->cpus));
 	s->pages = calloc(e->pages_per_cpu * (nc ? nc : 1), sizeof(*s->pages));
+	s->pages_cpu = calloc((size_t)(nc ? nc : 1) * KF_PK_NR, sizeof(*s->pages_cpu));
+	s->pages_zone = calloc((size_t)(nz + 1) * KF_PK_NR, sizeof(*s->pages_zone));
 	s->cross_free = calloc((size_t)(nc ? nc : 1) * (nc ? nc : 1), sizeof(uint64_t));
 	s->cross_drain = calloc((size_t)(nc ? nc : 1) * (nc ? nc : 1), sizeof(uint64_t));
 	s->extfrag_zone = calloc(nz + 1, sizeof(*s->extfrag_zone));
 	s->procs = calloc(e->nr_procs ? e->nr_procs : 1, sizeof(*s->procs));
 	s->episodes = episodes_dup(e->episodes, e->nr_episodes);
-	if (!s->zones || !s->ev_per_cpu || !s->cpus || !s->pages || !s->cross_free ||
+	if (!s->zones || !s->ev_per_cpu || !s->cpus || !s->pages || !s->pages_cpu || !s->pages_zone || !s->cross_free ||
 	    !s->cross_drain || !s->extfrag_zone || !s->procs || !s->episodes) {
 		kf_snapshot_free(s);
 		return NULL;
@@ -860,6 +881,7 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 		s->lost_events += cs.st.lost_events;
 		s->lost_unknown |= cs.st.lost_unknown;
 		memcpy(&s->pages[e->pages_per_cpu * c], cs.pages, e->pages_per_cpu * sizeof(*s->pages));
+		page_sums(s, c, cs.pages);
 	}
 	if (nc) {
 		memcpy(s->cross_free, e->cross_free, (size_t)nc * nc * sizeof(uint64_t));
@@ -900,6 +922,8 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->ev_per_cpu);
 	free(s->cpus);
 	free(s->pages);
+	free(s->pages_cpu);
+	free(s->pages_zone);
 	free(s->cross_free);
 	free(s->cross_drain);
 	free(s->extfrag_zone);

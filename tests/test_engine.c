@@ -61,6 +61,13 @@ static void test_pages_and_zones(void)
 	CHECK_EQ_U64(kf_snapshot_page(s, 1, UNKNOWN, 0, 0, KF_PK_ALLOC)->events, 1);
 	/* frees carry no migratetype: the "none" slot */
 	CHECK_EQ_U64(kf_snapshot_page(s, 1, NORMAL, KF_MT_NONE, 3, KF_PK_FREE)->pages, 8);
+	/* the sums: cpu0 allocated 1 + 8 pages, cpu1 2; Normal holds 9 of them */
+	CHECK_EQ_U64(s->pages_cpu[0 * KF_PK_NR + KF_PK_ALLOC].pages, 9);
+	CHECK_EQ_U64(s->pages_cpu[1 * KF_PK_NR + KF_PK_ALLOC].pages, 2);
+	CHECK_EQ_U64(s->pages_zone[NORMAL * KF_PK_NR + KF_PK_ALLOC].pages, 9);
+	CHECK_EQ_U64(s->pages_zone[UNKNOWN * KF_PK_NR + KF_PK_ALLOC].events, 1);
+	CHECK_EQ_U64(s->pages_total[KF_PK_ALLOC].events, 4);
+	CHECK_EQ_U64(s->pages_total[KF_PK_FREE].pages, 8);
 	/* 8 pages allocated on cpu0 were freed on cpu1 */
 	CHECK_EQ_U64(s->cross_free[0 * 2 + 1], 8);
 	CHECK_EQ_U64(s->cross_free[1 * 2 + 0], 0);
