@@ -10,6 +10,7 @@
 
 int kf_cmd_report(int argc, char **argv);
 int kf_cmd_record(int argc, char **argv);
+int kf_cmd_top(int argc, char **argv);
 /* exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (kf_check.h) */
 int kf_cmd_check(int argc, char **argv);
 

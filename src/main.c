@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
 	{ "report", kf_cmd_report, "analyse a recorded trace or the live kernel, print a JSON or text report" },
 	{ "record", kf_cmd_record, "record the live kernel's events to a trace.dat (when trace-cmd record cannot)" },
+	{ "top", kf_cmd_top, "live dashboard of the page allocator, fragmentation and compaction (or a trace's replay)" },
 	{ "check", kf_cmd_check, "one short measurement against thresholds: Nagios exit code, perfdata, history, Prometheus" },
 };
 

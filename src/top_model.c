@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kfrag top's view model: two engine snapshots, the memory state and the
+ * guard's result in, plain numbers and names out. Rates are differences of
+ * the two snapshots over dt; the fragmentation indices are the kernel's
+ * formulas (fragindex.c) over the buddy lists /proc gave. No I/O, no curses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kf_fragindex.h"
+#include "kf_top.h"
+
+const char *const kf_top_panel_names[KF_PANEL_NR] = {
+	[KF_PANEL_ZONES] = "Zones",
+	[KF_PANEL_CPUS] = "CPUs",
+	[KF_PANEL_FRAG] = "Fragmentation",
+	[KF_PANEL_COMPACT] = "Compaction",
+	[KF_PANEL_PROCS] = "Processes",
+	[KF_PANEL_GUARD] = "Guard",
+};
+
+const char *const kf_top_pcol_names[KF_PCOL_NR] = {
+	[KF_PCOL_PID] = "PID",
+	[KF_PCOL_COMM] = "COMMAND",
+	[KF_PCOL_ALLOC_RATE] = "ALLOC/s",
+	[KF_PCOL_FREE_RATE] = "FREE/s",
+	[KF_PCOL_ALLOCD] = "ALLOCD",
+	[KF_PCOL_LOCKED] = "LOCKED",
+	[KF_PCOL_FREED] = "FREED",
+	[KF_PCOL_PAGEVEC] = "PAGEVEC",
+	[KF_PCOL_DRAINED] = "DRAINED",
+	[KF_PCOL_DRAINS] = "DRAINS",
+	[KF_PCOL_REFILLS] = "REFILLS",
+	[KF_PCOL_FALLBACK] = "FALLBK",
+	[KF_PCOL_CAUSING] = "CAUSING",
+	[KF_PCOL_CHANGED] = "CHANGED",
+	[KF_PCOL_FAULTS] = "FAULTS",
+	[KF_PCOL_MIGFAULTS] = "MIGFLT",
+};
+
+/* a counter's growth per second; a count below the previous one means the
+ * counters were reset in between: everything counted is new */
+static double rate(uint64_t cur, uint64_t prev, double dt)
+{
+	if (dt <= 0)
+		return 0;
+	return (double)(cur >= prev ? cur - prev : cur) / dt;
+}
+
+void kf_top_view_release(struct kf_top_view *v)
+{
+	free(v->zones);
+	free(v->cpus);
+	free(v->xdrain);
+	free(v->xdrain_ps);
+	free(v->frags);
+	free(v->episodes);
+	free(v->migrate);
+	free(v->procs);
+	free(v->alerts);
+	free(v->protected_procs);
+	memset(v, 0, sizeof(*v));
+}
+
+/* order-weighted pages of one kind on a CPU, or in a zone; 0 beyond the snapshot */
+static uint64_t cpu_pages(const struct kf_snapshot *s, int cpu, int kind)
+{
+	return s && cpu < s->nr_cpus ? s->pages_cpu[(size_t)cpu * KF_PK_NR + kind].pages : 0;
+}
+
+static uint64_t zone_pages(const struct kf_snapshot *s, int zone, int kind)
+{
+	return s && zone >= 0 && zone <= s->nr_zones ? s->pages_zone[(size_t)zone * KF_PK_NR + kind].pages : 0;
+}
+
+static int snap_zone(const struct kf_snapshot *s, int node, const char *name)
+{
+	for (int z = 0; s && z < s->nr_zones; z++)
+		if (s->zones[z].node == node && strcmp(s->zones[z].name, name) == 0)
+			return z;
+	return -1;
+}
+
+static const struct kf_buddy_zone *mem_buddy(const struct kf_memstate *ms, int node, const char *name)
+{
+	if (!ms || !(ms->have & KF_HAVE_BUDDYINFO))
+		return NULL;
+	for (int i = 0; i < ms->buddyinfo.nr_zones; i++)
+		if (ms->buddyinfo.zones[i].node == node && strcmp(ms->buddyinfo.zones[i].name, name) == 0)
+			return &ms->buddyinfo.zones[i];
+	return NULL;
+}
+
+static const struct kf_pagetype_zone *mem_pagetype(const struct kf_memstate *ms, int node, const char *name)
+{
+	if (!ms || !(ms->have & KF_HAVE_PAGETYPEINFO))
+		return NULL;
+	for (int i = 0; i < ms->pagetypeinfo.nr_zones; i++)
+		if (ms->pagetypeinfo.zones[i].node == node && strcmp(ms->pagetypeinfo.zones[i].name, name) == 0)
+			return &ms->pagetypeinfo.zones[i];
+	return NULL;
+}
+
+static signed char trend(int now, int before)
+{
+	return now > before ? 1 : now < before ? -1 : 0;
+}
+
+static void zone_from_mem(struct kf_top_zone *z, const struct kf_top_input *in)
+{
+	const struct kf_buddy_zone *b = mem_buddy(in->mem, z->node, z->name);
+	const struct kf_buddy_zone *pb = mem_buddy(in->mem_prev, z->node, z->name);
+	const struct kf_pagetype_zone *pt = mem_pagetype(in->mem, z->node, z->name);
+
+	if (z->have_info) {
+		if (z->free > z->high)
+			z->wm = KF_WM_OK;
+		else if (z->free > z->low)
+			z->wm = KF_WM_LOW;
+		else if (z->free > z->min)
+			z->wm = KF_WM_MIN;
+		else
+			z->wm = KF_WM_BELOW_MIN;
+	}
+	if (b) {
+		z->nr_orders = b->nr_orders < KF_MAX_ORDER ? b->nr_orders : KF_MAX_ORDER;
+		for (int o = 0; o < z->nr_orders; o++) {
+			z->free_blocks[o] = b->free_blocks[o];
+			z->unusable[o] = kf_unusable_index(b->free_blocks, z->nr_orders, o);
+			z->extfrag[o] = kf_extfrag_index(b->free_blocks, z->nr_orders, o);
+			if (pb && pb->nr_orders == b->nr_orders) {
+				z->unusable_trend[o] = trend(z->unusable[o],
+							     kf_unusable_index(pb->free_blocks, pb->nr_orders, o));
+				z->extfrag_trend[o] = trend(z->extfrag[o],
+							    kf_extfrag_index(pb->free_blocks, pb->nr_orders, o));
+			}
+		}
+	}
+	if (pt) {
+		z->have_pageblocks = true;
+		memcpy(z->pageblocks, pt->pageblocks, sizeof(z->pageblocks));
+	}
+}
+
+static void zone_rates(struct kf_top_zone *z, const struct kf_top_input *in)
+{
+	int zc = snap_zone(in->cur, z->node, z->name);
+	int zp = snap_zone(in->prev, z->node, z->name);
+
+	if (zc < 0)
+		return;
+	z->alloc_ps = rate(zone_pages(in->cur, zc, KF_PK_ALLOC), zone_pages(in->prev, zp, KF_PK_ALLOC), in->dt);
+	z->free_ps = rate(zone_pages(in->cur, zc, KF_PK_FREE) + zone_pages(in->cur, zc, KF_PK_FREE_BATCHED),
+			  zone_pages(in->prev, zp, KF_PK_FREE) + zone_pages(in->prev, zp, KF_PK_FREE_BATCHED), in->dt);
+}
+
+/* the populated zones of the memory state, or the snapshot's when /proc gave none */
+static int build_zones(struct kf_top_view *v, const struct kf_top_input *in)
+{
+	const struct kf_memstate *ms = in->mem;
+	int n = 0, max = (ms ? ms->zoneinfo.nr_zones : 0) + in->cur->nr_zones;
+
+	v->zones = calloc(max ? max : 1, sizeof(*v->zones));
+	if (!v->zones)
+		return -1;
+	for (int i = 0; ms && i < ms->zoneinfo.nr_zones; i++) {
+		const struct kf_zone_info *zi = &ms->zoneinfo.zones[i];
+		struct kf_top_zone *z = &v->zones[n];
+
+		if (!zi->spanned)
+			continue;
+		z->node = zi->node;
+		memcpy(z->name, zi->name, sizeof(z->name));
+		z->have_info = true;
+		z->free = zi->free_pages;
+		z->min = zi->min;
+		z->low = zi->low;
+		z->high = zi->high;
+		z->managed = zi->managed;
+		n++;
+	}
+	if (n == 0) {
+		for (int i = 0; i < in->cur->nr_zones; i++) {
+			v->zones[n].node = in->cur->zones[i].node;
+			memcpy(v->zones[n].name, in->cur->zones[i].name, sizeof(v->zones[n].name));
+			n++;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		zone_from_mem(&v->zones[i], in);
+		zone_rates(&v->zones[i], in);
+	}
+	v->nr_zones = n;
+	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO)) {
+		v->nr_mt = ms->pagetypeinfo.nr_mt;
+		memcpy(v->mt_names, ms->pagetypeinfo.mt_names, sizeof(v->mt_names));
+		v->pageblock_order = ms->pagetypeinfo.pageblock_order;
+	}
+	if (ms)
+		snprintf(v->mem_missing, sizeof(v->mem_missing), "%s", ms->missing);
+	return 0;
+}
+
+static uint64_t cross_at(const struct kf_snapshot *s, const uint64_t *m, int i, int j)
+{
+	if (!s || !m || i >= s->nr_cpus || j >= s->nr_cpus)
+		return 0;
+	return m[(size_t)i * s->nr_cpus + j];
+}
+
+static int build_cpus(struct kf_top_view *v, const struct kf_top_input *in)
+{
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+	int n = cur->nr_cpus > in->nr_cpus ? cur->nr_cpus : in->nr_cpus;
+
+	v->cpus = calloc(n ? n : 1, sizeof(*v->cpus));
+	v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
+	v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
+	if (!v->cpus || !v->xdrain || !v->xdrain_ps)
+		return -1;
+	v->nr_cpus = n;
+	for (int c = 0; c < n; c++) {
+		static const struct kf_cpu_stats none;
+		struct kf_top_cpu *x = &v->cpus[c];
+		const struct kf_cpu_stats *cs = c < cur->nr_cpus ? &cur->cpus[c] : &none;
+		const struct kf_cpu_stats *ps = prev && c < prev->nr_cpus ? &prev->cpus[c] : NULL;
+		uint64_t most = 0, xdrain_prev = 0, xfree_prev = 0;
+
+		x->cpu = c;
+		x->alloc = cpu_pages(cur, c, KF_PK_ALLOC);
+		x->freed = cpu_pages(cur, c, KF_PK_FREE) + cpu_pages(cur, c, KF_PK_FREE_BATCHED);
+		x->alloc_ps = rate(x->alloc, cpu_pages(prev, c, KF_PK_ALLOC), in->dt);
+		x->free_ps = rate(x->freed, cpu_pages(prev, c, KF_PK_FREE) + cpu_pages(prev, c, KF_PK_FREE_BATCHED),
+				  in->dt);
+		x->refill_runs = cs->refill.runs;
+		x->refill_pages = cs->refill.pages;
+		x->drain_runs = cs->drain.runs;
+		x->drain_pages = cs->drain.pages;
+		x->refill_runs_ps = rate(cs->refill.runs, ps ? ps->refill.runs : 0, in->dt);
+		x->refill_pages_ps = rate(cs->refill.pages, ps ? ps->refill.pages : 0, in->dt);
+		x->drain_runs_ps = rate(cs->drain.runs, ps ? ps->drain.runs : 0, in->dt);
+		x->drain_pages_ps = rate(cs->drain.pages, ps ? ps->drain.pages : 0, in->dt);
+		x->lost = cs->lost_events;
+		x->xdrain_peer = -1;
+		for (int j = 0; j < n; j++) {
+			uint64_t d = cross_at(cur, cur->cross_drain, c, j);
+			uint64_t dp = cross_at(prev, prev ? prev->cross_drain : NULL, c, j);
+
+			v->xdrain[(size_t)c * n + j] = d;
+			v->xdrain_ps[(size_t)c * n + j] = rate(d, dp, in->dt);
+			if (j == c)
+				continue;
+			x->xdrain_out += d;
+			x->xfree_out += cross_at(cur, cur->cross_free, c, j);
+			xdrain_prev += dp;
+			xfree_prev += cross_at(prev, prev ? prev->cross_free : NULL, c, j);
+			if (d > most) {
+				most = d;
+				x->xdrain_peer = j;
+			}
+		}
+		x->xdrain_out_ps = rate(x->xdrain_out, xdrain_prev, in->dt);
+		x->xfree_out_ps = rate(x->xfree_out, xfree_prev, in->dt);
+		v->alloc_ps += x->alloc_ps;
+		v->free_ps += x->free_ps;
+	}
+	return 0;
+}
+
+static void mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
+{
+	const char *name = syms ? kf_symbols_name(syms, KF_SYM_MIGRATETYPE, mt) : NULL;
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%d", mt);
+}
+
+static void frag_fill(struct kf_top_frag *f, const struct kf_extfrag_stats *cur,
+		      const struct kf_extfrag_stats *prev, double dt)
+{
+	static const struct kf_extfrag_stats zero;
+
+	if (!prev)
+		prev = &zero;
+	f->total = *cur;
+	f->fallbacks_ps = rate(cur->fallbacks, prev->fallbacks, dt);
+	f->fragmenting_ps = rate(cur->fragmenting, prev->fragmenting, dt);
+	f->severe_ps = rate(cur->severe, prev->severe, dt);
+	f->moderate_ps = rate(cur->moderate, prev->moderate, dt);
+	f->changed_ps = rate(cur->changed, prev->changed, dt);
+}
+
+static int by_fallbacks(const void *a, const void *b)
+{
+	const struct kf_top_frag *x = a, *y = b;
+
+	if (x->total.fallbacks != y->total.fallbacks)
+		return x->total.fallbacks < y->total.fallbacks ? 1 : -1;
+	if (x->alloc_mt != y->alloc_mt)
+		return x->alloc_mt - y->alloc_mt;
+	return x->fallback_mt - y->fallback_mt;
+}
+
+static int build_frag(struct kf_top_view *v, const struct kf_top_input *in)
+{
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+	int n = 0;
+
+	v->frag_total.alloc_mt = v->frag_total.fallback_mt = -1;
+	frag_fill(&v->frag_total, &cur->extfrag_total, prev ? &prev->extfrag_total : NULL, in->dt);
+	v->frags = calloc(KF_MAX_MIGRATETYPES * KF_MAX_MIGRATETYPES, sizeof(*v->frags));
+	if (!v->frags)
+		return -1;
+	for (int a = 0; a < KF_MAX_MIGRATETYPES; a++)
+		for (int f = 0; f < KF_MAX_MIGRATETYPES; f++) {
+			struct kf_top_frag *x = &v->frags[n];
+
+			if (!cur->extfrag_pair[a][f].fallbacks)
+				continue;
+			x->alloc_mt = a;
+			x->fallback_mt = f;
+			mt_name(in->syms, a, x->alloc_name, sizeof(x->alloc_name));
+			mt_name(in->syms, f, x->fallback_name, sizeof(x->fallback_name));
+			frag_fill(x, &cur->extfrag_pair[a][f], prev ? &prev->extfrag_pair[a][f] : NULL, in->dt);
+			n++;
+		}
+	qsort(v->frags, n, sizeof(*v->frags), by_fallbacks);
+	v->nr_frags = n;
+	return 0;
+}
+
+static void episode_fill(struct kf_top_episode *t, const struct kf_episode *ep,
+			 const struct kf_top_input *in)
+{
+	const struct kf_snapshot *s = in->cur;
+	const char *status = NULL;
+
+	if (ep->zone >= 0 && ep->zone < s->nr_zones) {
+		snprintf(t->zone, sizeof(t->zone), "%s", s->zones[ep->zone].name);
+		t->node = s->zones[ep->zone].node;
+	} else {
+		snprintf(t->zone, sizeof(t->zone), "unknown");
+		t->node = -1;
+	}
+	snprintf(t->initiator, sizeof(t->initiator), "%s",
+		 ep->initiator < KF_INIT_NR ? kf_initiator_names[ep->initiator] : "?");
+	snprintf(t->task, sizeof(t->task), "%s-%d", ep->comm, ep->pid);
+	t->running = ep->running;
+	t->sync = ep->sync;
+	t->begin_s = ep->begin_ts / 1e9;
+	if (ep->running)
+		t->duration_ms = s->last_ts > ep->begin_ts ? (s->last_ts - ep->begin_ts) / 1e6 : 0;
+	else
+		t->duration_ms = ep->end_ts > ep->begin_ts ? (ep->end_ts - ep->begin_ts) / 1e6 : 0;
+	if (ep->running)
+		status = "running";
+	else if (in->syms)
+		status = kf_symbols_name(in->syms, KF_SYM_COMPACT_STATUS, ep->status);
+	if (status)
+		snprintf(t->status, sizeof(t->status), "%s", status);
+	else
+		snprintf(t->status, sizeof(t->status), "%d", ep->status);
+	t->scanned = ep->migrate_scanned;
+	t->isolated = ep->migrate_isolated;
+	t->migrated = ep->nr_migrated;
+	t->failed = ep->nr_failed;
+}
+
+static int build_compaction(struct kf_top_view *v, const struct kf_top_input *in)
+{
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+	int first = cur->nr_episodes > KF_TOP_MAX_EPISODES ? cur->nr_episodes - KF_TOP_MAX_EPISODES : 0;
+	int n = 0;
+
+	v->episodes = calloc(KF_TOP_MAX_EPISODES, sizeof(*v->episodes));
+	v->migrate = calloc(KF_MAX_MIGRATE_REASONS, sizeof(*v->migrate));
+	if (!v->episodes || !v->migrate)
+		return -1;
+	for (int i = 0; i < cur->nr_episodes; i++)
+		if (cur->episodes[i].running)
+			v->episodes_running++;
+	/* running ones first (they may have begun long ago), then newest first */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = cur->nr_episodes - 1; i >= 0 && n < KF_TOP_MAX_EPISODES; i--) {
+			const struct kf_episode *ep = &cur->episodes[i];
+
+			if (ep->running != (pass == 0) || (pass == 1 && i < first))
+				continue;
+			episode_fill(&v->episodes[n++], ep, in);
+		}
+	v->nr_episodes = n;
+	v->episodes_total = cur->nr_episodes;
+	v->episodes_dropped = cur->episodes_dropped;
+	v->kcompactd_wakes = cur->kcompactd_wakes;
+	v->kcompactd_sleeps = cur->kcompactd_sleeps;
+	v->direct_attempts = cur->try_to_compact;
+	v->deferred = cur->deferred;
+	v->compact_migrated = cur->compact_migrated;
+	v->compact_failed = cur->compact_failed;
+	v->kcompactd_wakes_ps = rate(cur->kcompactd_wakes, prev ? prev->kcompactd_wakes : 0, in->dt);
+	v->direct_attempts_ps = rate(cur->try_to_compact, prev ? prev->try_to_compact : 0, in->dt);
+	v->compact_migrated_ps = rate(cur->compact_migrated, prev ? prev->compact_migrated : 0, in->dt);
+	v->compact_failed_ps = rate(cur->compact_failed, prev ? prev->compact_failed : 0, in->dt);
+	v->migration_faults = cur->faults_during_migration;
+
+	n = 0;
+	for (int r = 0; r < KF_MAX_MIGRATE_REASONS; r++) {
+		struct kf_top_migrate *m = &v->migrate[n];
+		uint64_t ps = 0, pf = 0;
+		const char *name;
+
+		for (int mode = 0; mode < KF_MAX_MIGRATE_MODES; mode++) {
+			m->calls += cur->migrate[r][mode].calls;
+			m->succeeded += cur->migrate[r][mode].succeeded;
+			m->failed += cur->migrate[r][mode].failed;
+			if (prev) {
+				ps += prev->migrate[r][mode].succeeded;
+				pf += prev->migrate[r][mode].failed;
+			}
+		}
+		if (!m->calls) {
+			memset(m, 0, sizeof(*m));
+			continue;
+		}
+		name = in->syms ? kf_symbols_name(in->syms, KF_SYM_MIGRATE_REASON, r) : NULL;
+		if (name)
+			snprintf(m->reason, sizeof(m->reason), "%s", name);
+		else
+			snprintf(m->reason, sizeof(m->reason), "%d", r);
+		m->succeeded_ps = rate(m->succeeded, ps, in->dt);
+		m->failed_ps = rate(m->failed, pf, in->dt);
+		n++;
+	}
+	v->nr_migrate = n;
+	return 0;
+}
+
+/* ---- processes -------------------------------------------------------- */
+
+struct pid_idx {
+	int pid;
+	int idx;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct pid_idx *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static double pcol_value(const struct kf_top_proc *p, enum kf_top_pcol col)
+{
+	switch (col) {
+	case KF_PCOL_PID: return p->pid;
+	case KF_PCOL_ALLOC_RATE: return p->alloc_ps;
+	case KF_PCOL_FREE_RATE: return p->free_ps;
+	case KF_PCOL_ALLOCD: return (double)p->s.allocd;
+	case KF_PCOL_LOCKED: return (double)p->s.allocd_locked;
+	case KF_PCOL_FREED: return (double)p->s.freed_direct;
+	case KF_PCOL_PAGEVEC: return (double)p->s.freed_pagevec;
+	case KF_PCOL_DRAINED: return (double)p->s.pcpu_pages_drained;
+	case KF_PCOL_DRAINS: return (double)p->s.pcpu_drains;
+	case KF_PCOL_REFILLS: return (double)p->s.pcpu_refills;
+	case KF_PCOL_FALLBACK: return (double)p->s.fallback;
+	case KF_PCOL_CAUSING: return (double)p->s.causing;
+	case KF_PCOL_CHANGED: return (double)p->s.changed;
+	case KF_PCOL_FAULTS: return (double)p->s.faults;
+	case KF_PCOL_MIGFAULTS: return (double)p->s.faults_during_migration;
+	default: return 0;
+	}
+}
+
+struct sort_ctx {
+	enum kf_top_pcol col;
+	bool ascending;
+};
+
+static int proc_cmp(const void *a, const void *b, void *arg)
+{
+	const struct kf_top_proc *x = a, *y = b;
+	const struct sort_ctx *c = arg;
+	int r;
+
+	if (c->col == KF_PCOL_COMM) {
+		r = strcmp(x->comm, y->comm);
+	} else {
+		double vx = pcol_value(x, c->col), vy = pcol_value(y, c->col);
+
+		r = (vx > vy) - (vx < vy);
+	}
+	/* numbers read biggest first by default, names a to z */
+	if (c->col != KF_PCOL_COMM && c->col != KF_PCOL_PID)
+		r = -r;
+	if (c->ascending)
+		r = -r;
+	if (!r)
+		r = (x->pid > y->pid) - (x->pid < y->pid);
+	return r;
+}
+
+static bool pid_protected(const struct kf_top_input *in, int pid)
+{
+	for (int i = 0; in->guard_in && i < in->guard_in->nr_procs; i++)
+		if (in->guard_in->procs[i].pid == pid)
+			return true;
+	return false;
+}
+
+static int build_procs(struct kf_top_view *v, const struct kf_top_input *in, const struct kf_top_state *st)
+{
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+	struct pid_idx *pidx = NULL;
+	int np = prev ? prev->nr_procs : 0;
+	struct sort_ctx sc = { st ? st->sort_col : KF_PCOL_ALLOC_RATE, st ? st->sort_ascending : false };
+
+	v->procs = calloc(cur->nr_procs ? cur->nr_procs : 1, sizeof(*v->procs));
+	if (!v->procs)
+		return -1;
+	if (np) {
+		pidx = malloc(np * sizeof(*pidx));
+		if (!pidx)
+			return -1;
+		for (int i = 0; i < np; i++)
+			pidx[i] = (struct pid_idx){ prev->procs[i].pid, i };
+		qsort(pidx, np, sizeof(*pidx), by_pid);
+	}
+	for (int i = 0; i < cur->nr_procs; i++) {
+		const struct kf_proc_stats *s = &cur->procs[i];
+		const struct kf_proc_stats *p = NULL;
+		struct kf_top_proc *t = &v->procs[i];
+		struct pid_idx key = { s->pid, 0 }, *hit;
+
+		hit = np ? bsearch(&key, pidx, np, sizeof(*pidx), by_pid) : NULL;
+		if (hit)
+			p = &prev->procs[hit->idx];
+		t->pid = s->pid;
+		memcpy(t->comm, s->comm, sizeof(t->comm));
+		t->comm[sizeof(t->comm) - 1] = '\0';
+		t->s = *s;
+		t->alloc_ps = rate(s->allocd, p ? p->allocd : 0, in->dt);
+		t->free_ps = rate(s->freed_direct + s->freed_pagevec,
+				  p ? p->freed_direct + p->freed_pagevec : 0, in->dt);
+		t->is_protected = pid_protected(in, s->pid);
+	}
+	free(pidx);
+	v->nr_procs = cur->nr_procs;
+	v->sort_col = sc.col;
+	/* the direction shown: names and pids read upwards unless inverted */
+	v->sort_ascending = (sc.col == KF_PCOL_COMM || sc.col == KF_PCOL_PID) != sc.ascending;
+	qsort_r(v->procs, v->nr_procs, sizeof(*v->procs), proc_cmp, &sc);
+	return 0;
+}
+
+/* ---- guard ------------------------------------------------------------ */
+
+static bool alert_acked(const struct kf_top_state *st, const struct kf_alert *a)
+{
+	for (int i = 0; st && i < st->nr_acks; i++) {
+		const struct kf_top_ack *k = &st->acks[i];
+
+		if (k->kind == a->kind && k->pid == a->pid && k->node == a->node &&
+		    strcmp(k->zone, a->zone) == 0)
+			return a->count <= k->count;
+	}
+	return false;
+}
+
+static int build_guard(struct kf_top_view *v, const struct kf_top_input *in, const struct kf_top_state *st)
+{
+	const struct kf_guard_result *g = in->guard;
+	const struct kf_guard_input *gi = in->guard_in;
+
+	v->worst_unacked = KF_SEV_OK;
+	if (gi && gi->nr_procs) {
+		v->protected_procs = calloc(gi->nr_procs, sizeof(*v->protected_procs));
+		if (!v->protected_procs)
+			return -1;
+		for (int i = 0; i < gi->nr_procs; i++) {
+			const struct kf_protected *p = &gi->procs[i];
+			struct kf_top_protected *t = &v->protected_procs[i];
+
+			t->pid = p->pid;
+			memcpy(t->comm, p->comm, sizeof(t->comm));
+			t->comm[sizeof(t->comm) - 1] = '\0';
+			t->reason = p->reason;
+			t->vmlck_kb = p->vmlck_kb;
+			t->locked_pages = p->locked_pages;
+			t->pages_moved = p->pages_moved;
+			t->pagemap_readable = p->pagemap_readable;
+			t->exited = p->exited;
+		}
+		v->nr_protected = gi->nr_procs;
+	}
+	if (!g)
+		return 0;
+	v->have_guard = true;
+	if (!g->nr_alerts)
+		return 0;
+	v->alerts = calloc(g->nr_alerts, sizeof(*v->alerts));
+	if (!v->alerts)
+		return -1;
+	/* most severe first, unacknowledged before acknowledged; stable */
+	for (int i = 0; i < g->nr_alerts; i++) {
+		struct kf_top_alert t = { .a = g->alerts[i], .acked = alert_acked(st, &g->alerts[i]) };
+		int j = v->nr_alerts;
+
+		while (j > 0 && (v->alerts[j - 1].a.severity < t.a.severity ||
+				 (v->alerts[j - 1].a.severity == t.a.severity && v->alerts[j - 1].acked && !t.acked))) {
+			v->alerts[j] = v->alerts[j - 1];
+			j--;
+		}
+		v->alerts[j] = t;
+		v->nr_alerts++;
+		if (!t.acked && t.a.severity > KF_SEV_OK) {
+			v->nr_unacked++;
+			if (t.a.severity > v->worst_unacked)
+				v->worst_unacked = t.a.severity;
+		}
+	}
+	return 0;
+}
+
+int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in, const struct kf_top_state *st)
+{
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+
+	kf_top_view_release(v);
+	if (!cur) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (in->source)
+		v->src = *in->source;
+	if (in->policy) {
+		v->policy = *in->policy;
+	} else {
+		v->policy.unevictable_allowed = v->policy.proactiveness = v->policy.extfrag_threshold = -1;
+	}
+	v->dt = in->dt;
+	v->refresh_s = st ? st->refresh_s : 0;
+	v->paused = st ? st->paused : false;
+	v->events = cur->nr_events;
+	v->lost = cur->lost_events;
+	v->lost_unknown = cur->lost_unknown;
+	v->events_ps = rate(cur->nr_events, prev ? prev->nr_events : 0, in->dt);
+	v->lost_ps = rate(cur->lost_events, prev ? prev->lost_events : 0, in->dt);
+	v->span_s = cur->last_ts > cur->first_ts ? (cur->last_ts - cur->first_ts) / 1e9 : 0;
+
+	if (build_zones(v, in) < 0 || build_cpus(v, in) < 0 || build_frag(v, in) < 0 ||
+	    build_compaction(v, in) < 0 || build_procs(v, in, st) < 0 || build_guard(v, in, st) < 0) {
+		kf_top_view_release(v);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}

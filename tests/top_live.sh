@@ -1,0 +1,123 @@
+#!/bin/sh
+# kfrag top on the live kernel (root, tracefs), in a tmux pseudo-terminal: it
+# traces in an instance of its own, shows a workload's allocations and the
+# machine's zones, CPUs and policy, shows a compaction episode exactly as
+# kfrag report sees the same one, and on q, SIGINT, SIGTERM, SIGHUP and a
+# crash restores the terminal and leaves no instance and no tracing setting
+# changed. Not root: the usual message, before curses starts.
+. "${SRCDIR:-.}/tests/lib.sh"
+. "${SRCDIR:-.}/tests/live_lib.sh"
+live_setup
+. "${SRCDIR:-.}/tests/top_lib.sh"
+# top_lib's trap replaces lib.sh's; the lock of live_setup stays held (fd 9)
+
+before=$(tracing_state)
+header() { top_screen | head -n 1; }
+
+# ---- it starts, in its own instance, and shows this machine -------------
+top_start 120x40 -d 0.5
+top_wait 'instance kfrag-[0-9]' 15 || fail "no instance in the header"
+pid=$(top_pid)
+[ -n "$pid" ] && [ -d "$T/instances/kfrag-$pid" ] && ok || fail "no instance kfrag-$pid"
+header | grep -q "instance kfrag-$pid " && ok || fail "the header names another instance: $(header)"
+header | grep -q " $(uname -r) up " && ok || fail "the header does not show the kernel $(uname -r)"
+policy=$(top_screen | sed -n 2p)
+for k in compact_unevictable_allowed compaction_proactiveness extfrag_threshold; do
+	v=$(cat /proc/sys/vm/$k)
+	echo "$policy" | grep -q "vm.$k=$v " && ok || fail "policy line: want vm.$k=$v in '$policy'"
+done
+# a row per populated zone, a row per CPU
+zones=$(awk '/^Node/ { sub(",", "", $2); print $2, $4 }' /proc/buddyinfo)
+echo "$zones" | while read -r node zone; do
+	top_screen | grep -q "^$node $zone  *[0-9]" || echo "$node $zone" >> "$TMP/zones.missing"
+done
+[ ! -s "$TMP/zones.missing" ] && ok || fail "zones not shown: $(cat "$TMP/zones.missing")"
+# free pages move all the time: within 10% of /proc/zoneinfo's
+normal_free=$(awk '/^Node 0, zone +Normal/ { z = 1; next } /^Node/ { z = 0 } z && $1 == "pages" && $2 == "free" { print $3; exit }' /proc/zoneinfo)
+if [ -n "$normal_free" ]; then
+	shown=$(top_screen | awk '$1 == 0 && $2 == "Normal" { print $3; exit }')
+	awk -v a="$shown" -v b="$normal_free" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= b / 10) }' && ok ||
+		fail "Normal free pages: shown $shown, /proc/zoneinfo $normal_free"
+fi
+ncpu=$(top_screen | grep -c '^cpu[0-9]')
+expect_eq "a row per CPU" "$ncpu" "$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)"
+
+# ---- a workload's allocations ---------------------------------------------
+if [ -x "$ALLOC_STORM" ]; then
+	"$ALLOC_STORM" 8 1 > "$TMP/storm.out"
+	spid=$(awk '{ print $3 }' "$TMP/storm.out")
+	top_keys 5 t
+	top_wait "^ *$spid alloc_storm " 5 || fail "alloc_storm ($spid) is not in the process table"
+	allocd=$(top_table '^ *PID COMMAND' | top_columns PID ALLOCD | awk -v p="$spid" '$1 == p { print $2 }')
+	[ -n "$allocd" ] && [ "$allocd" -gt 0 ] && ok || fail "alloc_storm: ALLOCD '$allocd'"
+	top_keys t
+else
+	echo "SKIP (part): no workload program at $ALLOC_STORM" >&2
+fi
+
+# ---- a compaction run, as top and kfrag report both see it ----------------
+# kfrag report traces the same kernel events in an instance of its own
+"$KFRAG" report --duration 4 --json --output "$TMP/r.json" 2> "$TMP/report.err" &
+rpid=$!
+n=100
+until grep -q 'tracing for' "$TMP/report.err" 2>/dev/null || [ $n = 0 ]; do sleep 0.1; n=$((n - 1)); done
+[ $n -gt 0 ] && ok || fail "kfrag report did not start tracing: $(cat "$TMP/report.err")"
+sh -c 'echo 1 > /proc/sys/vm/compact_memory' &
+cpid=$!
+wait "$cpid"
+wait "$rpid"
+expect_eq "kfrag report exit" "$?" 0
+top_keys 4
+top_wait "^[A-Za-z0-9]*  *manual  *sh-$cpid " 10 || fail "the compaction by sh-$cpid is not shown"
+# every episode of that run: zone, initiator, task, status, migrated, failed
+jq -r --arg t "sh-$cpid" '.compaction.episodes | reverse | .[] | select("\(.comm)-\(.pid)" == $t) |
+	[.zone, .initiator, "\(.comm)-\(.pid)", .status, .migrated, .failed] | @tsv' "$TMP/r.json" | tr '\t' ' ' > "$TMP/ep.want"
+top_table '^ZONE  *INITIATOR' | awk -v t="sh-$cpid" '$3 == t { print $1, $2, $3, $5, $6, $7 }' > "$TMP/ep.got"
+[ -s "$TMP/ep.want" ] && ok || fail "kfrag report saw no episode of sh-$cpid"
+expect_eq "the episodes of sh-$cpid, top vs report" "$(cat "$TMP/ep.got")" "$(cat "$TMP/ep.want")"
+# the indices of the zones moved or not, they are the kernel's: compare the
+# header of the zones panel still has them
+top_screen | grep -q 'UNUS0  *UNUS3  *UNUS9' && ok || fail "no index columns"
+
+# ---- q: exit 0, terminal restored, no instance, tracing state as before ----
+top_keys q
+expect_eq "q: exit status" "$(top_exit)" 0
+top_check_terminal "live q"
+no_instance_of "$pid" && ok || fail "q left instance kfrag-$pid"
+expect_eq "tracing state after q" "$(tracing_state)" "$before"
+
+# ---- signals ------------------------------------------------------------
+for sig in INT TERM HUP SEGV; do
+	top_start 80x24
+	top_wait 'kfrag-[0-9]' 15 || { fail "SIG$sig: no start"; continue; }
+	pid=$(top_pid)
+	kill -$sig "$pid"
+	st=$(top_exit)
+	case $sig in INT) want=130 ;; TERM) want=143 ;; HUP) want=129 ;; SEGV) want=139 ;; esac
+	expect_eq "SIG$sig: exit status" "$st" "$want"
+	top_check_terminal "live SIG$sig"
+	no_instance_of "$pid" && ok || fail "SIG$sig left instance kfrag-$pid"
+	expect_eq "tracing state after SIG$sig" "$(tracing_state)" "$before"
+done
+# two SIGINTs in a row: the second one removes the instance from the handler
+top_start 80x24
+top_wait 'kfrag-[0-9]' 15
+pid=$(top_pid)
+kill -INT "$pid"
+kill -INT "$pid" 2>/dev/null
+top_exit > /dev/null
+top_check_terminal "live SIGINT x2"
+no_instance_of "$pid" && ok || fail "two SIGINTs left instance kfrag-$pid"
+
+# ---- not root: the message of every command, before curses ---------------
+if command -v setpriv > /dev/null 2>&1; then
+	TOP_ENV="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" top_start 80x24
+	expect_eq "not root: exit status" "$(top_exit)" 1
+	grep -q "kfrag top: kfrag needs root" "$TMP/stderr" && ok || fail "not root: message '$(cat "$TMP/stderr")'"
+	top_check_terminal "not root"
+else
+	echo "SKIP (part): no setpriv to run as nobody" >&2
+fi
+expect_eq "tracing state at the end" "$(tracing_state)" "$before"
+
+done_testing
