@@ -12,6 +12,7 @@
  * It computes nothing: every number comes from the view.
  */
 #include <curses.h>
+#include <ctype.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -1233,41 +1234,116 @@ static int guard_sticky(const struct ctx *c)
 	return 0;
 }
 
-/* alerts (two lines each: what, and what to do), then the protected processes */
+/*
+ * Word wrapping of an alert's sentences into lines of width cells: the
+ * start of line k of text, and its length in bytes; the number of lines.
+ * kfrag's messages are ASCII, so bytes are cells here.
+ */
+static int wrap(const char *text, int width, int k, const char **start, int *len)
+{
+	int n = 0;
+	const char *p = text;
+
+	if (width < 8)
+		width = 8;
+	while (*p == ' ')
+		p++;
+	do {
+		int l = (int)strlen(p);
+
+		if (l > width) {
+			l = width;
+			while (l > width / 2 && p[l] != ' ')
+				l--;
+			if (p[l] != ' ')
+				l = width;
+		}
+		if (n == k && start) {
+			*start = p;
+			*len = l;
+		}
+		n++;
+		p += l;
+		while (*p == ' ')
+			p++;
+	} while (*p);
+	return n;
+}
+
+#define ALERT_INDENT 11		/* "CRITICAL   " */
+
+/* lines of one alert: its message, then the action after an arrow */
+static int alert_lines(const struct ctx *c, const struct kf_alert *a, int *msg_lines)
+{
+	int w = c->w - ALERT_INDENT;
+
+	*msg_lines = wrap(a->message, w, -1, NULL, NULL);
+	return *msg_lines + (a->action[0] ? wrap(a->action, w - 3, -1, NULL, NULL) : 0);
+}
+
+/* alerts, then the protected processes */
 static int guard_body(const struct ctx *c)
 {
 	const struct kf_top_view *v = c->v;
+	int n = 0, m;
 
-	return (v->nr_alerts ? 2 * v->nr_alerts : 1) + 1 + (v->nr_protected ? v->nr_protected : 1);
+	for (int i = 0; i < v->nr_alerts; i++)
+		n += alert_lines(c, &v->alerts[i].a, &m);
+	return (n ? n : 1) + 1 + (v->nr_protected ? v->nr_protected : 1);
+}
+
+static void alert_line(const struct ctx *c, const struct kf_top_alert *al, int k, int y)
+{
+	int msg_lines, w = c->w - ALERT_INDENT, len;
+	const char *start;
+	char buf[KF_GUARD_MSG_LEN + 16];
+	attr_t at = al->acked ? A_DIM : sev_attr(al->a.severity);
+
+	alert_lines(c, &al->a, &msg_lines);
+	if (k == 0) {
+		/* acknowledged: the severity in small letters, dimmed */
+		char label[16];
+
+		snprintf(label, sizeof(label), "%s", sev_label(al->a.severity));
+		for (char *q = label; al->acked && *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		put(y, c->x, ALERT_INDENT, label, at, true);
+	}
+	else
+		put(y, c->x, ALERT_INDENT, "", 0, true);
+	if (k < msg_lines) {
+		wrap(al->a.message, w, k, &start, &len);
+		snprintf(buf, sizeof(buf), "%.*s", len, start);
+		put(y, c->x + ALERT_INDENT, w, buf, al->acked ? A_DIM : 0, true);
+	} else {
+		wrap(al->a.action, w - 3, k - msg_lines, &start, &len);
+		snprintf(buf, sizeof(buf), "%s %.*s", k == msg_lines ? G_ARROW() : " ", len, start);
+		put(y, c->x + ALERT_INDENT, w, buf, A_DIM, true);
+	}
 }
 
 static void guard_line(const struct ctx *c, int i, int y)
 {
 	const struct kf_top_view *v = c->v;
-	char buf[1024];
-	int na = v->nr_alerts ? 2 * v->nr_alerts : 1;
+	char buf[256];
+	int m;
 
-	if (i < na) {
-		if (!v->nr_alerts) {
-			put(y, c->x, c->w, v->have_guard ? "  no alerts" :
-			    "  the guard is not running in this build: alerts will show here", A_DIM, true);
-			return;
-		}
-		const struct kf_top_alert *al = &v->alerts[i / 2];
-		attr_t at = al->acked ? A_DIM : sev_attr(al->a.severity);
-
-		if (i % 2 == 0) {
-			int w = put(y, c->x, 10, sev_label(al->a.severity), at, true);
-
-			snprintf(buf, sizeof(buf), " %s%s", al->acked ? "(acknowledged) " : "", al->a.message);
-			put(y, c->x + w, c->w - w, buf, al->acked ? A_DIM : 0, true);
-		} else {
-			snprintf(buf, sizeof(buf), "          %s %s", G_ARROW(), al->a.action[0] ? al->a.action : "-");
-			put(y, c->x, c->w, buf, A_DIM, true);
-		}
+	if (!v->nr_alerts && i == 0) {
+		put(y, c->x, c->w, v->have_guard ? "  no alerts" :
+		    "  the guard is not running in this build: alerts will show here", A_DIM, true);
 		return;
 	}
-	i -= na;
+	for (int a = 0; a < v->nr_alerts; a++) {
+		int n = alert_lines(c, &v->alerts[a].a, &m);
+
+		if (i < n) {
+			alert_line(c, &v->alerts[a], i, y);
+			return;
+		}
+		i -= n;
+	}
+	if (!v->nr_alerts)
+		i--;
 	if (i == 0) {
 		snprintf(buf, sizeof(buf), "%7s %-15s %-14s %10s %8s %8s", "PID", "PROTECTED", "WHY", "VmLck kB",
 			 "LOCKED", "MOVED");
@@ -1415,12 +1491,8 @@ static void draw_header(const struct kf_top_view *v, const struct kf_top_state *
 		for (int i = 0; i < v->nr_alerts && !first; i++)
 			if (!v->alerts[i].acked)
 				first = &v->alerts[i];
-		char more[32] = "";
-
-		if (v->nr_unacked > 1)
-			snprintf(more, sizeof(more), "  (+%d more)", v->nr_unacked - 1);
-		snprintf(buf, sizeof(buf), "!! GUARD %s: %s%s  [a: acknowledge, 6: details]",
-			 sev_label(v->worst_unacked), first ? first->a.message : "", more);
+		snprintf(buf, sizeof(buf), "!! GUARD %s%s: %s", sev_label(v->worst_unacked),
+			 v->nr_unacked > 1 ? " (+more, 6 shows)" : "", first ? first->a.message : "");
 		put(2, 0, COLS, buf, at, true);
 	} else if (v->have_guard || v->nr_protected) {
 		snprintf(buf, sizeof(buf), "guard: %d protected process%s, %s", v->nr_protected,
