@@ -36,6 +36,9 @@ enum kf_alert_kind {
 	KF_ALERT_SYSCTL_LEFT_ZERO,		/* note: compact_unevictable_allowed=0, no protected process */
 	KF_ALERT_PROACTIVE_COMPACTION,		/* note: compaction_proactiveness > 0 with protected processes */
 	KF_ALERT_PAGEMAP_UNREADABLE,		/* note: PFNs could not be verified (not root, process gone) */
+	KF_ALERT_PROTECTED_NOT_FOUND,		/* note: a --protect-pid/--protect-comm matched no process */
+	KF_ALERT_PROTECTED_EXITED,		/* note: a protected process went away during the window */
+	KF_ALERT_FAULTS_NOT_TRACED,		/* note: exceptions:page_fault_user could not be traced */
 	KF_ALERT_NR
 };
 extern const char *const kf_alert_kind_names[KF_ALERT_NR];	/* "locked_pages_moved", ... */
@@ -66,6 +69,15 @@ enum kf_protect_reason {
 };
 extern const char *const kf_protect_reason_names[KF_PROTECT_NR];
 
+/* one locked mapping (VmFlags "lo") of a protected process */
+struct kf_locked_vma {
+	uint64_t start, end;		/* virtual addresses, end exclusive */
+	uint64_t locked_kb;		/* "Locked:" of smaps */
+	uint64_t pages;			/* pages with a known PFN at the last read */
+	uint64_t pages_moved;		/* of them, distinct pages whose PFN changed */
+	char name[64];			/* path or [heap], [stack], "" for anonymous */
+};
+
 struct kf_protected {
 	int pid;
 	char comm[KF_COMM_LEN];
@@ -84,6 +96,26 @@ struct kf_protected {
 	/* ranges of virtual addresses whose pages moved (for the alert) */
 	struct kf_pfn_range *moved_vranges;
 	int nr_moved_vranges;
+	/* extensions */
+	int *tids;			/* its threads (the pid itself first): faults are per thread */
+	int nr_tids;
+	struct kf_locked_vma *vmas;	/* locked mappings, by address */
+	int nr_vmas;
+	bool smaps_readable;		/* false: how it locks is unknown (not root) */
+	char pagemap_why[128];		/* why PFNs are unknown, "" when readable */
+};
+
+/* an explicit selection that matched no process */
+struct kf_guard_unmatched {
+	int pid;			/* --protect-pid, or -1 */
+	char comm[KF_COMM_LEN];		/* --protect-comm, or "" */
+};
+
+#define KF_GUARD_MAX_CHANGES 32
+
+struct kf_sysctl_change {
+	double t_s;			/* seconds since the guard started */
+	int from, to;
 };
 
 struct kf_guard_input {
@@ -96,12 +128,89 @@ struct kf_guard_input {
 	char sched_ext_state[32];	/* /sys/kernel/sched_ext/state, "" when absent */
 	char sched_ext_ops[64];		/* /sys/kernel/sched_ext/root/ops */
 	bool enforced;			/* --enforce set the sysctl to 0 */
+	/* extensions */
+	bool offline;			/* from a recorded trace: no /proc, no sysctl */
+	uint64_t lock_threshold_kb;	/* VmLck that makes a process protected; 0 = none */
+	struct kf_guard_unmatched *unmatched;
+	int nr_unmatched;
+	struct kf_sysctl_change changes[KF_GUARD_MAX_CHANGES];	/* first ones seen */
+	int nr_changes;
+	char enforce_error[160];	/* --enforce could not write the sysctl: why */
+	int compaction_reason;		/* value of migrate reason "compaction" in the trace, -1 unknown */
+	int faults_traced;		/* exceptions:page_fault_user: 1 traced, 0 not, -1 unknown */
+	double window_s;		/* seconds between the first and the last reading */
+};
+
+/* what kf_guard_evaluate() worked out per protected process (same order as input) */
+struct kf_guard_proc {
+	int pid;
+	uint64_t faults;			/* page_fault_user of its threads */
+	uint64_t faults_during_migration;
+	uint64_t locked_pages_scanned;		/* its locked PFNs inside isolate_migratepages ranges */
+	int episodes_touching;			/* compaction episodes whose ranges held them */
 };
 
 struct kf_guard_result {
 	struct kf_alert *alerts;	/* most severe first */
 	int nr_alerts;
 	enum kf_severity worst;
+	/* extensions */
+	struct kf_guard_proc *procs;	/* per input->procs */
+	int nr_procs;
+	uint64_t compaction_migrated;	/* pages migrated for compaction in the window */
 };
+
+/*
+ * Pure: the alerts of a window from what the data side read and the
+ * engine's snapshot (snap may be NULL: no trace). Returns 0, or -1 (ENOMEM)
+ * with *res empty. Release with kf_guard_result_release().
+ */
+int kf_guard_evaluate(const struct kf_guard_input *in, const struct kf_snapshot *snap,
+		      struct kf_guard_result *res);
+void kf_guard_result_release(struct kf_guard_result *res);
+
+/*
+ * Offline: the protected processes of a recorded trace, selected by pid and
+ * by comm among the processes of the snapshot (comm from the trace). PFNs
+ * are unknown (no pagemap), the sysctls too. Pure; fills *in (release with
+ * kf_guard_input_release).
+ */
+int kf_guard_input_from_trace(const struct kf_snapshot *snap, const int *pids, int nr_pids,
+			      const char *const *comms, int nr_comms, struct kf_guard_input *in);
+void kf_guard_input_release(struct kf_guard_input *in);
+void kf_protected_release(struct kf_protected *p);
+
+/*
+ * The moved-pages verification: pagemap readings of one process compared
+ * page by page. A reading is its present pages sorted by virtual page
+ * (vaddr >> page shift); pfn 0 = not present or not known. The baseline
+ * keeps the last PFN seen for every page and how often it changed.
+ */
+struct kf_pagemap_entry {
+	uint64_t vpage;
+	uint64_t pfn;
+	uint32_t moves;		/* times the PFN changed between readings */
+};
+
+struct kf_pagemap {
+	struct kf_pagemap_entry *pages;	/* sorted by vpage, unique */
+	size_t nr, alloc;
+};
+
+struct kf_pagemap_delta {
+	uint64_t compared;	/* pages present in both, with known PFNs */
+	uint64_t moved;		/* of them, pages whose PFN changed now */
+	uint64_t first_moves;	/* pages that moved for the first time */
+	uint64_t added;		/* pages not in the baseline before */
+};
+
+/* merges reading now into base (pure; -1 ENOMEM with base unchanged) */
+int kf_pagemap_update(struct kf_pagemap *base, const struct kf_pagemap *now, struct kf_pagemap_delta *d);
+void kf_pagemap_release(struct kf_pagemap *pm);
+/* pages of base with moves > 0 in [vstart, vend) (vpages) */
+uint64_t kf_pagemap_moved_in(const struct kf_pagemap *base, uint64_t vstart, uint64_t vend);
+
+/* sorted, coalesced ranges: pages of [start, end) they hold */
+uint64_t kf_pfn_ranges_overlap(const struct kf_pfn_range *r, int nr, uint64_t start, uint64_t end);
 
 #endif

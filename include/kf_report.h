@@ -14,12 +14,13 @@
 #include <jansson.h>
 
 #include "kf_engine.h"
+#include "kf_guard.h"
 #include "kf_live.h"
 #include "kf_proc.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
 
-#define KF_SCHEMA_VERSION "1.0"
+#define KF_SCHEMA_VERSION "1.1"
 
 struct kf_report_input {
 	const struct kf_snapshot *snap;
@@ -34,9 +35,17 @@ struct kf_report_input {
 	const struct kf_memstate *mem_after;	/* may be NULL; the zone state shown */
 	double duration_s;
 	bool by_comm;
+	/* the guard (both NULL with --no-guard: no "guard" key, no Guard section) */
+	const struct kf_guard_input *guard_in;
+	const struct kf_guard_result *guard;
 };
 
 json_t *kf_report_json(const struct kf_report_input *in);
 int kf_report_text(const struct kf_report_input *in, FILE *out);
+
+/* the guard alone, as the report renders it (src/report_guard.c): the JSON
+ * object "guard" and the text section; check and top use them too */
+json_t *kf_guard_json(const struct kf_guard_input *in, const struct kf_guard_result *res);
+int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result *res, FILE *out);
 
 #endif

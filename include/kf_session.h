@@ -36,6 +36,13 @@ struct kf_session {
 	uint64_t live_events;
 	struct kf_live_cpu_stats *ring;	/* per CPU, nr_ring entries */
 	int nr_ring;
+	bool traced[KF_EV_NR];		/* events the live source enabled */
+	/* live: called about every tick_s seconds (0 = 1 s) while tracing, with
+	 * final false, and once with final true after the last events were
+	 * read (the guard's readings of /proc) */
+	void (*tick)(void *ctx, bool final);
+	void *tick_ctx;
+	double tick_s;
 };
 
 /*

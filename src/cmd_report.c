@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kf_cmd.h"
+#include "kf_guard_proc.h"
 #include "kf_report.h"
 #include "kf_session.h"
 #include "kf_util.h"
@@ -21,6 +22,13 @@ struct report_opts {
 	double duration;
 	enum output_format format;
 	bool by_comm;
+	/* the guard */
+	bool no_guard, enforce;
+	long lock_threshold_kb;		/* 0 = default */
+	int *protect_pids;		/* argc entries at most */
+	int nr_protect_pids;
+	const char **protect_comms;
+	int nr_protect_comms;
 };
 
 static void report_usage(FILE *out)
@@ -42,15 +50,26 @@ static void report_usage(FILE *out)
 		"      --proc-root DIR    read zoneinfo, buddyinfo, pagetypeinfo and vmstat from DIR\n"
 		"                         (DIR/proc/NAME or DIR/NAME) instead of /proc\n"
 		"      --by-comm          merge processes by command name\n"
+		"\n"
+		"The guard (mlocked memory of user-space schedulers; see kfrag(8), GUARD):\n"
+		"      --protect-pid PID  protect this process (repeatable); in a recorded trace,\n"
+		"                         select it among the traced pids\n"
+		"      --protect-comm NAME  protect processes with this command name (repeatable)\n"
+		"      --lock-threshold KB  live: protect processes with at least KB kB of locked\n"
+		"                         memory (VmLck; default %d); 0 turns this discovery off\n"
+		"      --enforce          live: hold vm.compact_unevictable_allowed at 0 while a\n"
+		"                         protected process runs, restore the old value at exit\n"
+		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"Exit status: 0 report written, 1 the input could not be analysed or the kernel\n"
-		"traced, 2 usage error.\n");
+		"Exit status: 0 report written (whatever the guard found; kfrag check grades it), 1 the input could not be analysed or the kernel\n"
+		"traced, 2 usage error.\n", KF_GUARD_DEFAULT_LOCK_KB);
 }
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM };
+	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_PROTECT_PID, OPT_PROTECT_COMM, OPT_LOCK_THRESHOLD,
+	       OPT_ENFORCE, OPT_NO_GUARD };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -59,13 +78,26 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "by-comm", no_argument, NULL, OPT_BY_COMM },
+		{ "protect-pid", required_argument, NULL, OPT_PROTECT_PID },
+		{ "protect-comm", required_argument, NULL, OPT_PROTECT_COMM },
+		{ "lock-threshold", required_argument, NULL, OPT_LOCK_THRESHOLD },
+		{ "enforce", no_argument, NULL, OPT_ENFORCE },
+		{ "no-guard", no_argument, NULL, OPT_NO_GUARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	long v;
 
 	memset(o, 0, sizeof(*o));
 	o->proc_root = "/";
+	o->lock_threshold_kb = -1;
+	o->protect_pids = calloc(argc + 1, sizeof(*o->protect_pids));
+	o->protect_comms = calloc(argc + 1, sizeof(*o->protect_comms));
+	if (!o->protect_pids || !o->protect_comms) {
+		fprintf(stderr, "kfrag report: out of memory\n");
+		return -1;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:d:jto:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -94,6 +126,35 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_BY_COMM:
 			o->by_comm = true;
 			break;
+		case OPT_PROTECT_PID:
+			if (kf_parse_long(optarg, 1, 1L << 30, &v) < 0) {
+				fprintf(stderr, "kfrag report: --protect-pid wants a process id, not '%s'\n", optarg);
+				return -1;
+			}
+			o->protect_pids[o->nr_protect_pids++] = (int)v;
+			break;
+		case OPT_PROTECT_COMM:
+			if (!*optarg) {
+				fprintf(stderr, "kfrag report: --protect-comm wants a command name\n");
+				return -1;
+			}
+			if (strlen(optarg) > 15)
+				fprintf(stderr, "kfrag report: --protect-comm %s: the kernel keeps 15 characters of a "
+					"command name; matching '%.15s'\n", optarg, optarg);
+			o->protect_comms[o->nr_protect_comms++] = optarg;
+			break;
+		case OPT_LOCK_THRESHOLD:
+			if (kf_parse_long(optarg, 0, 1L << 40, &o->lock_threshold_kb) < 0) {
+				fprintf(stderr, "kfrag report: --lock-threshold wants kB >= 0, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ENFORCE:
+			o->enforce = true;
+			break;
+		case OPT_NO_GUARD:
+			o->no_guard = true;
+			break;
 		case 'h':
 			report_usage(stdout);
 			return 1;
@@ -110,6 +171,15 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	if (!o->input == !(o->duration > 0)) {
 		fprintf(stderr, "kfrag report: say what to analyse: --input FILE or --duration SECONDS\n");
 		report_usage(stderr);
+		return -1;
+	}
+	if (o->input && (o->enforce || o->lock_threshold_kb >= 0)) {
+		fprintf(stderr, "kfrag report: --%s needs the live kernel (--duration), not a recorded trace\n",
+			o->enforce ? "enforce" : "lock-threshold");
+		return -1;
+	}
+	if (o->no_guard && (o->enforce || o->nr_protect_pids || o->nr_protect_comms)) {
+		fprintf(stderr, "kfrag report: --no-guard with guard options: choose one\n");
 		return -1;
 	}
 	return 0;
@@ -152,16 +222,100 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 	return ret;
 }
 
-/* the events a report analyses, faults aside (the guard filters those per pid) */
-static int report_live(struct kf_session *s, const struct report_opts *o, char *err, size_t errlen)
+static void guard_tick(void *ctx, bool final)
+{
+	struct kf_guard *g = ctx;
+
+	if (kf_guard_refresh(g) < 0)
+		fprintf(stderr, "kfrag report: guard: out of memory reading /proc\n");
+	if (final && kf_guard_restore(g) < 0)
+		fprintf(stderr, "kfrag report: guard: %s\n", kf_guard_input(g)->enforce_error);
+}
+
+/* what the guard found, on stderr before tracing starts */
+static void guard_announce(const struct kf_guard_input *in)
+{
+	for (int i = 0; i < in->nr_procs; i++) {
+		const struct kf_protected *p = &in->procs[i];
+
+		fprintf(stderr, "kfrag report: guard: protecting %s (pid %d, %s): %llu kB locked%s",
+			p->comm, p->pid, kf_protect_reason_names[p->reason], (unsigned long long)p->vmlck_kb,
+			p->smaps_readable ? (p->mlockall ? " by mlockall" : " in ranges") : "");
+		if (p->pagemap_readable)
+			fprintf(stderr, ", PFNs of %llu locked pages read\n", (unsigned long long)p->locked_pages);
+		else
+			fprintf(stderr, "; moved pages cannot be verified: %s\n", p->pagemap_why);
+	}
+	for (int i = 0; i < in->nr_unmatched; i++) {
+		if (in->unmatched[i].pid >= 0)
+			fprintf(stderr, "kfrag report: guard: --protect-pid %d: no such process\n", in->unmatched[i].pid);
+		else
+			fprintf(stderr, "kfrag report: guard: --protect-comm %s: no process of that name\n",
+				in->unmatched[i].comm);
+	}
+	if (!in->nr_procs)
+		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
+			"process, none with %llu kB or more locked)\n", (unsigned long long)in->lock_threshold_kb);
+	if (in->enforced)
+		fprintf(stderr, "kfrag report: guard: --enforce: vm.compact_unevictable_allowed held at 0 "
+			"(%d is put back at exit)\n", in->unevictable_allowed_start);
+	else if (in->enforce_error[0])
+		fprintf(stderr, "kfrag report: guard: --enforce: %s\n", in->enforce_error);
+}
+
+/* the events a report analyses; page faults only of the protected threads */
+static int report_live(struct kf_session *s, const struct report_opts *o, struct kf_guard *g,
+		       char *err, size_t errlen)
 {
 	struct kf_live_config cfg = { .missing_ok = true };
 
-	if (kf_session_live_start(s, &cfg, err, errlen) < 0)
-		return -1;
+	if (g) {
+		guard_announce(kf_guard_input(g));
+		cfg.fault_pids = kf_guard_fault_pids(g, &cfg.nr_fault_pids);
+		s->tick = guard_tick;
+		s->tick_ctx = g;
+	}
+	if (kf_session_live_start(s, &cfg, err, errlen) < 0) {
+		/* a kernel without the event (not x86), or a filter it refuses:
+		 * the guard goes on without page faults */
+		if (!cfg.nr_fault_pids || !strstr(err, "page_fault_user"))
+			return -1;
+		fprintf(stderr, "kfrag report: guard: %s; page faults are not traced\n", err);
+		cfg.fault_pids = NULL;
+		cfg.nr_fault_pids = 0;
+		if (kf_session_live_start(s, &cfg, err, errlen) < 0)
+			return -1;
+		kf_guard_set_faults_traced(g, false);
+	} else if (g && cfg.nr_fault_pids) {
+		kf_guard_set_faults_traced(g, s->traced[KF_EV_PAGE_FAULT_USER]);
+	}
 	fprintf(stderr, "kfrag report: tracing for %g s in instance %s; Ctrl-C ends it early\n",
 		o->duration, s->instance);
 	return kf_session_live_run(s, o->duration, err, errlen);
+}
+
+static void opts_release(struct report_opts *o)
+{
+	free(o->protect_pids);
+	free(o->protect_comms);
+}
+
+/* the guard's alerts for the window; 0 or -1 */
+static int guard_evaluate(const struct report_opts *o, struct kf_session *s, struct kf_guard *g,
+			  const struct kf_snapshot *snap, struct kf_guard_input *offline_in,
+			  struct kf_guard_result *res)
+{
+	int reason = (int)kf_symbols_value(&s->syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
+
+	if (g) {
+		kf_guard_set_compaction_reason(g, reason);
+		return kf_guard_evaluate(kf_guard_input(g), snap, res);
+	}
+	if (kf_guard_input_from_trace(snap, o->protect_pids, o->nr_protect_pids, o->protect_comms,
+				      o->nr_protect_comms, offline_in) < 0)
+		return -1;
+	offline_in->compaction_reason = reason;
+	return kf_guard_evaluate(offline_in, snap, res);
 }
 
 int kf_cmd_report(int argc, char **argv)
@@ -169,25 +323,56 @@ int kf_cmd_report(int argc, char **argv)
 	struct report_opts o;
 	struct kf_session s;
 	struct kf_snapshot *snap;
+	struct kf_guard *g = NULL;
+	struct kf_guard_input offline_in = { 0 };
+	struct kf_guard_result gres = { 0 };
+	bool have_guard = false;
 	char err[1024] = "";
 	int ret;
 
 	ret = parse_report_opts(argc, argv, &o);
-	if (ret)
+	if (ret) {
+		opts_release(&o);
 		return ret > 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	}
 
 	if (kf_session_init(&s, o.proc_root, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kfrag report: %s\n", err);
 		kf_session_release(&s);
+		opts_release(&o);
 		return KF_EXIT_FAIL;
+	}
+	if (!o.input && !o.no_guard) {
+		/* the live machine's processes, whatever --proc-root says of memory */
+		struct kf_guard_config gc = {
+			.root = "/",
+			.pids = o.protect_pids, .nr_pids = o.nr_protect_pids,
+			.comms = o.protect_comms, .nr_comms = o.nr_protect_comms,
+			.lock_threshold_kb = o.lock_threshold_kb > 0 ? (uint64_t)o.lock_threshold_kb : 0,
+			.no_discover = false,
+			.enforce = o.enforce,
+		};
+
+		if (o.lock_threshold_kb == 0)
+			gc.lock_threshold_kb = KF_GUARD_LOCK_OFF;
+		g = kf_guard_open(&gc, err, sizeof(err));
+		if (!g) {
+			fprintf(stderr, "kfrag report: guard: %s\n", err);
+			kf_session_release(&s);
+			opts_release(&o);
+			return KF_EXIT_FAIL;
+		}
 	}
 	if (o.input)
 		ret = kf_session_read_file(&s, o.input, err, sizeof(err));
 	else
-		ret = report_live(&s, &o, err, sizeof(err));
+		ret = report_live(&s, &o, g, err, sizeof(err));
+	kf_guard_restore(g);	/* --enforce: the window is over, on every path */
 	if (ret < 0) {
 		fprintf(stderr, "kfrag report: %s\n", err);
+		kf_guard_close(g);
 		kf_session_release(&s);
+		opts_release(&o);
 		return KF_EXIT_FAIL;
 	}
 	if (s.source.malformed)
@@ -198,8 +383,21 @@ int kf_cmd_report(int argc, char **argv)
 	snap = kf_engine_snapshot(s.engine);
 	if (!snap) {
 		fprintf(stderr, "kfrag report: out of memory\n");
+		kf_guard_close(g);
 		kf_session_release(&s);
+		opts_release(&o);
 		return KF_EXIT_FAIL;
+	}
+	if (!o.no_guard) {
+		if (guard_evaluate(&o, &s, g, snap, &offline_in, &gres) < 0)
+			fprintf(stderr, "kfrag report: guard: out of memory; the report has no guard\n");
+		else
+			have_guard = true;
+		for (int i = 0; have_guard && i < gres.nr_alerts; i++)
+			if (gres.alerts[i].severity >= KF_SEV_WARNING)
+				fprintf(stderr, "kfrag report: %s: %s\n",
+					gres.alerts[i].severity == KF_SEV_CRITICAL ? "CRITICAL" : "WARNING",
+					gres.alerts[i].message);
 	}
 	struct kf_report_input in = {
 		.snap = snap,
@@ -214,10 +412,16 @@ int kf_cmd_report(int argc, char **argv)
 		.mem_after = s.have_after ? &s.mem_after : &s.mem_before,
 		.duration_s = s.offline ? (snap->last_ts - snap->first_ts) / 1e9 : s.wall_s,
 		.by_comm = o.by_comm,
+		.guard_in = !have_guard ? NULL : g ? kf_guard_input(g) : &offline_in,
+		.guard = have_guard ? &gres : NULL,
 	};
 
 	ret = write_report(&o, &in) < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
+	kf_guard_result_release(&gres);
+	kf_guard_input_release(&offline_in);
+	kf_guard_close(g);
 	kf_snapshot_free(snap);
 	kf_session_release(&s);
+	opts_release(&o);
 	return ret;
 }

@@ -566,6 +566,8 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "schema_version", json_string(KF_SCHEMA_VERSION));
 	json_object_set_new(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	json_object_set_new(doc, "source", source_json(in));
+	if (in->guard_in && in->guard)
+		json_object_set_new(doc, "guard", kf_guard_json(in->guard_in, in->guard));
 	json_object_set_new(doc, "duration_s", json_real(in->duration_s));
 	json_object_set_new(doc, "first_ts_s", json_real(ns_to_s(s->first_ts)));
 	json_object_set_new(doc, "last_ts_s", json_real(ns_to_s(s->last_ts)));

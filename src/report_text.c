@@ -326,6 +326,9 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 		fprintf(out, "malformed lines skipped: %llu (first at line %llu)\n",
 			(unsigned long long)in->source->malformed,
 			(unsigned long long)in->source->first_malformed_line);
+	/* first: what puts the machine at risk must not scroll away */
+	if (in->guard_in && in->guard)
+		kf_guard_text(in->guard_in, in->guard, out);
 	events_table(out, s);
 	zones_table(out, in);
 	pages_tables(out, s);

@@ -104,20 +104,29 @@ int kf_session_live_start(struct kf_session *s, const struct kf_live_config *cfg
 	if (!s->live)
 		return -1;
 	snprintf(s->instance, sizeof(s->instance), "%s", kf_live_instance_name(s->live));
+	for (int t = 0; t < KF_EV_NR; t++)
+		s->traced[t] = t != KF_EV_OTHER && kf_live_has_event(s->live, t);
 	return 0;
 }
 
 int kf_session_live_run(struct kf_session *s, double duration, char *err, size_t errlen)
 {
 	struct kf_live *l = s->live;
-	double start, deadline;
+	double start, deadline, next_tick;
+	double period = s->tick_s > 0 ? s->tick_s : 1.0;
 	int ret = 0;
 	uint64_t lost;
 
 	start = monotonic_s();
 	deadline = start + duration;
+	next_tick = start + period;
 	while (!kf_live_interrupted()) {
 		int timeout = 100;
+
+		if (s->tick && monotonic_s() >= next_tick) {
+			s->tick(s->tick_ctx, false);
+			next_tick = monotonic_s() + period;
+		}
 
 		if (duration > 0) {
 			double left = deadline - monotonic_s();
@@ -139,6 +148,8 @@ int kf_session_live_run(struct kf_session *s, double duration, char *err, size_t
 		ret = -1;
 	}
 	s->wall_s = monotonic_s() - start;
+	if (s->tick)
+		s->tick(s->tick_ctx, true);
 	kf_live_totals(l, &s->live_events, &lost);
 	s->nr_ring = kf_live_nr_cpus(l);
 	s->ring = calloc(s->nr_ring ? s->nr_ring : 1, sizeof(*s->ring));

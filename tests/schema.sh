@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every JSON report kfrag writes for the shared captures (trace.dat with and
-# without the capture's saved /proc, per pid and --by-comm; trace_pipe text),
+# without the capture's saved /proc, per pid and --by-comm, with the guard
+# protecting the capture's pid; trace_pipe text),
 # for every text fixture and from standard input validates against
 # data/kfrag-report.schema.json; the schema itself is a valid draft 2020-12
 # schema that describes every property and carries the version kfrag
@@ -127,7 +128,7 @@ def mutations(doc):
         ("negative count (events.mm_page_alloc.total)", set_(["events", "mm_page_alloc", "total"], -1)),
         ("negative count (processes[0].pages_allocd)", set_(["processes", 0, "pages_allocd"], -5)),
         ("negative per-CPU count", set_(["cpus", 0, "pages", "alloc", "pages"], -1)),
-        ("unknown top-level key", set_(["guard"], {"alerts": []})),
+        ("unknown top-level key", set_(["guards"], {"alerts": []})),
         ("unknown key in a process", set_(["processes", 0, "rss_kib"], 1)),
         ("unknown key in a zone", set_(["zones", known, "free_kib"], 1)),
         ("unknown key in cpus[0].pcp_refill", set_(["cpus", 0, "pcp_refill", "min_pages"], 0)),
@@ -163,6 +164,26 @@ def mutations(doc):
         ("per_cpu array one entry short (invariant)", lambda d: d["events"]["mm_page_alloc"]["per_cpu"].pop()),
         ("nr_events off by one (invariant)", set_(["nr_events"], doc["nr_events"] + 1)),
     ]
+    if doc.get("guard", {}).get("alerts"):
+        m += [
+            ("guard alert with severity ok", set_(["guard", "alerts", 0, "severity"], "ok")),
+            ("guard alert of an unknown kind", set_(["guard", "alerts", 0, "kind"], "locked_pages_touched")),
+            ("guard alert without message", delete(["guard", "alerts", 0, "message"])),
+            ("guard alert with a zone but no node", lambda d: (d["guard"]["alerts"][0].update(zone="Normal"),
+                                                               d["guard"]["alerts"][0].pop("node", None))),
+            ("guard alert with a negative count", set_(["guard", "alerts", 0, "count"], -1)),
+            ("guard without alerts", delete(["guard", "alerts"])),
+            ("guard with an unknown worst", set_(["guard", "worst"], "error")),
+            ("guard sysctl value a string", set_(["guard", "sysctl", "compaction_proactiveness"], "20")),
+        ]
+    if doc.get("guard", {}).get("protected"):
+        m += [
+            ("protected process with an unknown reason", set_(["guard", "protected", 0, "reason"], "mlock")),
+            ("protected process with negative pages_moved", set_(["guard", "protected", 0, "pages_moved"], -3)),
+            ("protected process without threads", delete(["guard", "protected", 0, "threads"])),
+            ("protected process with an unknown key", set_(["guard", "protected", 0, "rss_kb"], 1)),
+            ("protected comm longer than 15", set_(["guard", "protected", 0, "comm"], "a_very_long_command")),
+        ]
     if doc["compaction"]["episodes"]:
         m += [
             ("episode with unknown initiator", set_(["compaction", "episodes", 0, "initiator"], "kswapd")),
@@ -232,7 +253,45 @@ def variants(doc):
             if d["migration"]["by_reason"] else []
         d["compaction"]["by_status"] = {"15": 1}
 
+    def live_guard(d):
+        d["guard"] = {
+            "worst": "critical", "offline": False, "lock_threshold_kb": 1024, "window_s": 10.2,
+            "page_faults_traced": True, "compaction_migrated": 3828,
+            "sched_ext": {"state": "enabled", "ops": "rustland"},
+            "sysctl": {"compact_unevictable_allowed": {"start": 1, "end": 0, "changes": 1,
+                                                       "history": [{"t_s": 3.5, "from": 1, "to": 0}]},
+                       "compaction_proactiveness": 20, "enforced": False,
+                       "enforce_error": "/proc/sys/vm/compact_unevictable_allowed: Read-only file system"},
+            "protected": [{"pid": 4242, "comm": "scx_rustland", "reason": "sched_ext", "vmlck_kb": 41392,
+                           "locking": "mlockall", "locked_ranges": 12, "pagemap_readable": True,
+                           "exited": False, "locked_pages": 10348, "pages_moved": 1003, "pages_checked": 62088,
+                           "pfn_ranges": 4100, "threads": [4242, 4243], "page_faults": 2,
+                           "page_faults_during_migration": 1, "locked_pages_scanned_by_compaction": 1007,
+                           "compaction_episodes_touching": 1,
+                           "locked_mappings": [{"start": 140737488, "end": 140737588, "name": "",
+                                                "locked_kb": 32768, "pages": 8192, "pages_moved": 1003}],
+                           "moved_ranges": [[140737488, 140741584]]},
+                          {"pid": 1, "comm": "init", "reason": "locked_memory", "vmlck_kb": 44992,
+                           "locking": "unknown", "locked_ranges": 0, "pagemap_readable": False,
+                           "pagemap_unreadable_why": "/proc/1/smaps: Permission denied", "exited": True,
+                           "locked_pages": 0, "pages_moved": 0, "pages_checked": 0, "pfn_ranges": 0,
+                           "threads": [1], "page_faults": 0, "page_faults_during_migration": 0,
+                           "locked_pages_scanned_by_compaction": 0, "compaction_episodes_touching": 0,
+                           "locked_mappings": [], "moved_ranges": []}],
+            "alerts": [{"severity": "critical", "kind": "locked_pages_moved", "pid": 4242, "comm": "scx_rustland",
+                        "zone": "Normal", "node": 0, "initiator": "manual (bash-77)", "count": 1003,
+                        "message": "1003 locked pages moved", "action": "set vm.compact_unevictable_allowed=0"},
+                       {"severity": "warning", "kind": "unevictable_allowed", "pid": None, "count": 2,
+                        "message": "vm.compact_unevictable_allowed is 1", "action": ""},
+                       {"severity": "note", "kind": "protected_not_found", "pid": None, "comm": "scx_nothing",
+                        "count": 0, "message": "--protect-comm scx_nothing: no process", "action": "check"}]}
+
+    def no_guard(d):
+        d.pop("guard", None)
+
     v = [
+        ("live guard", live_guard),
+        ("no guard (--no-guard)", no_guard),
         ("trace_pipe text source", text_source),
         ("trace-cmd report text source", report_source),
         ("live source", lambda d: live_source(d, "kfrag-1234")),
@@ -325,6 +384,19 @@ for cap in compaction-mlocked-moved compaction-unevictable-off kmem-storm; do
 		done
 	done
 done
+# the guard with the pid each capture protected (its scenario file), as text pids and as comms
+for cap in compaction-mlocked-moved compaction-unevictable-off; do
+	dat="$SHARED_DATA/$cap/trace.dat"
+	[ -f "$dat" ] && [ -f "$SHARED_DATA/$cap/scenario" ] || continue
+	pid=$(sed -n 's/.*protected_pid=\([0-9]*\).*/\1/p' "$SHARED_DATA/$cap/scenario")
+	out="$TMP/$cap.guard.json"
+	if "$KFRAG" report --input "$dat" --proc-root "$SHARED_DATA/$cap/proc-after" --protect-pid "$pid" \
+		--protect-comm lockedsched --protect-comm nosuchcomm --protect-pid 999999 --output "$out" 2> "$TMP/err"; then
+		reports+=("$out")
+	else
+		fail "kfrag report --protect-pid $pid on $cap failed: $(cat "$TMP/err")"
+	fi
+done
 # text: the shared trace_pipe capture, every text fixture, and standard input
 # (path "-") for both formats
 run_report() {	# OUT ARGS...
@@ -364,9 +436,9 @@ done
 grep -qv "^$TMP/" "$TMP/problems" && { fail "validator: $(head -5 "$TMP/problems")"; }
 
 # --- the validation can fail -----------------------------------------------------
-# the richest report: episodes, and zone state from the capture's saved /proc
+# the richest report: episodes, zone state from the capture's saved /proc, guard alerts
 base=""
-for r in "$TMP/compaction-mlocked-moved.proc-after.pid.json" "${reports[@]}"; do
+for r in "$TMP/compaction-mlocked-moved.guard.json" "$TMP/compaction-mlocked-moved.proc-after.pid.json" "${reports[@]}"; do
 	[ -f "$r" ] && { base=$r; break; }
 done
 "$PYTHON" "$TMP/validate.py" "$schema" --mutate "$base" > "$TMP/mutations" 2>&1

@@ -394,7 +394,7 @@ static void test_guard_and_ack(void)
 		alert(KF_SEV_CRITICAL, KF_ALERT_LOCKED_PAGES_MOVED, 30, 954),
 		alert(KF_SEV_NOTE, KF_ALERT_PROACTIVE_COMPACTION, -1, 1),
 	};
-	struct kf_guard_result g = { al, 3, KF_SEV_CRITICAL };
+	struct kf_guard_result g = { .alerts = al, .nr_alerts = 3, .worst = KF_SEV_CRITICAL };
 	struct kf_top_input in = { .cur = b, .dt = 1, .guard = &g };
 
 	kf_top_state_init(&st, 1);
