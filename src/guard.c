@@ -644,7 +644,9 @@ int kf_guard_evaluate(const struct kf_guard_input *in, const struct kf_snapshot 
 					 p->comm, p->pid, p->pagemap_why[0] ? p->pagemap_why : "PFNs unknown");
 			snprintf(x->action, sizeof(x->action), "%s",
 				 in->offline ? "run kfrag report --duration on the machine itself to verify pages"
-					     : "run kfrag as root (CAP_SYS_ADMIN reads PFNs from /proc/PID/pagemap)");
+					     : "run kfrag as root: /proc/PID/smaps and pagemap need it, and the PFNs "
+					       "CAP_SYS_ADMIN; when root is refused, a ptrace restriction or a security "
+					       "module protects the process");
 		}
 	}
 
