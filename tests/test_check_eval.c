@@ -342,7 +342,7 @@ static void test_trace(void)
 static void test_guard(void)
 {
 	struct kf_alert alerts[3];
-	struct kf_guard_result g = { alerts, 3, KF_SEV_CRITICAL };
+	struct kf_guard_result g = { .alerts = alerts, .nr_alerts = 3, .worst = KF_SEV_CRITICAL };
 	const struct kf_check_result *r;
 
 	memset(alerts, 0, sizeof(alerts));
