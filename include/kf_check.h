@@ -87,6 +87,7 @@ struct kf_check_config {
 	int nr_protect_pids;
 	char protect_comms[KF_CHECK_MAX_LIST][KF_COMM_LEN];
 	int nr_protect_comms;
+	long protect_locked_kb;			/* also protect VmLck >= this; 0 = no */
 
 	/* where each key got its value ("default", "FILE:LINE", "--option") */
 	char origin[48][96];
@@ -232,6 +233,7 @@ struct kf_check_output {
 	const struct kf_check_state *now;
 	const struct kf_snapshot *snap;		/* may be NULL */
 	const struct kf_guard_result *guard;	/* may be NULL */
+	const struct kf_guard_input *guard_in;	/* what the guard read; may be NULL */
 	const char *source;			/* "live", the input file, or "proc" */
 	const char *hostname;
 };

@@ -110,6 +110,8 @@ static const struct key keys[] = {
 	  "pids the guard protects besides those it finds" },
 	{ "protect_comm", K_COMMS, LIST(protect_comms), 0, 0, "",
 	  "command names the guard protects besides those it finds" },
+	{ "protect_locked_kb", K_LONG, OFF(protect_locked_kb), 0, 0, 1099511627776.0, "0",
+	  "the guard also protects every process with at least this many kB mlocked (VmLck); 0: only sched_ext schedulers, scx_* processes and those named" },
 };
 #define NR_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
 

@@ -121,6 +121,14 @@ static const char *num(double v, char *buf, size_t len)
 	return buf;
 }
 
+/* seconds as people read them: 300 s, 16.1 s, 0.2 s, 14 us stays 0.000014 s */
+static const char *secs(double v, char *buf, size_t len)
+{
+	if (v >= 0.1 && v != floor(v))
+		v = round(v * 10) / 10;
+	return num(v, buf, len);
+}
+
 /* Nagios range of a threshold: "above" alerts when value > t ("t", or
  * "~:t" when the value may be negative); "below" when value < t ("t:") */
 static void nagios_range(char *buf, size_t len, const struct kf_threshold *t, bool below, bool negative)
@@ -424,7 +432,7 @@ static int check_rates(struct kf_check_report *rep, const struct kf_check_input 
 		if (kf_check_report_add(rep, KF_CHECK_OK, "compaction",
 					"only %s s since the last run (rate_min_interval %s s): rates not "
 					"checked, the previous state is kept",
-					num(interval, a, sizeof(a)), num(cfg->rate_min_interval, b, sizeof(b))) < 0)
+					secs(interval, a, sizeof(a)), num(cfg->rate_min_interval, b, sizeof(b))) < 0)
 			return -1;
 		return rates_undetermined(rep, cfg);
 	}
@@ -456,7 +464,7 @@ static int check_rates(struct kf_check_report *rep, const struct kf_check_input 
 	r->value = stall_rate;
 	snprintf(r->message, sizeof(r->message),
 		 "%llu direct compaction stalls in %s s since the last run: %s/s (%s)",
-		 (unsigned long long)stalls, num(interval, a, sizeof(a)), num(stall_rate, b, sizeof(b)),
+		 (unsigned long long)stalls, secs(interval, a, sizeof(a)), num(stall_rate, b, sizeof(b)),
 		 limits(lim, sizeof(lim), &cfg->compact_stall_rate_warning, &cfg->compact_stall_rate_critical,
 			"above"));
 
@@ -468,7 +476,7 @@ static int check_rates(struct kf_check_report *rep, const struct kf_check_input 
 	r->value = fail_rate;
 	snprintf(r->message, sizeof(r->message),
 		 "%llu failed compactions in %s s since the last run: %s/s (%s)",
-		 (unsigned long long)fails, num(interval, a, sizeof(a)), num(fail_rate, b, sizeof(b)),
+		 (unsigned long long)fails, secs(interval, a, sizeof(a)), num(fail_rate, b, sizeof(b)),
 		 limits(lim, sizeof(lim), &cfg->compact_fail_rate_warning, &cfg->compact_fail_rate_critical,
 			"above"));
 
@@ -583,7 +591,7 @@ static int check_trace(struct kf_check_report *rep, const struct kf_check_input 
 	snprintf(r->message, sizeof(r->message),
 		 "%llu fragmenting fallbacks (of %llu) in %s s of trace: %s/s (%s)",
 		 (unsigned long long)s->extfrag_total.fragmenting,
-		 (unsigned long long)s->extfrag_total.fallbacks, num(in->window_s, a, sizeof(a)),
+		 (unsigned long long)s->extfrag_total.fallbacks, secs(in->window_s, a, sizeof(a)),
 		 num(frag_rate, b, sizeof(b)),
 		 limits(lim, sizeof(lim), &cfg->extfrag_fragmenting_rate_warning,
 			&cfg->extfrag_fragmenting_rate_critical, "above"));
@@ -594,7 +602,7 @@ static int check_trace(struct kf_check_report *rep, const struct kf_check_input 
 	r->has_value = true;
 	r->value = fb_rate;
 	snprintf(r->message, sizeof(r->message), "%llu fallbacks in %s s of trace: %s/s (%s)",
-		 (unsigned long long)s->extfrag_total.fallbacks, num(in->window_s, a, sizeof(a)),
+		 (unsigned long long)s->extfrag_total.fallbacks, secs(in->window_s, a, sizeof(a)),
 		 num(fb_rate, b, sizeof(b)),
 		 limits(lim, sizeof(lim), &cfg->extfrag_fallback_rate_warning,
 			&cfg->extfrag_fallback_rate_critical, "above"));
@@ -619,22 +627,10 @@ int kf_check_evaluate(const struct kf_check_input *in, struct kf_check_report *r
 
 /* ---- the guard's alerts ---------------------------------------------------- */
 
-/* the names of enum kf_alert_kind (as kf_alert_kind_names will give them) */
+/* the guard's name of an alert kind ("locked_pages_moved", ...) */
 static const char *alert_kind_name(enum kf_alert_kind k)
 {
-	static const char *const names[KF_ALERT_NR] = {
-		[KF_ALERT_LOCKED_PAGES_MOVED] = "locked_pages_moved",
-		[KF_ALERT_FAULTS_DURING_MIGRATION] = "faults_during_migration",
-		[KF_ALERT_ISOLATE_COVERED_LOCKED] = "isolate_covered_locked",
-		[KF_ALERT_COMPACTION_MIGRATION] = "compaction_migration",
-		[KF_ALERT_UNEVICTABLE_ALLOWED] = "unevictable_allowed",
-		[KF_ALERT_SYSCTL_CHANGED] = "sysctl_changed",
-		[KF_ALERT_SYSCTL_LEFT_ZERO] = "sysctl_left_zero",
-		[KF_ALERT_PROACTIVE_COMPACTION] = "proactive_compaction",
-		[KF_ALERT_PAGEMAP_UNREADABLE] = "pagemap_unreadable",
-	};
-
-	return (unsigned)k < KF_ALERT_NR && names[k] ? names[k] : "unknown";
+	return (unsigned)k < KF_ALERT_NR && kf_alert_kind_names[k] ? kf_alert_kind_names[k] : "unknown";
 }
 
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g)
@@ -644,6 +640,13 @@ int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result
 
 	if (!g)
 		return 0;
+	if (g->nr_alerts == 0 &&
+	    kf_check_report_add(rep, KF_CHECK_OK, "guard",
+				g->nr_procs ? "%d protected process%s: no alert" :
+				"no process to protect: no sched_ext scheduler, no scx_* process, none named "
+				"(protect_pid, protect_comm, protect_locked_kb)",
+				g->nr_procs, g->nr_procs == 1 ? "" : "es") < 0)
+		return -1;
 	for (int i = 0; i < g->nr_alerts; i++) {
 		const struct kf_alert *a = &g->alerts[i];
 		enum kf_check_status st;
@@ -687,32 +690,44 @@ int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result
 void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len)
 {
 	static const enum kf_check_status order[] = { KF_CHECK_CRITICAL, KF_CHECK_UNKNOWN, KF_CHECK_WARNING };
+	const struct kf_check_result *first = NULL;
+	int count[KF_CHECK_NR_STATUS] = { 0 }, shown = 0, left = 0;
 	size_t used = 0;
-	int shown = 0, left = 0;
 
 	buf[0] = '\0';
-	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
-		for (int i = 0; i < rep->nr_results; i++) {
-			const struct kf_check_result *r = &rep->results[i];
-			int n;
+	for (int i = 0; i < rep->nr_results; i++)
+		count[rep->results[i].status]++;
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]) && !first; o++)
+		for (int i = 0; i < rep->nr_results && !first; i++)
+			if (rep->results[i].status == order[o])
+				first = &rep->results[i];
+	if (first) {
+		/* the most serious result's sentence, without its advice (the
+		 * detail lines have it), then how many more there are */
+		const char *action = strstr(first->message, " Action: ");
+		int n = action ? (int)(action - first->message) : (int)strlen(first->message);
 
-			if (r->status != order[o])
-				continue;
-			if (shown == 3) {
-				left++;
-				continue;
+		used = snprintf(buf, len, "%.*s", n, first->message);
+		shown = 1;
+		left = count[KF_CHECK_CRITICAL] + count[KF_CHECK_UNKNOWN] + count[KF_CHECK_WARNING] - 1;
+		if (left && used < len) {
+			const char *sep = ": ";
+
+			used += snprintf(buf + used, len - used, " (and %d more", left);
+			for (size_t o = 0; o < sizeof(order) / sizeof(order[0]) && used < len; o++) {
+				int c = count[order[o]] - (first->status == order[o]);
+
+				if (!c)
+					continue;
+				used += snprintf(buf + used, len - used, "%s%d %s", sep, c,
+						 order[o] == KF_CHECK_CRITICAL ? "critical" :
+						 order[o] == KF_CHECK_UNKNOWN ? "unknown" : "warning");
+				sep = ", ";
 			}
-			n = snprintf(buf + used, len - used, "%s%s", shown ? "; " : "", r->message);
-			if (n < 0 || (size_t)n >= len - used) {
-				left++;
-				buf[used] = '\0';
-				continue;
-			}
-			used += n;
-			shown++;
+			if (used < len)
+				snprintf(buf + used, len - used, ")");
 		}
-	if (left && used < len)
-		snprintf(buf + used, len - used, " (and %d more)", left);
+	}
 	if (shown || left)
 		return;
 
@@ -740,7 +755,7 @@ void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len)
 		if (rep->rates)
 			used += snprintf(buf + used, len - used, "%s%llu compaction stalls in %s s",
 					 used ? ", " : "", (unsigned long long)rep->delta[KF_CTR_COMPACT_STALL],
-					 num(rep->interval_s, a, sizeof(a)));
+					 secs(rep->interval_s, a, sizeof(a)));
 		else if (rep->first_run)
 			used += snprintf(buf + used, len - used, "%sfirst run", used ? ", " : "");
 		else if (rep->counters_reset)
@@ -748,7 +763,7 @@ void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len)
 	}
 	if (used < len && rep->window_s > 0)
 		snprintf(buf + used, len - used, "%s%llu fragmenting fallbacks in %s s", used ? ", " : "",
-			 (unsigned long long)rep->fragmenting, num(rep->window_s, b, sizeof(b)));
+			 (unsigned long long)rep->fragmenting, secs(rep->window_s, b, sizeof(b)));
 }
 
 void kf_check_report_release(struct kf_check_report *rep)

@@ -239,12 +239,30 @@ json_t *kf_check_json(const struct kf_check_output *o)
 		set(doc, "lost_events", NULL);
 	}
 	if (o->guard) {
-		json_t *g = json_object();
-		int nr = 0;
+		json_t *g = json_object(), *procs = json_array();
+		const struct kf_guard_input *gi = o->guard_in;
 
-		for (int i = 0; i < rep->nr_results; i++)
-			nr += strcmp(rep->results[i].check, "guard") == 0;
-		set(g, "alerts", json_integer(nr));
+		set(g, "worst", json_string(o->guard->worst == KF_SEV_CRITICAL ? "critical" :
+					    o->guard->worst == KF_SEV_WARNING ? "warning" :
+					    o->guard->worst == KF_SEV_NOTE ? "note" : "ok"));
+		set(g, "alerts", json_integer(o->guard->nr_alerts));
+		for (int i = 0; gi && i < gi->nr_procs; i++) {
+			const struct kf_protected *p = &gi->procs[i];
+			json_t *pj = json_object();
+
+			set(pj, "pid", json_integer(p->pid));
+			set(pj, "comm", json_string(p->comm));
+			set(pj, "reason", (unsigned)p->reason < KF_PROTECT_NR ?
+					  json_string(kf_protect_reason_names[p->reason]) : NULL);
+			set(pj, "vmlck_kb", json_integer((json_int_t)p->vmlck_kb));
+			set(pj, "pagemap_readable", json_boolean(p->pagemap_readable));
+			set(pj, "locked_pages", json_integer((json_int_t)p->locked_pages));
+			set(pj, "pages_moved", json_integer((json_int_t)p->pages_moved));
+			json_array_append_new(procs, pj);
+		}
+		set(g, "protected", procs);
+		set(g, "compact_unevictable_allowed",
+		    gi && gi->unevictable_allowed_end >= 0 ? json_integer(gi->unevictable_allowed_end) : NULL);
 		set(doc, "guard", g);
 	} else {
 		set(doc, "guard", NULL);
@@ -554,7 +572,32 @@ int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out)
 		}
 	}
 
-	/* the guard: alerts summed by kind, status and pid */
+	/* the guard: what it protects, and its alerts summed by kind, status and pid */
+	if (o->guard_in) {
+		const struct kf_guard_input *gi = o->guard_in;
+
+		prom_head(out, "kfrag_guard_protected_processes", "gauge",
+			  "Processes the guard protected during the last check (user-space schedulers and those configured).");
+		fprintf(out, "kfrag_guard_protected_processes");
+		prom_value(out, gi->nr_procs);
+		if (gi->nr_procs) {
+			prom_head(out, "kfrag_guard_locked_pages_moved", "gauge",
+				  "Locked pages of a protected process whose page frame changed during the last check's window.");
+			for (int i = 0; i < gi->nr_procs; i++) {
+				snprintf(buf, sizeof(buf), "%d", gi->procs[i].pid);
+				fprintf(out, "kfrag_guard_locked_pages_moved{");
+				prom_label(out, "pid", buf, true);
+				fputc('}', out);
+				prom_value(out, (double)gi->procs[i].pages_moved);
+			}
+		}
+		if (gi->unevictable_allowed_end >= 0) {
+			prom_head(out, "kfrag_guard_compact_unevictable_allowed", "gauge",
+				  "vm.compact_unevictable_allowed at the end of the last check (1: compaction may move mlocked pages).");
+			fprintf(out, "kfrag_guard_compact_unevictable_allowed");
+			prom_value(out, gi->unevictable_allowed_end);
+		}
+	}
 	if (o->guard) {
 		for (int m = 0; m < 2; m++) {
 			const char *name = m ? "kfrag_guard_alert_events" : "kfrag_guard_alerts";

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "kf_check.h"
 #include "kf_cmd.h"
+#include "kf_guard_proc.h"
 #include "kf_session.h"
 #include "kf_util.h"
 
@@ -243,17 +244,6 @@ static int load_config(struct kf_check_config *cfg, const struct check_opts *o, 
 	return 0;
 }
 
-/*
- * The guard's alerts for this window. The guard (src/guard*.c) is being
- * written alongside: until it is part of the build, no alerts are added and
- * the report says the guard did not run. kf_check_add_guard() is where a
- * struct kf_guard_result becomes check results.
- */
-static const struct kf_guard_result *check_guard_result(void)
-{
-	return NULL;
-}
-
 struct check_run {
 	struct check_opts o;
 	struct kf_check_config cfg;
@@ -267,7 +257,74 @@ struct check_run {
 	bool have_prev;
 	struct kf_check_report rep;
 	char hostname[256];
+	/* the guard: live (discovery, /proc readings) or from the trace */
+	struct kf_guard *guard;
+	struct kf_guard_input offline_in;
+	struct kf_guard_result gres;
+	bool have_guard;
+	const char *comms[KF_CHECK_MAX_LIST];
 };
+
+/* the guard's readings of /proc during the window, and the last one at its end */
+static void guard_tick(void *ctx, bool final)
+{
+	(void)final;
+	kf_guard_refresh(ctx);	/* out of memory: the alerts say what could not be read */
+}
+
+/* the live machine's protected processes: the guard's own discovery plus
+ * protect_pid / protect_comm; -1 (with err) only when it cannot start */
+static int guard_open(struct check_run *r, char *err, size_t errlen)
+{
+	struct kf_guard_config gc = {
+		.root = "/",
+		.pids = r->cfg.protect_pids,
+		.nr_pids = r->cfg.nr_protect_pids,
+		.comms = r->comms,
+		.nr_comms = r->cfg.nr_protect_comms,
+		/* fleets run mlocking daemons (agents, databases, DPDK) that are no
+		 * user-space scheduler: protecting by VmLck alone is opted into */
+		.lock_threshold_kb = r->cfg.protect_locked_kb > 0 ? (uint64_t)r->cfg.protect_locked_kb
+								   : KF_GUARD_LOCK_OFF,
+	};
+	char msg[512];
+
+	r->guard = kf_guard_open(&gc, msg, sizeof(msg));
+	if (!r->guard) {
+		snprintf(err, errlen, "the guard cannot start: %s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The guard's alerts for the window, as a struct kf_guard_result that
+ * kf_check_add_guard() turns into check results: from the live guard, or
+ * from the recorded trace (the processes named by protect_pid and
+ * protect_comm; no /proc, no sysctl). 0, or -1 when out of memory.
+ */
+static int guard_evaluate(struct check_run *r)
+{
+	int reason;
+
+	if (!r->cfg.guard || (!r->guard && !r->o.input))
+		return 0;
+	reason = (int)kf_symbols_value(&r->s.syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
+	if (r->guard) {
+		kf_guard_set_compaction_reason(r->guard, reason);
+		if (kf_guard_evaluate(kf_guard_input(r->guard), r->snap, &r->gres) < 0)
+			return -1;
+	} else {
+		if (kf_guard_input_from_trace(r->snap, r->cfg.protect_pids, r->cfg.nr_protect_pids, r->comms,
+					      r->cfg.nr_protect_comms, &r->offline_in) < 0)
+			return -1;
+		r->offline_in.compaction_reason = reason;
+		if (kf_guard_evaluate(&r->offline_in, r->snap, &r->gres) < 0)
+			return -1;
+	}
+	r->have_guard = true;
+	return 0;
+}
 
 static int measure(struct check_run *r, char *err, size_t errlen)
 {
@@ -277,6 +334,11 @@ static int measure(struct check_run *r, char *err, size_t errlen)
 	r->session_ok = true;	/* kf_session_release() is right even after a failed init */
 	if (kf_session_init(&r->s, o->proc_root ? o->proc_root : "/", err, errlen) < 0)
 		return -1;
+	for (int i = 0; i < r->cfg.nr_protect_comms; i++)
+		r->comms[i] = r->cfg.protect_comms[i];
+	/* this machine's processes: live, or /proc only (sysctls, processes) */
+	if (r->cfg.guard && !o->input && !o->proc_root && guard_open(r, err, errlen) < 0)
+		return -1;
 	if (o->input) {
 		if (kf_session_read_file(&r->s, o->input, err, errlen) < 0)
 			return -1;
@@ -284,8 +346,18 @@ static int measure(struct check_run *r, char *err, size_t errlen)
 	} else if (live) {
 		struct kf_live_config lcfg = { .missing_ok = true };
 
-		if (kf_session_live_start(&r->s, &lcfg, err, errlen) < 0 ||
-		    kf_session_live_run(&r->s, r->cfg.duration, err, errlen) < 0)
+		if (r->guard) {
+			/* page faults traced only for the protected threads */
+			lcfg.fault_pids = kf_guard_fault_pids(r->guard, &lcfg.nr_fault_pids);
+			r->s.tick = guard_tick;
+			r->s.tick_ctx = r->guard;
+		}
+		if (kf_session_live_start(&r->s, &lcfg, err, errlen) < 0)
+			return -1;
+		if (r->guard)
+			kf_guard_set_faults_traced(r->guard, lcfg.nr_fault_pids == 0 ||
+							     r->s.traced[KF_EV_PAGE_FAULT_USER]);
+		if (kf_session_live_run(&r->s, r->cfg.duration, err, errlen) < 0)
 			return -1;
 		if (r->s.interrupted) {
 			snprintf(err, errlen, "interrupted by a signal after %.1f s of the %g s window",
@@ -293,6 +365,8 @@ static int measure(struct check_run *r, char *err, size_t errlen)
 			return -1;
 		}
 		r->traced = true;
+	} else if (r->guard) {
+		kf_guard_refresh(r->guard);	/* no window: one more reading */
 	}
 	r->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
 	if (r->traced) {
@@ -309,6 +383,10 @@ static int measure(struct check_run *r, char *err, size_t errlen)
 	kf_check_state_from_vmstat(&r->now, (r->mem->have & KF_HAVE_VMSTAT) ? &r->mem->vmstat : NULL);
 	r->now.time = o->now > 0 ? o->now : realtime_s();
 	read_boot_id(r->s.proc_root, r->now.boot_id, sizeof(r->now.boot_id));
+	if (guard_evaluate(r) < 0) {
+		snprintf(err, errlen, "out of memory evaluating the guard");
+		return -1;
+	}
 	return 0;
 }
 
@@ -344,7 +422,7 @@ static int evaluate(struct check_run *r)
 
 	ret = kf_check_evaluate(&in, &r->rep);
 	if (ret == 0)
-		ret = kf_check_add_guard(&r->rep, check_guard_result());
+		ret = kf_check_add_guard(&r->rep, r->have_guard ? &r->gres : NULL);
 	if (ret == 0 && state[0] && lock >= 0 && !r->rep.keep_prev_state) {
 		/* a malformed state is replaced (the next run has rates again);
 		 * a symbolic link or an unreadable file is left to the admin */
@@ -368,7 +446,8 @@ static int outputs(struct check_run *r)
 		.buddyinfo = m && (m->have & KF_HAVE_BUDDYINFO) ? &m->buddyinfo : NULL,
 		.now = &r->now,
 		.snap = r->snap,
-		.guard = check_guard_result(),
+		.guard = r->have_guard ? &r->gres : NULL,
+		.guard_in = !r->have_guard ? NULL : r->guard ? kf_guard_input(r->guard) : &r->offline_in,
 		.source = r->o.input ? r->o.input : r->traced ? "live" : "proc",
 		.hostname = r->hostname,
 	};
@@ -438,6 +517,7 @@ int kf_cmd_check(int argc, char **argv)
 		kf_snapshot_free(r->snap);
 		r->snap = NULL;
 		r->mem = NULL;
+		r->have_guard = false;
 		r->traced = false;
 		if (r->now.time == 0)
 			r->now.time = r->o.now > 0 ? r->o.now : realtime_s();
@@ -455,6 +535,9 @@ int kf_cmd_check(int argc, char **argv)
 	ret = r->rep.status;
 out:
 	kf_check_report_release(&r->rep);
+	kf_guard_result_release(&r->gres);
+	kf_guard_input_release(&r->offline_in);
+	kf_guard_close(r->guard);
 	kf_snapshot_free(r->snap);
 	if (r->session_ok)
 		kf_session_release(&r->s);

@@ -80,4 +80,26 @@ else
 fi
 expect_eq "state at the end" "$(tracing_state)" "$before"
 
+# ---- a check while kfrag top runs (in a tmux pseudo-terminal) ----------------------------
+if [ -f "$SRCDIR/tests/top_lib.sh" ] && "$KFRAG" top --help > /dev/null 2>&1 && command -v tmux > /dev/null &&
+	command -v pgrep > /dev/null; then
+	. "$SRCDIR/tests/top_lib.sh"	# its EXIT trap also removes $TMP
+	top_start 120x40 -d 0.5
+	if top_wait 'instance kfrag-[0-9]' 15; then
+		tpid=$(top_pid)
+		kcheck --config $C --duration 2 --state $TMP/s-top
+		expect_rc "a check while kfrag top runs" 0
+		[ -n "$tpid" ] && [ -d "$T/instances/kfrag-$tpid" ] && ok || fail "kfrag top lost its instance during the check"
+		top_keys q
+		for _ in $(seq 50); do [ -f "$TMP/status" ] && break; sleep 0.1; done
+		expect_eq "kfrag top's exit after the check" "$(cat "$TMP/status" 2> /dev/null)" 0
+		no_instance_of "$tpid" && ok || fail "kfrag top left kfrag-$tpid"
+	else
+		fail "kfrag top did not start: $(top_screen | head -5) $(cat "$TMP/stderr" 2> /dev/null)"
+	fi
+	expect_eq "state after top and a check" "$(tracing_state)" "$before"
+else
+	echo "no kfrag top, tmux or pgrep here: a check beside kfrag top not tested" >&2
+fi
+
 done_testing

@@ -342,7 +342,7 @@ static void test_trace(void)
 static void test_guard(void)
 {
 	struct kf_alert alerts[3];
-	struct kf_guard_result g = { .alerts = alerts, .nr_alerts = 3, .worst = KF_SEV_CRITICAL };
+	struct kf_guard_result g = { .alerts = alerts, .nr_alerts = 3, .worst = KF_SEV_CRITICAL, .nr_procs = 1 };
 	const struct kf_check_result *r;
 
 	memset(alerts, 0, sizeof(alerts));
@@ -390,10 +390,24 @@ static void test_guard(void)
 	run(NULL, NULL, 0);
 	kf_check_add_guard(&rep, &g);
 	CHECK_EQ_INT(rep.status, KF_CHECK_OK);
+	/* no alert: one OK line that says what the guard watched */
+	g.nr_alerts = 0;
+	run(NULL, NULL, 0);
+	kf_check_add_guard(&rep, &g);
+	CHECK_EQ_INT(rep.status, KF_CHECK_OK);
+	r = find("guard", NULL, -1);
+	CHECK(r && strcmp(r->message, "1 protected process: no alert") == 0, "%s", r ? r->message : "no guard line");
+	CHECK_EQ_U64(perf("guard_critical")->value, 0);
+	g.nr_procs = 0;
+	run(NULL, NULL, 0);
+	kf_check_add_guard(&rep, &g);
+	r = find("guard", NULL, -1);
+	CHECK(r && strncmp(r->message, "no process to protect", 21) == 0, "%s", r ? r->message : "no guard line");
 	/* no guard: nothing added */
 	run(NULL, NULL, 0);
 	CHECK_EQ_INT(kf_check_add_guard(&rep, NULL), 0);
 	CHECK(!perf("guard_critical"), "perfdata without a guard");
+	CHECK(!find("guard", NULL, -1), "a guard line without a guard");
 }
 
 static void test_nagios(void)
