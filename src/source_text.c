@@ -732,6 +732,14 @@ static int parse_line(char *line, enum kf_format fmt, struct kf_symbols *syms,
 		((char *)h.comm)[h.comm_len] = '-';	/* whole again for error messages */
 		return -1;
 	}
+	/*
+	 * trace-cmd evaluates the kernel's print arguments itself and gets the
+	 * pageblock_order expression of mm_page_alloc_extfrag wrong, so its
+	 * "fragmenting=" is not the kernel's: the engine derives it instead,
+	 * as it does for binary records. trace_pipe's comes from the kernel.
+	 */
+	if (fmt == KF_FMT_TEXT_REPORT && ev->type == KF_EV_PAGE_ALLOC_EXTFRAG)
+		ev->extfrag.fragmenting = -1;
 	return 0;
 }
 

@@ -1215,6 +1215,35 @@ static void test_stream_edges(void)
 	kf_symbols_release(&syms);
 }
 
+/*
+ * trace-cmd report prints mm_page_alloc_extfrag's fragmenting= from its own
+ * evaluation of the kernel's pageblock_order expression, which is wrong
+ * (it printed fragmenting=10 for fallback_order=10 on this kernel): it is
+ * ignored there and derived by the engine; trace_pipe's, printed by the
+ * kernel, is kept.
+ */
+static void test_extfrag_fragmenting(void)
+{
+	char report[] = "capture:  kswapd0-90  [001]   100.000001: mm_page_alloc_extfrag: page=0x12a400 pfn=0x12a400 "
+			"alloc_order=0 fallback_order=10 pageblock_order=10 alloc_migratetype=0 "
+			"fallback_migratetype=1 fragmenting=10 change_ownership=1";
+	char pipe[] = "  kswapd0-90  [001] .....   100.000001: mm_page_alloc_extfrag: page=000000001a2b3c4d pfn=0x12a400 "
+		      "alloc_order=0 fallback_order=3 pageblock_order=9 alloc_migratetype=0 "
+		      "fallback_migratetype=1 fragmenting=1 change_ownership=0";
+	struct kf_symbols syms;
+	struct kf_event ev;
+	long long lost;
+
+	kf_symbols_init(&syms);
+	CHECK_EQ_INT(kf_text_parse_line(report, KF_FMT_TEXT_REPORT, &syms, &ev, &lost), 0);
+	CHECK_EQ_INT(ev.type, KF_EV_PAGE_ALLOC_EXTFRAG);
+	CHECK_EQ_INT(ev.extfrag.fallback_order, 10);
+	CHECK_EQ_INT(ev.extfrag.fragmenting, -1);
+	CHECK_EQ_INT(kf_text_parse_line(pipe, KF_FMT_TEXT_PIPE, &syms, &ev, &lost), 0);
+	CHECK_EQ_INT(ev.extfrag.fragmenting, 1);
+	kf_symbols_release(&syms);
+}
+
 int main(void)
 {
 	FILE *f = fopen(fixture("text/pipe_kmem_storm.txt"), "r");
@@ -1233,5 +1262,6 @@ int main(void)
 	test_variants();
 	test_handwritten();
 	test_stream_edges();
+	test_extfrag_fragmenting();
 	return check_done();
 }
