@@ -245,6 +245,7 @@ struct kf_top_protected {
 	enum kf_protect_reason reason;
 	uint64_t vmlck_kb, locked_pages, pages_moved;
 	bool pagemap_readable, exited;
+	uint64_t faults, faults_during_migration;	/* the guard's count of its threads */
 };
 
 #define KF_TOP_MAX_EPISODES 256		/* most recent shown */
@@ -305,6 +306,7 @@ struct kf_top_view {
 	enum kf_severity worst_unacked;	/* KF_SEV_OK when none */
 	struct kf_top_protected *protected_procs;
 	int nr_protected;
+	bool guard_offline;		/* from a recorded trace: no VmLck, no PFNs */
 };
 
 struct kf_top_input {

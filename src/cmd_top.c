@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "kf_cmd.h"
+#include "kf_guard_proc.h"
 #include "kf_session.h"
 #include "kf_top.h"
 #include "kf_util.h"
@@ -40,6 +41,13 @@ struct top_opts {
 	double delay;
 	double speed;
 	bool no_color;
+	/* the guard, as kfrag report takes it */
+	bool no_guard, enforce;
+	long lock_threshold_kb;		/* -1 = default, 0 = no discovery by VmLck */
+	int *protect_pids;		/* argc entries at most */
+	int nr_protect_pids;
+	const char **protect_comms;
+	int nr_protect_comms;
 };
 
 struct top_ctx {
@@ -60,7 +68,11 @@ struct top_ctx {
 	double pagetype_read_at;
 	struct kf_top_policy policy;
 	struct kf_top_source src;
-	const struct kf_guard_result *guard;
+	/* the guard: live (g) or from the replayed trace (offline_in) */
+	struct kf_guard *g;
+	struct kf_guard_input offline_in;
+	struct kf_guard_result gres;
+	const struct kf_guard_result *guard;	/* &gres once evaluated */
 	const struct kf_guard_input *guard_in;
 
 	struct kf_top_state st;
@@ -88,30 +100,55 @@ static void top_usage(FILE *out)
 		"      --no-color         no colours (also when NO_COLOR is set)\n"
 		"  -h, --help             this help\n"
 		"\n"
+		"The guard (mlocked memory of user-space schedulers; see kfrag(8), GUARD):\n"
+		"      --protect-pid PID  protect this process (repeatable); in a replay, select\n"
+		"                         it among the traced pids\n"
+		"      --protect-comm NAME  protect processes with this command name (repeatable)\n"
+		"      --lock-threshold KB  live: protect processes with at least KB kB of locked\n"
+		"                         memory (VmLck; default %d); 0 turns this discovery off\n"
+		"      --enforce          live: hold vm.compact_unevictable_allowed at 0 while a\n"
+		"                         protected process runs, restore the old value at exit\n"
+		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
+		"\n"
 		"Live, kfrag top needs root: it traces in a tracefs instance of its own, removed\n"
 		"when it ends (q, Ctrl-C, SIGTERM, SIGHUP, or a crash).\n"
 		"Exit status: 0 after q, 1 when the kernel could not be traced or the input read,\n"
-		"2 usage error; killed by a signal, it dies by that signal after cleaning up.\n");
+		"2 usage error; killed by a signal, it dies by that signal after cleaning up.\n",
+		KF_GUARD_DEFAULT_LOCK_KB);
 }
 
 static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 {
-	enum { OPT_SPEED = 256, OPT_PROC_ROOT, OPT_NO_COLOR };
+	enum { OPT_SPEED = 256, OPT_PROC_ROOT, OPT_NO_COLOR, OPT_PROTECT_PID, OPT_PROTECT_COMM,
+	       OPT_LOCK_THRESHOLD, OPT_ENFORCE, OPT_NO_GUARD };
 	static const struct option longopts[] = {
 		{ "delay", required_argument, NULL, 'd' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "protect-pid", required_argument, NULL, OPT_PROTECT_PID },
+		{ "protect-comm", required_argument, NULL, OPT_PROTECT_COMM },
+		{ "lock-threshold", required_argument, NULL, OPT_LOCK_THRESHOLD },
+		{ "enforce", no_argument, NULL, OPT_ENFORCE },
+		{ "no-guard", no_argument, NULL, OPT_NO_GUARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->proc_root = "/";
 	o->delay = 1;
 	o->speed = 1;
+	o->lock_threshold_kb = -1;
+	o->protect_pids = calloc(argc + 1, sizeof(*o->protect_pids));
+	o->protect_comms = calloc(argc + 1, sizeof(*o->protect_comms));
+	if (!o->protect_pids || !o->protect_comms) {
+		fprintf(stderr, "kfrag top: out of memory\n");
+		return -1;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:i:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -136,6 +173,32 @@ static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 		case OPT_NO_COLOR:
 			o->no_color = true;
 			break;
+		case OPT_PROTECT_PID:
+			if (kf_parse_long(optarg, 1, 1L << 30, &v) < 0) {
+				fprintf(stderr, "kfrag top: --protect-pid wants a process id, not '%s'\n", optarg);
+				return -1;
+			}
+			o->protect_pids[o->nr_protect_pids++] = (int)v;
+			break;
+		case OPT_PROTECT_COMM:
+			if (!*optarg) {
+				fprintf(stderr, "kfrag top: --protect-comm wants a command name\n");
+				return -1;
+			}
+			o->protect_comms[o->nr_protect_comms++] = optarg;
+			break;
+		case OPT_LOCK_THRESHOLD:
+			if (kf_parse_long(optarg, 0, 1L << 40, &o->lock_threshold_kb) < 0) {
+				fprintf(stderr, "kfrag top: --lock-threshold wants kB >= 0, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ENFORCE:
+			o->enforce = true;
+			break;
+		case OPT_NO_GUARD:
+			o->no_guard = true;
+			break;
 		case 'h':
 			top_usage(stdout);
 			return 1;
@@ -149,7 +212,22 @@ static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 		top_usage(stderr);
 		return -1;
 	}
+	if (o->input && (o->enforce || o->lock_threshold_kb >= 0)) {
+		fprintf(stderr, "kfrag top: --%s needs the live kernel, not a replay\n",
+			o->enforce ? "enforce" : "lock-threshold");
+		return -1;
+	}
+	if (o->no_guard && (o->enforce || o->nr_protect_pids || o->nr_protect_comms)) {
+		fprintf(stderr, "kfrag top: --no-guard with guard options: choose one\n");
+		return -1;
+	}
 	return 0;
+}
+
+static void opts_release(struct top_opts *o)
+{
+	free(o->protect_pids);
+	free(o->protect_comms);
 }
 
 static double monotonic_s(void)
@@ -184,23 +262,23 @@ static void read_word(const char *root, const char *name, char *buf, size_t len)
 	free(path);
 }
 
-static int read_int(const char *root, const char *name)
-{
-	char buf[32];
-	long v;
-
-	read_word(root, name, buf, sizeof(buf));
-	return kf_parse_long(buf, -1, 1L << 30, &v) == 0 ? (int)v : -1;
-}
-
+/* the policy line: what the live guard read this refresh, else ROOT's files */
 static void read_policy(struct top_ctx *c)
 {
 	const char *root = c->s.proc_root;
+	const struct kf_guard_input *gi = c->g ? kf_guard_input(c->g) : NULL;
 	char path[4096];
 
-	c->policy.unevictable_allowed = read_int(root, "sys/vm/compact_unevictable_allowed");
-	c->policy.proactiveness = read_int(root, "sys/vm/compaction_proactiveness");
-	c->policy.extfrag_threshold = read_int(root, "sys/vm/extfrag_threshold");
+	c->policy.extfrag_threshold = kf_guard_read_sysctl(root, "extfrag_threshold");
+	if (gi) {
+		c->policy.unevictable_allowed = gi->unevictable_allowed_end;
+		c->policy.proactiveness = gi->proactiveness;
+		snprintf(c->policy.sched_ext, sizeof(c->policy.sched_ext), "%s", gi->sched_ext_state);
+		snprintf(c->policy.sched_ext_ops, sizeof(c->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
+		return;
+	}
+	c->policy.unevictable_allowed = kf_guard_read_sysctl(root, "compact_unevictable_allowed");
+	c->policy.proactiveness = kf_guard_read_sysctl(root, "compaction_proactiveness");
 	/* sysfs sits beside proc: ROOT/sys/kernel/sched_ext/... */
 	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/state", root);
 	read_line(path, c->policy.sched_ext, sizeof(c->policy.sched_ext));
@@ -266,16 +344,36 @@ static void read_memstate(struct top_ctx *c, double now)
 }
 
 /*
- * The guard (src/guard.c, kf_guard_evaluate) is being written beside this;
- * until it is there top renders no alerts. This is the one place it plugs
- * in: fill c->guard_in (protected processes) and return the result for
- * snap; the view and the UI already render both.
+ * The guard's alerts for snap: live, a new reading of the protected
+ * processes (moved pages, threads, sysctls) about once a refresh; in a
+ * replay, the protected processes chosen among the traced ones. NULL with
+ * --no-guard, or when out of memory.
  */
 static const struct kf_guard_result *top_guard_step(struct top_ctx *c, const struct kf_snapshot *snap)
 {
-	(void)snap;
+	int reason = (int)kf_symbols_value(&c->s.syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
+	const struct kf_guard_input *in;
+
+	kf_guard_result_release(&c->gres);
 	c->guard_in = NULL;
-	return NULL;
+	if (c->o.no_guard)
+		return NULL;
+	if (c->g) {
+		kf_guard_refresh(c->g);		/* out of memory: the last reading stays */
+		kf_guard_set_compaction_reason(c->g, reason);
+		in = kf_guard_input(c->g);
+	} else {
+		kf_guard_input_release(&c->offline_in);
+		if (kf_guard_input_from_trace(snap, c->o.protect_pids, c->o.nr_protect_pids, c->o.protect_comms,
+					      c->o.nr_protect_comms, &c->offline_in) < 0)
+			return NULL;
+		c->offline_in.compaction_reason = reason;
+		in = &c->offline_in;
+	}
+	if (kf_guard_evaluate(in, snap, &c->gres) < 0)
+		return NULL;
+	c->guard_in = in;
+	return &c->gres;
 }
 
 /* ---- the clock of what is shown ------------------------------------------ */
@@ -354,8 +452,8 @@ static int take_frame(struct top_ctx *c, double now)
 		return -1;
 	}
 	read_memstate(c, now);
-	read_policy(c);
 	c->guard = top_guard_step(c, snap);
+	read_policy(c);
 	kf_snapshot_free(c->prev);
 	c->prev = c->cur;
 	c->t_prev = c->prev ? c->t_cur : c->t_prev;
@@ -402,9 +500,38 @@ static int open_source(struct top_ctx *c)
 	}
 	struct kf_live_config cfg = { .missing_ok = true };
 
+	if (!c->o.no_guard) {
+		/* the live machine's processes, whatever --proc-root says of memory */
+		struct kf_guard_config gc = {
+			.root = "/",
+			.pids = c->o.protect_pids, .nr_pids = c->o.nr_protect_pids,
+			.comms = c->o.protect_comms, .nr_comms = c->o.nr_protect_comms,
+			.lock_threshold_kb = c->o.lock_threshold_kb > 0 ? (uint64_t)c->o.lock_threshold_kb :
+					     c->o.lock_threshold_kb == 0 ? KF_GUARD_LOCK_OFF : 0,
+			.enforce = c->o.enforce,
+		};
+		char gerr[512];
+
+		c->g = kf_guard_open(&gc, gerr, sizeof(gerr));
+		if (!c->g) {
+			snprintf(c->err, sizeof(c->err), "guard: %s", gerr);
+			return -1;
+		}
+		/* page faults traced only for the protected threads, filtered in the kernel */
+		cfg.fault_pids = kf_guard_fault_pids(c->g, &cfg.nr_fault_pids);
+	}
 	c->live = kf_live_open(&cfg, &c->s.syms, c->err, sizeof(c->err));
+	if (!c->live && cfg.nr_fault_pids && strstr(c->err, "page_fault_user")) {
+		/* a kernel without the event, or a filter it refuses: the guard
+		 * goes on without page faults */
+		cfg.fault_pids = NULL;
+		cfg.nr_fault_pids = 0;
+		c->live = kf_live_open(&cfg, &c->s.syms, c->err, sizeof(c->err));
+	}
 	if (!c->live)
 		return -1;
+	if (c->g)
+		kf_guard_set_faults_traced(c->g, kf_live_has_event(c->live, KF_EV_PAGE_FAULT_USER));
 	c->src.live = true;
 	snprintf(c->src.instance, sizeof(c->src.instance), "%s", kf_live_instance_name(c->live));
 	return 0;
@@ -486,11 +613,13 @@ int kf_cmd_top(int argc, char **argv)
 	}
 	ret = parse_top_opts(argc, argv, &c->o);
 	if (ret) {
+		opts_release(&c->o);
 		free(c);
 		return ret > 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "kfrag top: needs a terminal; for a one-shot report use kfrag report\n");
+		opts_release(&c->o);
 		free(c);
 		return KF_EXIT_FAIL;
 	}
@@ -500,8 +629,10 @@ int kf_cmd_top(int argc, char **argv)
 	/* everything that can fail with a message fails before curses starts */
 	if (kf_session_init(&c->s, c->o.proc_root, c->err, sizeof(c->err)) < 0 || open_source(c) < 0) {
 		fprintf(stderr, "kfrag top: %s\n", c->err);
+		kf_guard_close(c->g);		/* --enforce: the old value goes back */
 		kf_top_replay_free(c->replay);
 		kf_session_release(&c->s);
+		opts_release(&c->o);
 		free(c);
 		return KF_EXIT_FAIL;
 	}
@@ -520,6 +651,8 @@ int kf_cmd_top(int argc, char **argv)
 	if (ret < 0)
 		fprintf(stderr, "kfrag top: %s\n", c->err);
 	sig = kf_top_ui_signal();
+	if (c->g && kf_guard_restore(c->g) < 0)
+		fprintf(stderr, "kfrag top: guard: %s\n", kf_guard_input(c->g)->enforce_error);
 
 	kf_top_view_release(&c->view);
 	kf_snapshot_free(c->prev);
@@ -528,8 +661,12 @@ int kf_cmd_top(int argc, char **argv)
 	kf_memstate_release(&c->mem_prev);
 	if (c->live)
 		kf_live_close(c->live);
+	kf_guard_result_release(&c->gres);
+	kf_guard_input_release(&c->offline_in);
+	kf_guard_close(c->g);
 	kf_top_replay_free(c->replay);
 	kf_session_release(&c->s);
+	opts_release(&c->o);
 	free(c);
 	if (sig) {
 		/* cleaned up: now die by the signal, as the sender expects */

@@ -577,6 +577,7 @@ static int build_guard(struct kf_top_view *v, const struct kf_top_input *in, con
 	const struct kf_guard_input *gi = in->guard_in;
 
 	v->worst_unacked = KF_SEV_OK;
+	v->guard_offline = gi && gi->offline;
 	if (gi && gi->nr_procs) {
 		v->protected_procs = calloc(gi->nr_procs, sizeof(*v->protected_procs));
 		if (!v->protected_procs)
@@ -594,6 +595,11 @@ static int build_guard(struct kf_top_view *v, const struct kf_top_input *in, con
 			t->pages_moved = p->pages_moved;
 			t->pagemap_readable = p->pagemap_readable;
 			t->exited = p->exited;
+			/* the result's per-process counts are in the input's order */
+			if (g && i < g->nr_procs && g->procs[i].pid == p->pid) {
+				t->faults = g->procs[i].faults;
+				t->faults_during_migration = g->procs[i].faults_during_migration;
+			}
 		}
 		v->nr_protected = gi->nr_procs;
 	}

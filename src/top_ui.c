@@ -1198,14 +1198,17 @@ static void procs_summary(const struct ctx *c, char *buf, size_t len, bool *aler
 
 /* ---- guard --------------------------------------------------------------- */
 
+/* the guard's severity names, in capitals from warnings up */
 static const char *sev_label(enum kf_severity s)
 {
-	switch (s) {
-	case KF_SEV_CRITICAL: return "CRITICAL";
-	case KF_SEV_WARNING: return "WARNING";
-	case KF_SEV_NOTE: return "note";
-	default: return "ok";
-	}
+	static char buf[KF_SEV_NR][16];
+
+	if (s < 0 || s >= KF_SEV_NR)
+		return "?";
+	snprintf(buf[s], sizeof(buf[s]), "%s", kf_severity_names[s]);
+	for (char *q = buf[s]; s >= KF_SEV_WARNING && *q; q++)
+		*q = (char)toupper((unsigned char)*q);
+	return buf[s];
 }
 
 static attr_t sev_attr(enum kf_severity s)
@@ -1214,18 +1217,6 @@ static attr_t sev_attr(enum kf_severity s)
 	case KF_SEV_CRITICAL: return AT_CRIT;
 	case KF_SEV_WARNING: return AT_WARN;
 	default: return 0;
-	}
-}
-
-static const char *reason_label(enum kf_protect_reason r)
-{
-	switch (r) {
-	case KF_PROTECT_SCHED_EXT: return "sched_ext";
-	case KF_PROTECT_COMM_SCX: return "scx_*";
-	case KF_PROTECT_LOCKED: return "mlocked";
-	case KF_PROTECT_PID: return "--protect-pid";
-	case KF_PROTECT_COMM: return "--protect-comm";
-	default: return "?";
 	}
 }
 
@@ -1304,9 +1295,8 @@ static void alert_line(const struct ctx *c, const struct kf_top_alert *al, int k
 		/* acknowledged: the severity in small letters, dimmed */
 		char label[16];
 
-		snprintf(label, sizeof(label), "%s", sev_label(al->a.severity));
-		for (char *q = label; al->acked && *q; q++)
-			*q = (char)tolower((unsigned char)*q);
+		snprintf(label, sizeof(label), "%s", al->acked ? kf_severity_names[al->a.severity] :
+			 sev_label(al->a.severity));
 		put(y, c->x, ALERT_INDENT, label, at, true);
 	}
 	else
@@ -1329,8 +1319,7 @@ static void guard_line(const struct ctx *c, int i, int y)
 	int m;
 
 	if (!v->nr_alerts && i == 0) {
-		put(y, c->x, c->w, v->have_guard ? "  no alerts" :
-		    "  the guard is not running in this build: alerts will show here", A_DIM, true);
+		put(y, c->x, c->w, v->have_guard ? "  no alerts" : "  the guard is off (--no-guard)", A_DIM, true);
 		return;
 	}
 	for (int a = 0; a < v->nr_alerts; a++) {
@@ -1345,8 +1334,8 @@ static void guard_line(const struct ctx *c, int i, int y)
 	if (!v->nr_alerts)
 		i--;
 	if (i == 0) {
-		snprintf(buf, sizeof(buf), "%7s %-15s %-14s %10s %8s %8s", "PID", "PROTECTED", "WHY", "VmLck kB",
-			 "LOCKED", "MOVED");
+		snprintf(buf, sizeof(buf), "%7s %-15s %-13s %9s %8s %7s %7s %7s", "PID", "PROTECTED", "WHY", "VmLck kB",
+			 "LOCKED", "MOVED", "FAULTS", "MIGFLT");
 		put(y, c->x, c->w, buf, AT_HEADER, true);
 		return;
 	}
@@ -1355,16 +1344,17 @@ static void guard_line(const struct ctx *c, int i, int y)
 		return;
 	}
 	const struct kf_top_protected *p = &v->protected_procs[i - 1];
-	char moved[24];
+	char moved[24], vmlck[24], locked[24];
 
-	if (p->pagemap_readable)
-		snprintf(moved, sizeof(moved), "%llu", (unsigned long long)p->pages_moved);
-	else
-		snprintf(moved, sizeof(moved), "?");
-	snprintf(buf, sizeof(buf), "%7d %-15s %-14s %10llu %8llu %8s%s", p->pid, p->comm, reason_label(p->reason),
-		 (unsigned long long)p->vmlck_kb, (unsigned long long)p->locked_pages, moved,
+	/* unknown in a replay (no /proc of the traced machine), or unreadable */
+	snprintf(vmlck, sizeof(vmlck), v->guard_offline ? "?" : "%llu", (unsigned long long)p->vmlck_kb);
+	snprintf(locked, sizeof(locked), p->pagemap_readable ? "%llu" : "?", (unsigned long long)p->locked_pages);
+	snprintf(moved, sizeof(moved), p->pagemap_readable ? "%llu" : "?", (unsigned long long)p->pages_moved);
+	snprintf(buf, sizeof(buf), "%7d %-15s %-13s %9s %8s %7s %7llu %7llu%s", p->pid, p->comm,
+		 p->reason < KF_PROTECT_NR ? kf_protect_reason_names[p->reason] : "?", vmlck, locked, moved,
+		 (unsigned long long)p->faults, (unsigned long long)p->faults_during_migration,
 		 p->exited ? "  (exited)" : "");
-	put(y, c->x, c->w, buf, p->pages_moved ? AT_CRIT : 0, true);
+	put(y, c->x, c->w, buf, p->pages_moved || p->faults_during_migration ? AT_CRIT : 0, true);
 }
 
 static void guard_summary(const struct ctx *c, char *buf, size_t len, bool *alert)
@@ -1372,7 +1362,7 @@ static void guard_summary(const struct ctx *c, char *buf, size_t len, bool *aler
 	const struct kf_top_view *v = c->v;
 
 	if (!v->have_guard && !v->nr_protected) {
-		snprintf(buf, len, "not running");
+		snprintf(buf, len, "off");
 		return;
 	}
 	snprintf(buf, len, "%d protected  %d alerts", v->nr_protected, v->nr_alerts);
@@ -1500,7 +1490,7 @@ static void draw_header(const struct kf_top_view *v, const struct kf_top_state *
 			 v->nr_alerts ? "every alert acknowledged" : "no alerts");
 		put(2, 0, COLS, buf, AT_OK, true);
 	} else {
-		put(2, 0, COLS, "guard: not running", A_DIM, true);
+		put(2, 0, COLS, "guard: off", A_DIM, true);
 	}
 }
 

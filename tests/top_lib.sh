@@ -11,6 +11,16 @@ trap 'tmux -S "$TOP_SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
 tm() { tmux -S "$TOP_SOCK" "$@"; }
 
+# the glyphs of a UTF-8 screen (the ASCII ones are >, v, ^), for patterns
+# that must match whatever the locale of the test: the focus marker, as a
+# grep BRE alternative, and the sort arrows
+FOCUS_UTF8=$(printf '\342\226\266')
+FOCUS="\\(>\\|$FOCUS_UTF8\\)"
+SORT_DOWN=$(printf '\342\226\274')
+SORT_UP=$(printf '\342\226\262')
+# awk counts bytes: every parse below runs in the C locale
+top_awk() { LC_ALL=C awk "$@"; }
+
 # top_start COLSxLINES ARGS...: kfrag top ARGS in a fresh window
 top_start() {
 	size=$1
@@ -108,7 +118,7 @@ top_field() { top_row "$1" | awk -v n="$2" '{ print $n }'; }
 # top_table HEADER_REGEX: the table under the first line matching it (that
 # line included), up to the next panel's title bar or the key hints
 top_table() {
-	top_screen | awk -v h="$1" '
+	top_screen | top_awk -v h="$1" '
 		!on && $0 ~ h { on = 1; print; next }
 		on && /^( |>|\xe2\x96\xb6)[1-6] (Zones|CPUs|Fragmentation|Compaction|Processes|Guard) / { exit }
 		on && /^q ?Quit/ { exit }
@@ -120,12 +130,13 @@ top_table() {
 # positions: numbers end under the end of their title, the COMMAND column
 # (left-aligned, and a comm may hold blanks) starts under its title
 top_columns() {
-	awk -v want="$*" '
+	# one byte for the sort arrow, so that bytes are cells in the header too
+	sed "s/$SORT_DOWN/#/; s/$SORT_UP/#/" | top_awk -v want="$*" '
 		function trim(s) { gsub(/^ +| +$/, "", s); return s }
 		NR == 1 {
 			rest = $0; pos = 0; nt = 0
 			while (match(rest, /[^ ]+/)) {
-				t = substr(rest, RSTART, RLENGTH); gsub(/[^A-Za-z\/]/, "", t)
+				t = substr(rest, RSTART, RLENGTH); sub(/[v^#]$/, "", t); gsub(/[^A-Za-z\/]/, "", t)
 				nt++; title[nt] = t; start[nt] = pos + RSTART; stop[nt] = pos + RSTART + RLENGTH - 1
 				pos += RSTART + RLENGTH - 1; rest = substr(rest, RSTART + RLENGTH)
 			}
@@ -146,4 +157,21 @@ top_columns() {
 			}
 			print line
 		}'
+}
+
+# the guard panel's alerts, one line each: "SEVERITY message" (the wrapped
+# lines joined; the action, after the arrow, left out)
+top_alerts() {
+	top_screen | top_awk '
+		/^( |>|\xe2\x96\xb6)6 Guard / { on = 1; next }
+		!on { next }
+		/^ *PID PROTECTED/ || /^q ?Quit/ || /^  no alerts/ { exit }
+		{
+			label = substr($0, 1, 11); text = substr($0, 12)
+			gsub(/ +$/, "", label); gsub(/^ +| +$/, "", text)
+			if (label != "") { if (cur != "") print cur; cur = label " " text; inmsg = 1; next }
+			if (text ~ /^(->|\xe2\x86\x92)/) { inmsg = 0; next }
+			if (inmsg && text != "") cur = cur " " text
+		}
+		END { if (cur != "") print cur }'
 }

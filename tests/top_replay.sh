@@ -58,7 +58,7 @@ check_replay() {
 
 	# compaction: the counts, each episode (newest first), migrations by reason
 	top_keys 4
-	top_wait '^.4 Compaction' || fail "$name: 4 did not focus Compaction"
+	top_wait "^${FOCUS}4 Compaction" || fail "$name: 4 did not focus Compaction"
 	want=$(jq -r '.compaction | "episodes \(.episodes | length), running \([.episodes[] | select(.running)] | length)  kcompactd wakes \(.kcompactd.wakes), sleeps \(.kcompactd.sleeps)  direct \(.direct_attempts)  deferred \(.deferred)"' "$TMP/r.json")
 	expect_eq "$name: compaction counts" "$(top_screen | grep -m1 '^episodes ' | sed 's/ *$//')" "$want"
 	jq -r '.compaction.episodes | reverse | .[] | [.zone, .initiator, "\(.comm)-\(.pid)", .status, .migrated, .failed, (.duration_ms // 0)] | @tsv' \
@@ -96,6 +96,44 @@ if [ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ]; then
 else
 	echo "SKIP (part): $SHARED_DATA/compaction-mlocked-moved/trace.dat not present" >&2
 fi
+
+# the guard, on a trace where compaction ran under a locked process: its
+# alerts (most severe first, the same sentences as kfrag report's), the red
+# line until acknowledged, the protected process and its faults
+T=$FIXTURES/text/report_compaction_noprefix.txt
+"$KFRAG" report --input "$T" --proc-root "$PROC" --protect-comm lockedsched > "$TMP/g.json" 2>/dev/null
+top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched
+top_wait '(end)' 20 || fail "guard: the replay did not end"
+top_wait '^!! GUARD CRITICAL' || fail "guard: no red guard line"
+top_keys 6
+top_wait "^${FOCUS}6 Guard" || fail "guard: 6 did not focus the Guard panel"
+jq -r '.guard.alerts[] | "\(.severity | if . == "note" then . else ascii_upcase end) \(.message)"' "$TMP/g.json" |
+	tr -s ' ' > "$TMP/alerts.want"
+top_alerts | tr -s ' ' > "$TMP/alerts.got"
+[ -s "$TMP/alerts.want" ] && ok || fail "guard: kfrag report has no alert for this trace"
+expect_eq "guard: alerts, most severe first" "$(cat "$TMP/alerts.got")" "$(cat "$TMP/alerts.want")"
+want=$(jq -r '.guard.protected[] | [.pid, .comm, .reason, .page_faults, .page_faults_during_migration] | @tsv' "$TMP/g.json" | tr '\t' ' ')
+got=$(top_screen | sed -n '/^ *PID PROTECTED/,$p' | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1, $2, $3, $7, $8 }')
+expect_eq "guard: protected processes (pid comm why faults migflt)" "$got" "$want"
+top_screen | grep -q '^ *5137 lockedsched .* ? *? *? ' && ok || fail "guard: VmLck, locked and moved are not '?' in a replay"
+top_keys 5
+top_wait '^ *5137 lockedsched\* ' || fail "guard: the protected process is not marked in the process table"
+top_keys a
+top_wait '^guard: 1 protected process, every alert acknowledged' || fail "guard: a did not acknowledge"
+top_keys 6
+top_wait '^critical ' || fail "guard: the acknowledged alert is not listed in small letters"
+top_keys q
+top_exit > /dev/null
+# --no-guard: no guard at all
+top_start 100x30 --input "$T" --proc-root "$PROC" --speed 1000000 --no-guard
+top_wait '(end)' 20
+top_screen | grep -q '^guard: off' && ok || fail "--no-guard: the guard line does not say off"
+top_keys q
+top_exit > /dev/null
+"$KFRAG" top --input "$T" --no-guard --protect-pid 1 < /dev/null > /dev/null 2>&1
+expect_eq "--no-guard with --protect-pid: exit status" "$?" 2
+"$KFRAG" top --input "$T" --enforce < /dev/null > /dev/null 2>&1
+expect_eq "--enforce in a replay: exit status" "$?" 2
 
 # the replay clock: paced by the trace's timestamps, stopped by a pause
 T=$FIXTURES/text/report_compaction_noprefix.txt	# 5.48 s of trace
