@@ -264,7 +264,6 @@ struct kf_top_view {
 	int nr_mt;
 	char mt_names[KF_MAX_MIGRATETYPES][KF_MT_NAME_LEN];
 	int pageblock_order;
-	char mem_missing[256];		/* what /proc could not give */
 
 	struct kf_top_zone *zones;
 	int nr_zones;

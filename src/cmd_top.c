@@ -253,15 +253,6 @@ static void read_line(const char *path, char *buf, size_t len)
 	}
 }
 
-/* ROOT's NAME: ROOT/proc/NAME or ROOT/NAME */
-static void read_word(const char *root, const char *name, char *buf, size_t len)
-{
-	char *path = kf_proc_path(root, name);
-
-	read_line(path, buf, len);
-	free(path);
-}
-
 /* the policy line: what the live guard read this refresh, else ROOT's files */
 static void read_policy(struct top_ctx *c)
 {
@@ -291,17 +282,9 @@ static void read_uptime(struct top_ctx *c)
 	char buf[64];
 	double up;
 
-	read_word("/", "uptime", buf, sizeof(buf));
+	read_line("/proc/uptime", buf, sizeof(buf));
 	buf[strcspn(buf, " ")] = '\0';
 	c->src.uptime_s = kf_parse_double(buf, 0, 1e12, &up) == 0 ? up : -1;
-}
-
-static void note_missing(struct kf_memstate *ms, const char *name, int errnum)
-{
-	size_t len = strlen(ms->missing);
-
-	snprintf(ms->missing + len, sizeof(ms->missing) - len, "%s%s: %s", len ? "; " : "", name,
-		 strerror(errnum));
 }
 
 /* a file that cannot be read now keeps what was read before */
@@ -314,13 +297,10 @@ static void read_memstate(struct top_ctx *c, double now)
 	struct kf_pagetypeinfo pt;
 	char err[512];
 
-	ms->missing[0] = '\0';
 	if (kf_zoneinfo_read(root, &zi, err, sizeof(err)) == 0) {
 		kf_zoneinfo_release(&ms->zoneinfo);
 		ms->zoneinfo = zi;
 		ms->have |= KF_HAVE_ZONEINFO;
-	} else {
-		note_missing(ms, "zoneinfo", errno);
 	}
 	if (kf_buddyinfo_read(root, &bi, err, sizeof(err)) == 0) {
 		kf_buddyinfo_release(&c->mem_prev.buddyinfo);
@@ -328,8 +308,6 @@ static void read_memstate(struct top_ctx *c, double now)
 		c->mem_prev.have = ms->have & KF_HAVE_BUDDYINFO;
 		ms->buddyinfo = bi;
 		ms->have |= KF_HAVE_BUDDYINFO;
-	} else {
-		note_missing(ms, "buddyinfo", errno);
 	}
 	if (!(ms->have & KF_HAVE_PAGETYPEINFO) || now - c->pagetype_read_at >= PAGETYPEINFO_EVERY_S) {
 		c->pagetype_read_at = now;
@@ -337,8 +315,6 @@ static void read_memstate(struct top_ctx *c, double now)
 			kf_pagetypeinfo_release(&ms->pagetypeinfo);
 			ms->pagetypeinfo = pt;
 			ms->have |= KF_HAVE_PAGETYPEINFO;
-		} else {
-			note_missing(ms, "pagetypeinfo", errno);
 		}
 	}
 }

@@ -199,8 +199,6 @@ static int build_zones(struct kf_top_view *v, const struct kf_top_input *in)
 		memcpy(v->mt_names, ms->pagetypeinfo.mt_names, sizeof(v->mt_names));
 		v->pageblock_order = ms->pagetypeinfo.pageblock_order;
 	}
-	if (ms)
-		snprintf(v->mem_missing, sizeof(v->mem_missing), "%s", ms->missing);
 	return 0;
 }
 
@@ -270,14 +268,15 @@ static int build_cpus(struct kf_top_view *v, const struct kf_top_input *in)
 	return 0;
 }
 
-static void mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
+/* the kernel's name of an enumerated value, or its number */
+static void sym_name(const struct kf_symbols *syms, enum kf_symtab_kind k, int v, char *buf, size_t len)
 {
-	const char *name = syms ? kf_symbols_name(syms, KF_SYM_MIGRATETYPE, mt) : NULL;
+	const char *name = syms ? kf_symbols_name(syms, k, v) : NULL;
 
 	if (name)
 		snprintf(buf, len, "%s", name);
 	else
-		snprintf(buf, len, "%d", mt);
+		snprintf(buf, len, "%d", v);
 }
 
 static void frag_fill(struct kf_top_frag *f, const struct kf_extfrag_stats *cur,
@@ -324,8 +323,8 @@ static int build_frag(struct kf_top_view *v, const struct kf_top_input *in)
 				continue;
 			x->alloc_mt = a;
 			x->fallback_mt = f;
-			mt_name(in->syms, a, x->alloc_name, sizeof(x->alloc_name));
-			mt_name(in->syms, f, x->fallback_name, sizeof(x->fallback_name));
+			sym_name(in->syms, KF_SYM_MIGRATETYPE, a, x->alloc_name, sizeof(x->alloc_name));
+			sym_name(in->syms, KF_SYM_MIGRATETYPE, f, x->fallback_name, sizeof(x->fallback_name));
 			frag_fill(x, &cur->extfrag_pair[a][f], prev ? &prev->extfrag_pair[a][f] : NULL, in->dt);
 			n++;
 		}
@@ -338,7 +337,6 @@ static void episode_fill(struct kf_top_episode *t, const struct kf_episode *ep,
 			 const struct kf_top_input *in)
 {
 	const struct kf_snapshot *s = in->cur;
-	const char *status = NULL;
 
 	if (ep->zone >= 0 && ep->zone < s->nr_zones) {
 		snprintf(t->zone, sizeof(t->zone), "%s", s->zones[ep->zone].name);
@@ -358,13 +356,9 @@ static void episode_fill(struct kf_top_episode *t, const struct kf_episode *ep,
 	else
 		t->duration_ms = ep->end_ts > ep->begin_ts ? (ep->end_ts - ep->begin_ts) / 1e6 : 0;
 	if (ep->running)
-		status = "running";
-	else if (in->syms)
-		status = kf_symbols_name(in->syms, KF_SYM_COMPACT_STATUS, ep->status);
-	if (status)
-		snprintf(t->status, sizeof(t->status), "%s", status);
+		snprintf(t->status, sizeof(t->status), "running");
 	else
-		snprintf(t->status, sizeof(t->status), "%d", ep->status);
+		sym_name(in->syms, KF_SYM_COMPACT_STATUS, ep->status, t->status, sizeof(t->status));
 	t->scanned = ep->migrate_scanned;
 	t->isolated = ep->migrate_isolated;
 	t->migrated = ep->nr_migrated;
@@ -412,7 +406,6 @@ static int build_compaction(struct kf_top_view *v, const struct kf_top_input *in
 	for (int r = 0; r < KF_MAX_MIGRATE_REASONS; r++) {
 		struct kf_top_migrate *m = &v->migrate[n];
 		uint64_t ps = 0, pf = 0;
-		const char *name;
 
 		for (int mode = 0; mode < KF_MAX_MIGRATE_MODES; mode++) {
 			m->calls += cur->migrate[r][mode].calls;
@@ -427,11 +420,7 @@ static int build_compaction(struct kf_top_view *v, const struct kf_top_input *in
 			memset(m, 0, sizeof(*m));
 			continue;
 		}
-		name = in->syms ? kf_symbols_name(in->syms, KF_SYM_MIGRATE_REASON, r) : NULL;
-		if (name)
-			snprintf(m->reason, sizeof(m->reason), "%s", name);
-		else
-			snprintf(m->reason, sizeof(m->reason), "%d", r);
+		sym_name(in->syms, KF_SYM_MIGRATE_REASON, r, m->reason, sizeof(m->reason));
 		m->succeeded_ps = rate(m->succeeded, ps, in->dt);
 		m->failed_ps = rate(m->failed, pf, in->dt);
 		n++;

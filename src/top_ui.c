@@ -592,13 +592,15 @@ static void zone_hist(char *buf, size_t len, const struct kf_top_zone *z)
 	for (int o = 0; o < z->nr_orders; o++)
 		if (z->free_blocks[o] > max)
 			max = z->free_blocks[o];
+	/* a glyph per order, its height the log of the block count; any block shows */
 	for (int o = 0; o < z->nr_orders && n + 4 < len; o++) {
 		int level = 0;
 
-		if (z->free_blocks[o])
-			level = 1 + (int)(7.0 * log1p((double)z->free_blocks[o]) / log1p((double)max) + 0.5) - 1;
-		if (z->free_blocks[o] && level < 1)
-			level = 1;
+		if (z->free_blocks[o]) {
+			level = (int)lround(7.0 * log1p((double)z->free_blocks[o]) / log1p((double)max));
+			if (level < 1)
+				level = 1;
+		}
 		n += snprintf(buf + n, len - n, "%s", spark(level));
 	}
 }
