@@ -16,6 +16,7 @@
 #include "kf_engine.h"
 #include "kf_guard.h"
 #include "kf_live.h"
+#include "kf_memmap.h"
 #include "kf_proc.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
@@ -38,6 +39,10 @@ struct kf_report_input {
 	/* the guard (both NULL with --no-guard: no "guard" key, no Guard section) */
 	const struct kf_guard_input *guard_in;
 	const struct kf_guard_result *guard;
+	/* the memory map: NULL when not scanned, memmap_error says why */
+	const struct kf_memmap *memmap;
+	const char *memmap_error;
+	bool memmap_full;			/* --memmap: every pageblock, RLE */
 };
 
 json_t *kf_report_json(const struct kf_report_input *in);
@@ -47,5 +52,11 @@ int kf_report_text(const struct kf_report_input *in, FILE *out);
  * object "guard" and the text section; check and top use them too */
 json_t *kf_guard_json(const struct kf_guard_input *in, const struct kf_guard_result *res);
 int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result *res, FILE *out);
+
+/* where the protected processes' locked pages sit in the memory map
+ * (src/report_memmap.c): per process and zone, by kind of pageblock */
+json_t *kf_memmap_protected_json(const struct kf_memmap *m, const struct kf_guard_input *gi);
+/* the memory map's per-zone summary as a text table */
+int kf_memmap_text(const struct kf_memmap *m, FILE *out);
 
 #endif

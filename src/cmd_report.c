@@ -24,6 +24,7 @@ struct report_opts {
 	bool by_comm;
 	/* the guard */
 	bool no_guard, enforce;
+	bool memmap;			/* the full memory map, and a scan even offline */
 	long lock_threshold_kb;		/* 0 = default */
 	int *protect_pids;		/* argc entries at most */
 	int nr_protect_pids;
@@ -60,16 +61,20 @@ static void report_usage(FILE *out)
 		"      --enforce          live: hold vm.compact_unevictable_allowed at 0 while a\n"
 		"                         protected process runs, restore the old value at exit\n"
 		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
+		"      --memmap           the full memory map: every pageblock's class, from\n"
+		"                         /proc/kpageflags (root) — or PROC-ROOT's kpageflags;\n"
+		"                         a live report always has the per-zone summary\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"Exit status: 0 report written (whatever the guard found; kfrag check grades it), 1 the input could not be analysed or the kernel\n"
+		"Exit status: 0 report written (whatever the guard found; kfrag check grades it),\n"
+		"1 the input could not be analysed or the kernel\n"
 		"traced, 2 usage error.\n", KF_GUARD_DEFAULT_LOCK_KB);
 }
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
 	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_PROTECT_PID, OPT_PROTECT_COMM, OPT_LOCK_THRESHOLD,
-	       OPT_ENFORCE, OPT_NO_GUARD };
+	       OPT_ENFORCE, OPT_NO_GUARD, OPT_MEMMAP };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -83,6 +88,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "lock-threshold", required_argument, NULL, OPT_LOCK_THRESHOLD },
 		{ "enforce", no_argument, NULL, OPT_ENFORCE },
 		{ "no-guard", no_argument, NULL, OPT_NO_GUARD },
+		{ "memmap", no_argument, NULL, OPT_MEMMAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +157,9 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_ENFORCE:
 			o->enforce = true;
+			break;
+		case OPT_MEMMAP:
+			o->memmap = true;
 			break;
 		case OPT_NO_GUARD:
 			o->no_guard = true;
@@ -327,7 +336,8 @@ int kf_cmd_report(int argc, char **argv)
 	struct kf_guard_input offline_in = { 0 };
 	struct kf_guard_result gres = { 0 };
 	bool have_guard = false;
-	char err[1024] = "";
+	struct kf_memmap *mm = NULL;
+	char err[1024] = "", mm_err[512] = "";
 	int ret;
 
 	ret = parse_report_opts(argc, argv, &o);
@@ -399,6 +409,15 @@ int kf_cmd_report(int argc, char **argv)
 					gres.alerts[i].severity == KF_SEV_CRITICAL ? "CRITICAL" : "WARNING",
 					gres.alerts[i].message);
 	}
+	/* the map is of this machine now: scanned for a live report, and for a
+	 * recorded one only when asked (its --proc-root may hold a saved slice) */
+	if (!s.offline || o.memmap) {
+		if (kf_memmap_scan(s.proc_root, s.have_after ? &s.mem_after : &s.mem_before, 0,
+				   &mm, mm_err, sizeof(mm_err)) < 0) {
+			mm = NULL;
+			fprintf(stderr, "kfrag report: %s\n", mm_err);
+		}
+	}
 	struct kf_report_input in = {
 		.snap = snap,
 		.syms = &s.syms,
@@ -414,9 +433,13 @@ int kf_cmd_report(int argc, char **argv)
 		.by_comm = o.by_comm,
 		.guard_in = !have_guard ? NULL : g ? kf_guard_input(g) : &offline_in,
 		.guard = have_guard ? &gres : NULL,
+		.memmap = mm,
+		.memmap_error = !mm && mm_err[0] ? mm_err : NULL,
+		.memmap_full = o.memmap,
 	};
 
 	ret = write_report(&o, &in) < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
+	kf_memmap_free(mm);
 	kf_guard_result_release(&gres);
 	kf_guard_input_release(&offline_in);
 	kf_guard_close(g);

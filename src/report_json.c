@@ -587,5 +587,15 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "compaction", compaction_json(in));
 	json_object_set_new(doc, "migration", migration_json(in));
 	json_object_set_new(doc, "vmstat", vmstat_json(in));
+	if (in->memmap) {
+		json_t *mm = kf_memmap_json(in->memmap, in->memmap_full);
+
+		if (mm && in->guard_in)
+			json_object_set_new(mm, "protected", kf_memmap_protected_json(in->memmap, in->guard_in));
+		json_object_set_new(doc, "memmap", mm);
+	} else if (in->memmap_error) {
+		json_object_set_new(doc, "memmap", json_null());
+		json_object_set_new(doc, "memmap_error", json_string(in->memmap_error));
+	}
 	return doc;
 }

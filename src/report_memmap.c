@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "kf_memmap.h"
+#include "kf_report.h"
 
 static json_t *u64(uint64_t v)
 {
@@ -166,4 +167,97 @@ json_t *kf_memmap_json(const struct kf_memmap *m, bool full_map)
 	if (o && full_map)
 		json_object_set_new(o, "legend", memmap_legend());
 	return o;
+}
+
+/* every PFN of a protected process's locked ranges, for kf_memmap_locate */
+static uint64_t *protected_pfns(const struct kf_protected *p, size_t *n)
+{
+	size_t total = 0, i = 0;
+	uint64_t *pfns;
+
+	for (int r = 0; r < p->nr_pfns; r++)
+		total += p->pfns[r].end - p->pfns[r].start;
+	*n = total;
+	pfns = malloc((total ? total : 1) * sizeof(*pfns));
+	if (!pfns)
+		return NULL;
+	for (int r = 0; r < p->nr_pfns; r++)
+		for (uint64_t pfn = p->pfns[r].start; pfn < p->pfns[r].end; pfn++)
+			pfns[i++] = pfn;
+	return pfns;
+}
+
+json_t *kf_memmap_protected_json(const struct kf_memmap *m, const struct kf_guard_input *gi)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; gi && i < gi->nr_procs; i++) {
+		const struct kf_protected *p = &gi->procs[i];
+		struct kf_memmap_where *where;
+		json_t *zones;
+		uint64_t *pfns;
+		size_t n;
+
+		if (!p->pagemap_readable || !p->nr_pfns)
+			continue;
+		pfns = protected_pfns(p, &n);
+		where = calloc(m->nr_zones + 1, sizeof(*where));
+		if (!pfns || !where || kf_memmap_locate(m, pfns, n, where) < 0) {
+			free(pfns);
+			free(where);
+			continue;
+		}
+		zones = json_array();
+		for (int z = 0; z <= m->nr_zones; z++) {
+			json_t *kinds = json_object();
+
+			if (!where[z].pfns)
+				continue;
+			for (int k = 0; k < KF_BK_NR; k++)
+				if (where[z].by_kind[k])
+					json_object_set_new(kinds, kf_block_kind_names[k], u64(where[z].by_kind[k]));
+			json_array_append_new(zones, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o}",
+				"node", z < m->nr_zones ? json_integer(m->zones[z].node) : json_null(),
+				"zone", z < m->nr_zones ? m->zones[z].name : "unknown",
+				"pages", u64(where[z].pfns),
+				"in_compactable_blocks", u64(where[z].compactable),
+				"in_blocked_blocks", u64(where[z].blocked),
+				"by_block_kind", kinds));
+		}
+		json_array_append_new(a, json_pack("{s:i,s:s,s:o,s:o}", "pid", p->pid, "comm", p->comm,
+						   "locked_pages", u64(n), "zones", zones));
+		free(pfns);
+		free(where);
+	}
+	return a;
+}
+
+int kf_memmap_text(const struct kf_memmap *m, FILE *out)
+{
+	fprintf(out, "%-4s %-8s %9s %8s %8s %8s %8s %8s  %-34s %s\n", "node", "zone", "blocks", "free",
+		"movable", "unsure", "blocked", "no flag", "blocked by (pageblocks)", "compactable");
+	for (int i = 0; i < m->nr_zones; i++) {
+		const struct kf_memmap_zone *z = &m->zones[i];
+		char reasons[128] = "", frac[16] = "-";
+		size_t len = 0;
+		uint64_t blocked = 0;
+
+		for (int k = KF_BK_FIRST_BLOCKED; k < KF_BK_NR; k++) {
+			blocked += z->blocks_by_kind[k];
+			if (z->blocks_by_kind[k] && len < sizeof(reasons))
+				len += snprintf(reasons + len, sizeof(reasons) - len, "%s%s %llu", len ? ", " : "",
+						kf_block_kind_names[k], (unsigned long long)z->blocks_by_kind[k]);
+		}
+		if (z->usable_blocks)
+			snprintf(frac, sizeof(frac), "%.1f%%", 100.0 * z->compactable_blocks / z->usable_blocks);
+		fprintf(out, "%-4d %-8s %9llu %8llu %8llu %8llu %8llu %8llu  %-34s %s\n", z->node, z->name,
+			(unsigned long long)z->nr_blocks,
+			(unsigned long long)z->blocks_by_kind[KF_BK_FREE],
+			(unsigned long long)z->blocks_by_kind[KF_BK_MOVABLE],
+			(unsigned long long)z->blocks_by_kind[KF_BK_UNSURE],
+			(unsigned long long)blocked,
+			(unsigned long long)z->blocks_by_kind[KF_BK_EMPTY],
+			reasons[0] ? reasons : "-", frac);
+	}
+	return ferror(out) ? -1 : 0;
 }

@@ -336,5 +336,12 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 	compaction_table(out, in);
 	migration_table(out, in);
 	processes_table(out, in);
+	if (in->memmap) {
+		section(out, "Memory map (pageblocks, from /proc/kpageflags: what keeps them from being compacted)");
+		kf_memmap_text(in->memmap, out);
+	} else if (in->memmap_error) {
+		section(out, "Memory map");
+		fprintf(out, "not available: %s\n", in->memmap_error);
+	}
 	return ferror(out) ? -1 : 0;
 }

@@ -422,6 +422,17 @@ done
 [ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ] &&
 	run_report "$TMP/stdin.tracedat.json" --input - < "$SHARED_DATA/compaction-mlocked-moved/trace.dat"
 
+# the live machine, as root (kfrag mounts tracefs itself when needed): zone
+# state, ring-buffer stats, guard, memory map; and a recorded trace's report
+# with the memory map asked for
+if [ "$(id -u)" = 0 ]; then
+	run_report "$TMP/live.json" --duration 1
+	run_report "$TMP/live.memmap.json" --duration 1 --memmap
+	run_report "$TMP/memmap.offline.json" --input "$FIXTURES/text/pipe_kmem_storm.txt" --memmap
+else
+	echo "note: not root: live reports and the memory map not validated" >&2
+fi
+
 [ "${#reports[@]}" -gt 0 ] || skip "no shared capture under $SHARED_DATA nor fixture to produce reports from"
 
 "$PYTHON" "$TMP/validate.py" "$schema" "${reports[@]}" > "$TMP/problems" 2>&1
