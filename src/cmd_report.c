@@ -62,7 +62,7 @@ static void report_usage(FILE *out)
 		"                         protected process runs, restore the old value at exit\n"
 		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
 		"      --memmap           the full memory map: every pageblock's class, from\n"
-		"                         /proc/kpageflags (root) — or PROC-ROOT's kpageflags;\n"
+		"                         /proc/kpageflags (root), or PROC-ROOT's kpageflags;\n"
 		"                         a live report always has the per-zone summary\n"
 		"  -h, --help             this help\n"
 		"\n"
