@@ -90,9 +90,13 @@ struct kf_protected {
 	uint64_t locked_pages;		/* pages with a known PFN at the last read */
 	uint64_t pages_moved;		/* distinct virtual pages whose PFN changed */
 	uint64_t pages_checked;		/* page comparisons made */
-	/* PFN ranges of locked pages, sorted, coalesced: cheap to intersect */
+	/* PFN ranges of locked pages during the whole window, sorted,
+	 * coalesced: cheap to intersect with compaction's isolate ranges */
 	struct kf_pfn_range *pfns;
 	int nr_pfns;
+	/* the same at the last reading only: where the locked pages are now */
+	struct kf_pfn_range *cur_pfns;
+	int nr_cur_pfns;
 	/* ranges of virtual addresses whose pages moved (for the alert) */
 	struct kf_pfn_range *moved_vranges;
 	int nr_moved_vranges;

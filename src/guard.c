@@ -160,10 +160,12 @@ uint64_t kf_pfn_ranges_overlap(const struct kf_pfn_range *r, int nr, uint64_t st
 void kf_protected_release(struct kf_protected *p)
 {
 	free(p->pfns);
+	free(p->cur_pfns);
 	free(p->moved_vranges);
 	free(p->tids);
 	free(p->vmas);
-	p->pfns = p->moved_vranges = NULL;
+	p->pfns = p->cur_pfns = p->moved_vranges = NULL;
+	p->nr_cur_pfns = 0;
 	p->tids = NULL;
 	p->vmas = NULL;
 	p->nr_pfns = p->nr_moved_vranges = p->nr_tids = p->nr_vmas = 0;

@@ -478,13 +478,49 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* adds the PFNs of reading now to the window's set, rebuilds p->pfns */
+/* sorted, distinct PFNs as coalesced ranges; NULL (with *nr 0) when n is 0 */
+static struct kf_pfn_range *ranges_of(const uint64_t *pfns, size_t n, int *nr, bool *failed)
+{
+	struct kf_pfn_range *ranges = NULL;
+	int alloc = 0;
+
+	*nr = 0;
+	*failed = false;
+	for (size_t k = 0; k < n; k++) {
+		if (*nr && ranges[*nr - 1].end == pfns[k]) {
+			ranges[*nr - 1].end++;
+			continue;
+		}
+		if (*nr == alloc) {
+			int na = alloc ? alloc * 2 : 64;
+			struct kf_pfn_range *grown = realloc(ranges, na * sizeof(*grown));
+
+			if (!grown) {
+				free(ranges);
+				*nr = 0;
+				*failed = true;
+				return NULL;
+			}
+			ranges = grown;
+			alloc = na;
+		}
+		ranges[(*nr)++] = (struct kf_pfn_range){ pfns[k], pfns[k] + 1 };
+	}
+	return ranges;
+}
+
+/*
+ * Adds the PFNs of reading now to the window's set and rebuilds p->pfns
+ * (every PFN a locked page had during the window: what isolate ranges are
+ * intersected with) and p->cur_pfns (the PFNs now: where the pages sit).
+ */
 static int update_pfn_index(struct gproc *gp, struct kf_protected *p, const struct kf_pagemap *now)
 {
 	uint64_t *fresh, *merged;
 	size_t nf = 0, n = 0, i = 0, j = 0;
-	struct kf_pfn_range *ranges;
-	int nr = 0, alloc = 0;
+	struct kf_pfn_range *ranges, *cur;
+	int nr, nr_cur;
+	bool failed;
 
 	fresh = malloc((now->nr ? now->nr : 1) * sizeof(*fresh));
 	if (!fresh)
@@ -508,34 +544,26 @@ static int update_pfn_index(struct gproc *gp, struct kf_protected *p, const stru
 		if (!n || merged[n - 1] != v)
 			merged[n++] = v;
 	}
+	/* two virtual pages never share a PFN: fresh is already distinct */
+	cur = ranges_of(fresh, nf, &nr_cur, &failed);
 	free(fresh);
 	free(gp->seen);
 	gp->seen = merged;
 	gp->nr_seen = n;
 	gp->alloc_seen = n;
-
-	ranges = NULL;
-	for (size_t k = 0; k < n; k++) {
-		if (nr && ranges[nr - 1].end == merged[k]) {
-			ranges[nr - 1].end++;
-			continue;
-		}
-		if (nr == alloc) {
-			int na = alloc ? alloc * 2 : 64;
-			struct kf_pfn_range *grown = realloc(ranges, na * sizeof(*grown));
-
-			if (!grown) {
-				free(ranges);
-				return -1;
-			}
-			ranges = grown;
-			alloc = na;
-		}
-		ranges[nr++] = (struct kf_pfn_range){ merged[k], merged[k] + 1 };
+	if (failed)
+		return -1;
+	ranges = ranges_of(merged, n, &nr, &failed);
+	if (failed) {
+		free(cur);
+		return -1;
 	}
 	free(p->pfns);
 	p->pfns = ranges;
 	p->nr_pfns = nr;
+	free(p->cur_pfns);
+	p->cur_pfns = cur;
+	p->nr_cur_pfns = nr_cur;
 	return 0;
 }
 

@@ -169,20 +169,20 @@ json_t *kf_memmap_json(const struct kf_memmap *m, bool full_map)
 	return o;
 }
 
-/* every PFN of a protected process's locked ranges, for kf_memmap_locate */
+/* every PFN a protected process's locked pages have now, for kf_memmap_locate */
 static uint64_t *protected_pfns(const struct kf_protected *p, size_t *n)
 {
 	size_t total = 0, i = 0;
 	uint64_t *pfns;
 
-	for (int r = 0; r < p->nr_pfns; r++)
-		total += p->pfns[r].end - p->pfns[r].start;
+	for (int r = 0; r < p->nr_cur_pfns; r++)
+		total += p->cur_pfns[r].end - p->cur_pfns[r].start;
 	*n = total;
 	pfns = malloc((total ? total : 1) * sizeof(*pfns));
 	if (!pfns)
 		return NULL;
-	for (int r = 0; r < p->nr_pfns; r++)
-		for (uint64_t pfn = p->pfns[r].start; pfn < p->pfns[r].end; pfn++)
+	for (int r = 0; r < p->nr_cur_pfns; r++)
+		for (uint64_t pfn = p->cur_pfns[r].start; pfn < p->cur_pfns[r].end; pfn++)
 			pfns[i++] = pfn;
 	return pfns;
 }
@@ -198,7 +198,7 @@ json_t *kf_memmap_protected_json(const struct kf_memmap *m, const struct kf_guar
 		uint64_t *pfns;
 		size_t n;
 
-		if (!p->pagemap_readable || !p->nr_pfns)
+		if (!p->pagemap_readable || !p->nr_cur_pfns)
 			continue;
 		pfns = protected_pfns(p, &n);
 		where = calloc(m->nr_zones + 1, sizeof(*where));
