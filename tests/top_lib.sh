@@ -5,9 +5,17 @@
 need_cmd tmux
 need_cmd jq
 need_cmd pgrep
-TOP_SOCK="$TMP/tmux.sock"
+# a new server (socket) for every start: a server just told to exit may
+# still answer on its socket and die under the next command
+TOP_NR=0
+TOP_SOCK="$TMP/tmux.0.sock"
 TOP_SESSION=kftop
-trap 'tmux -S "$TOP_SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+top_kill_all() {
+	for s in "$TMP"/tmux.*.sock; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
+}
+trap 'top_kill_all; rm -rf "$TMP"' EXIT
 
 tm() { tmux -S "$TOP_SOCK" "$@"; }
 
@@ -27,6 +35,8 @@ top_start() {
 	shift
 	rm -f "$TMP/status" "$TMP/stty.before" "$TMP/stty.after"
 	tm kill-server 2>/dev/null
+	TOP_NR=$((TOP_NR + 1))
+	TOP_SOCK="$TMP/tmux.$TOP_NR.sock"
 	# the arguments, quoted for the wrapper shell
 	args=
 	for a in "$@"; do

@@ -70,19 +70,23 @@ expect_eq "kfrag report exit" "$?" 0
 top_keys 4
 # the writer exits at once: its comm may be gone before it is read ("<...>")
 top_wait "^[A-Za-z0-9]*  *manual  *[^ ]*-$cpid " 10 || fail "the compaction by pid $cpid is not shown"
-# every episode of that run: zone, initiator, task, status, migrated, failed
+# every episode of that run: zone, initiator, status, migrated, failed (not
+# the comm: each live reader reads /proc/PID/comm when it first decodes the
+# pid, and the writer may be gone by then in one and not in the other)
 jq -r --argjson p "$cpid" '.compaction.episodes | reverse | .[] | select(.pid == $p) |
-	[.zone, .initiator, "\(.comm)-\(.pid)", .status, .migrated, .failed] | @tsv' "$TMP/r.json" | tr '\t' ' ' > "$TMP/ep.want"
-top_table '^ZONE  *INITIATOR' | awk -v t="-$cpid" 'substr($3, length($3) - length(t) + 1) == t { print $1, $2, $3, $5, $6, $7 }' > "$TMP/ep.got"
+	[.zone, .initiator, .status, .migrated, .failed] | @tsv' "$TMP/r.json" | tr '\t' ' ' > "$TMP/ep.want"
+top_table '^ZONE  *INITIATOR' | awk -v t="-$cpid" 'substr($3, length($3) - length(t) + 1) == t { print $1, $2, $5, $6, $7 }' > "$TMP/ep.got"
 [ -s "$TMP/ep.want" ] && ok || fail "kfrag report saw no episode of pid $cpid"
 expect_eq "the episodes of pid $cpid, top vs report" "$(cat "$TMP/ep.got")" "$(cat "$TMP/ep.want")"
-# the indices of the zones moved or not, they are the kernel's: compare the
-# header of the zones panel still has them
-top_screen | grep -q 'UNUS0  *UNUS3  *UNUS9' && ok || fail "no index columns"
+# the zones' indices, after a compaction as before: a value per zone
+top_keys 1
+top_wait 'UNUS0  *UNUS3  *UNUS9' 5 || fail "no index columns"
+expect_eq "zones with indices" "$(top_screen | grep -c '^[0-9]* [A-Za-z0-9]*  *[0-9]*  *[a-zA-Z!]*  *[0-9]\.[0-9][0-9][0-9]')" \
+	"$(grep -c '^Node' /proc/buddyinfo)"
 
 # ---- the guard: a locked process whose pages compaction moves -------------
-# tests/helpers/locked_heap mlockall()s 32 MiB and counts its own moved pages;
-# fragment_memory leaves free memory fragmented; with
+# tests/helpers/fragment_memory leaves free memory fragmented; locked_heap
+# mlockall()s 32 MiB in its holes and counts its own moved pages; with
 # vm.compact_unevictable_allowed=1 (the kernel's default, not changed here)
 # compaction moves locked pages. Clean page cache is dropped first, as in
 # tests/guard_live.sh: compaction stops early at page-cache folios otherwise.
@@ -92,35 +96,64 @@ if [ "$(cat /proc/sys/vm/compact_unevictable_allowed)" != 1 ]; then
 elif [ ! -x "$H/locked_heap" ] || [ ! -x "$H/fragment_memory" ]; then
 	echo "SKIP (part): no $H/locked_heap or fragment_memory (make check builds them)" >&2
 else
-	"$H/locked_heap" 32 > "$TMP/lh.out" &
-	lh=$!
+	# fragmented first: the heap's pages then fill holes all over the zone,
+	# where compaction's migration scanner finds them
 	"$H/fragment_memory" 1024 120 > "$TMP/fm.out" &
 	fm=$!
+	n=200
+	until grep -q '^fragmented' "$TMP/fm.out" || [ $n = 0 ]; do sleep 0.1; n=$((n - 1)); done
+	"$H/locked_heap" 32 > "$TMP/lh.out" &
+	lh=$!
 	n=100
-	until grep -q '^ready' "$TMP/lh.out" && grep -q '^fragmented' "$TMP/fm.out" || [ $n = 0 ]; do sleep 0.1; n=$((n - 1)); done
+	until grep -q '^ready' "$TMP/lh.out" || [ $n = 0 ]; do sleep 0.1; n=$((n - 1)); done
 	top_keys 6 End
 	# found by its locked memory, PFNs read
 	top_wait "^ *$lh locked_heap  *locked_memory  *[0-9]" 10 || fail "guard: locked_heap ($lh) is not protected"
-	echo 1 > /proc/sys/vm/drop_caches
-	sh -c 'echo 1 > /proc/sys/vm/compact_memory' &
-	cpid=$!
-	wait "$cpid"
-	top_wait "^!! GUARD CRITICAL.*locked_heap" 10 || fail "guard: no critical alert about locked_heap"
-	top_keys End		# the protected processes, under the alerts
-	sleep 0.3
-	moved=$(top_screen | awk -v p="$lh" '$1 == p && $2 == "locked_heap" { print $6 }')
-	[ -n "$moved" ] && [ "$moved" -gt 0 ] && ok || fail "guard: MOVED of locked_heap is '$moved'"
-	kill -USR2 "$lh"
-	sleep 0.3
-	echo "note: top counted $moved moved pages of locked_heap; it says: $(grep '^moved' "$TMP/lh.out" | tail -n 1)" >&2
+	# compaction does not always reach the heap: up to three runs, until the
+	# helper sees its own pages moved (SIGUSR2: "moved heap=H total=T ...")
+	helper_moved() {
+		kill -USR2 "$lh"
+		sleep 0.3
+		grep '^moved' "$TMP/lh.out" | tail -n 1 | sed -n 's/.* total=\([0-9]*\).*/\1/p'
+	}
+	kill -USR1 "$lh"	# the helper's count starts now, as top's did (at its start)
+	for try in 1 2 3; do
+		echo 1 > /proc/sys/vm/drop_caches
+		sh -c 'echo 1 > /proc/sys/vm/compact_memory' &
+		cpid=$!
+		wait "$cpid"
+		truth=$(helper_moved)
+		[ "${truth:-0}" -gt 0 ] && break
+	done
+	if [ "${truth:-0}" -gt 0 ]; then
+		top_wait "^!! GUARD CRITICAL.*locked_heap" 10 || fail "guard: no critical alert about locked_heap"
+		# top reads pagemap every refresh: wait for the reading after the compaction
+		n=50
+		while [ $n -gt 0 ]; do
+			top_keys End		# the protected processes, under the alerts
+			sleep 0.2
+			moved=$(top_screen | awk -v p="$lh" '$1 == p && $2 == "locked_heap" { print $6 }')
+			case $moved in ''|*[!0-9]*) moved=0 ;; esac
+			[ "$moved" -ge "$truth" ] && break
+			n=$((n - 1))
+		done
+		truth=$(helper_moved)
+		# both compare consecutive readings: within max(2, 1%), as tests/guard_live.sh allows
+		awk -v a="${moved:-0}" -v b="$truth" 'BEGIN { d = a - b; if (d < 0) d = -d; t = b / 100; if (t < 2) t = 2; exit !(a > 0 && d <= t) }' &&
+			ok || fail "guard: top counted '$moved' moved pages of locked_heap, the process itself $truth"
+	else
+		echo "note: three compactions moved none of locked_heap's pages here; the alert is not checked" >&2
+	fi
 	# the compaction that moved them is on screen too
 	top_keys 4
 	top_wait "manual  *[^ ]*-$cpid " 5 || fail "guard: the compaction by pid $cpid is not shown"
-	# acknowledged, the red line goes; the alert stays listed
+	# acknowledged, the red line goes; the alerts stay listed
 	top_keys a
 	top_wait '^guard: .*every alert acknowledged' 5 || fail "guard: a did not acknowledge"
-	top_keys 6
-	top_wait '^critical ' 5 || fail "guard: the acknowledged alert is not listed"
+	if [ "${truth:-0}" -gt 0 ]; then
+		top_keys 6 Home
+		top_wait '^critical ' 5 || fail "guard: the acknowledged alert is not listed"
+	fi
 	kill "$lh" "$fm"
 	wait "$lh" "$fm" 2>/dev/null
 fi
