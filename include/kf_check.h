@@ -27,6 +27,7 @@
 #include "kf_engine.h"
 #include "kf_event.h"
 #include "kf_guard.h"
+#include "kf_memmap.h"
 #include "kf_proc.h"
 
 /* exit codes, as Nagios plugins use them */
@@ -88,6 +89,11 @@ struct kf_check_config {
 	char protect_comms[KF_CHECK_MAX_LIST][KF_COMM_LEN];
 	int nr_protect_comms;
 	long protect_locked_kb;			/* also protect VmLck >= this; 0 = no */
+
+	/* the memory map (/proc/kpageflags, root): blocked pageblocks per zone */
+	bool memmap;				/* scan it at the end of the window */
+	struct kf_threshold blocked_fraction_warning, blocked_fraction_critical;	/* above */
+	long blocked_fraction_min_blocks;	/* zones with fewer usable blocks are not judged */
 
 	/* where each key got its value ("default", "FILE:LINE", "--option") */
 	char origin[48][96];
@@ -166,6 +172,10 @@ struct kf_check_input {
 	bool have_trace;
 	double window_s;
 	const struct kf_snapshot *snap;		/* extfrag fallbacks, lost events */
+	/* the memory map, scanned at the end of the window (cfg->memmap); NULL
+	 * with memmap_error set when it could not be: an OK line says why */
+	const struct kf_memmap *memmap;
+	const char *memmap_error;
 };
 
 struct kf_check_result {
@@ -219,6 +229,8 @@ int kf_check_report_add(struct kf_check_report *rep, enum kf_check_status st, co
  * guard_warning perfdata. g NULL: the guard did not run (nothing added).
  */
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g);
+/* pageblocks of the zone of a kind kf_block_kind_blocked() says */
+uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z);
 /* a one-line summary of the worst results ("" when OK: the caller says so) */
 void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len);
 void kf_check_report_release(struct kf_check_report *rep);
@@ -234,6 +246,8 @@ struct kf_check_output {
 	const struct kf_snapshot *snap;		/* may be NULL */
 	const struct kf_guard_result *guard;	/* may be NULL */
 	const struct kf_guard_input *guard_in;	/* what the guard read; may be NULL */
+	const struct kf_memmap *memmap;		/* may be NULL */
+	const char *memmap_error;		/* why there is no map (memmap = yes), or NULL */
 	const char *source;			/* "live", the input file, or "proc" */
 	const char *hostname;
 };

@@ -112,6 +112,14 @@ static const struct key keys[] = {
 	  "command names the guard protects besides those it finds" },
 	{ "protect_locked_kb", K_LONG, OFF(protect_locked_kb), 0, 0, 1099511627776.0, "0",
 	  "the guard also protects every process with at least this many kB mlocked (VmLck); 0: only sched_ext schedulers, scx_* processes and those named" },
+	{ "memmap", K_BOOL, OFF(memmap), 0, 0, 0, "yes",
+	  "scan the memory map (/proc/kpageflags, root only) at the end of the window for the blocked-pageblock check; without root an OK line says it is not available" },
+	{ "blocked_fraction_warning", K_THRESHOLD, OFF(blocked_fraction_warning), 0, 0, 1, "0.5",
+	  "WARNING when the fraction of a zone's usable pageblocks that hold unmovable pages (slab, page tables, kernel, hugetlb, mlocked, reserved, writeback) is above this" },
+	{ "blocked_fraction_critical", K_THRESHOLD, OFF(blocked_fraction_critical), 0, 0, 1, "0.8",
+	  "CRITICAL when the blocked fraction of a zone is above this" },
+	{ "blocked_fraction_min_blocks", K_LONG, OFF(blocked_fraction_min_blocks), 0, 1, 1e9, "32",
+	  "zones with fewer usable pageblocks than this (DMA: 8) are reported, not judged" },
 };
 #define NR_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
 

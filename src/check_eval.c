@@ -352,6 +352,96 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 	return 0;
 }
 
+/* ---- the memory map: blocked pageblocks -------------------------------------- */
+
+uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < KF_BK_NR; k++)
+		if (kf_block_kind_blocked(k))
+			n += z->blocks_by_kind[k];
+	return n;
+}
+
+/*
+ * Per zone checked: blocked / usable pageblocks. Blocked: every kind
+ * kf_block_kind_blocked() says (a page compaction cannot move holds the
+ * block). Usable: all but holes and blocks no page of which reports a flag
+ * (memory not initialised yet). UNSURE blocks (free and movable pages plus
+ * pages without flags, mostly per-CPU free pages) are usable and not
+ * blocked: the fraction is what kpageflags proves; the line says how high
+ * it would be with them. The map's absence is never a verdict: an OK line.
+ */
+static int check_memmap(struct kf_check_report *rep, const struct kf_check_input *in)
+{
+	const struct kf_check_config *cfg = in->cfg;
+	const struct kf_memmap *m = in->memmap;
+	const struct kf_threshold *w = &cfg->blocked_fraction_warning, *c = &cfg->blocked_fraction_critical;
+
+	if (!cfg->memmap)
+		return kf_check_report_add(rep, KF_CHECK_OK, "memmap",
+					   "memory map not scanned (memmap = no): blocked pageblocks not checked");
+	if (!m)
+		return kf_check_report_add(rep, KF_CHECK_OK, "memmap", "memory map not available: %s",
+					   in->memmap_error && in->memmap_error[0] ? in->memmap_error
+										 : "it was not scanned");
+	for (int i = 0; i < m->nr_zones; i++) {
+		const struct kf_memmap_zone *z = &m->zones[i];
+		uint64_t blocked = kf_check_blocked_blocks(z), usable = z->usable_blocks;
+		uint64_t unsure = z->blocks_by_kind[KF_BK_UNSURE], other = z->nr_blocks - usable;
+		struct kf_check_result *r;
+		char reasons[256] = "", more[160] = "", lim[96], label[64];
+		size_t len = 0;
+		double fraction;
+
+		if (!zone_selected(cfg, z->name))
+			continue;
+		for (int k = 0; k < KF_BK_NR && len < sizeof(reasons); k++)
+			if (kf_block_kind_blocked(k) && z->blocks_by_kind[k])
+				len += snprintf(reasons + len, sizeof(reasons) - len, "%s%s %llu", len ? ", " : "",
+						kf_block_kind_names[k], (unsigned long long)z->blocks_by_kind[k]);
+		if (usable < (uint64_t)cfg->blocked_fraction_min_blocks) {
+			r = result_new(rep, KF_CHECK_OK, "blocked_fraction");
+			if (!r)
+				return -1;
+			r->node = z->node;
+			snprintf(r->zone, sizeof(r->zone), "%s", z->name);
+			snprintf(r->message, sizeof(r->message),
+				 "node %d %s: %llu usable pageblocks, fewer than blocked_fraction_min_blocks "
+				 "(%ld): not judged (%llu blocked%s%s%s)",
+				 z->node, z->name, (unsigned long long)usable, cfg->blocked_fraction_min_blocks,
+				 (unsigned long long)blocked, reasons[0] ? ": " : "", reasons,
+				 other ? "; the others are holes or not initialised" : "");
+			continue;
+		}
+		fraction = (double)blocked / usable;
+		if (unsure)
+			snprintf(more, sizeof(more), "; %llu unsure (free, movable and unflagged pages) not "
+				 "counted, %.3f if they were", (unsigned long long)unsure,
+				 (double)(blocked + unsure) / usable);
+		if (other)
+			snprintf(more + strlen(more), sizeof(more) - strlen(more),
+				 "; %llu more are holes or not initialised", (unsigned long long)other);
+		r = result_new(rep, grade_above(fraction, w, c), "blocked_fraction");
+		if (!r)
+			return -1;
+		r->node = z->node;
+		snprintf(r->zone, sizeof(r->zone), "%s", z->name);
+		r->has_value = true;
+		r->value = fraction;
+		snprintf(r->message, sizeof(r->message),
+			 "node %d %s: %llu of %llu usable pageblocks blocked by pages compaction cannot "
+			 "move: %.3f (%s%s; %s)",
+			 z->node, z->name, (unsigned long long)blocked, (unsigned long long)usable, fraction,
+			 reasons[0] ? reasons : "none", more, limits(lim, sizeof(lim), w, c, "above"));
+		snprintf(label, sizeof(label), "blocked_fraction_node%d_%s", z->node, z->name);
+		if (!perf_add(rep, label, fraction, w, c, false, "0", "1"))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- rates from /proc/vmstat deltas ------------------------------------------ */
 
 static bool has(const struct kf_check_state *s, int c)
@@ -618,7 +708,8 @@ int kf_check_evaluate(const struct kf_check_input *in, struct kf_check_report *r
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->status = KF_CHECK_OK;
-	if (check_zones(rep, in) < 0 || check_rates(rep, in) < 0 || check_trace(rep, in) < 0) {
+	if (check_zones(rep, in) < 0 || check_memmap(rep, in) < 0 || check_rates(rep, in) < 0 ||
+	    check_trace(rep, in) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -751,6 +842,16 @@ void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len)
 			used += snprintf(buf + used, len - used, "%s%s free order-%d blocks", used ? ", " : "",
 					 num(r->value, a, sizeof(a)), r->order);
 	}
+	worst = NULL;
+	for (int i = 0; i < rep->nr_results; i++) {
+		const struct kf_check_result *r = &rep->results[i];
+
+		if (strcmp(r->check, "blocked_fraction") == 0 && r->has_value && (!worst || r->value > worst->value))
+			worst = r;
+	}
+	if (worst && used < len)
+		used += snprintf(buf + used, len - used, "%shighest blocked fraction %.3f (%s)", used ? ", " : "",
+				 worst->value, worst->zone);
 	if (used < len) {
 		if (rep->rates)
 			used += snprintf(buf + used, len - used, "%s%llu compaction stalls in %s s",

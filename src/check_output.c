@@ -142,6 +142,52 @@ static json_t *zones_json(const struct kf_check_output *o)
 	return arr;
 }
 
+/* the memory map's blocked pageblocks per zone; null when memmap = no */
+static json_t *memmap_json(const struct kf_check_output *o)
+{
+	const struct kf_memmap *m = o->memmap;
+	json_t *doc, *zones;
+
+	if (!m && !o->memmap_error)
+		return json_null();
+	doc = json_object();
+	if (!m) {
+		set(doc, "available", json_false());
+		set(doc, "error", json_string(o->memmap_error));
+		return doc;
+	}
+	zones = json_array();
+	set(doc, "available", json_true());
+	set(doc, "pageblock_order", json_integer(m->pageblock_order));
+	set(doc, "min_blocks", json_integer(o->cfg->blocked_fraction_min_blocks));
+	for (int i = 0; i < m->nr_zones; i++) {
+		const struct kf_memmap_zone *z = &m->zones[i];
+		uint64_t blocked = kf_check_blocked_blocks(z), unsure = z->blocks_by_kind[KF_BK_UNSURE];
+		json_t *zj = json_object(), *kinds = json_object();
+		bool selected = o->cfg->nr_zones == 0;
+
+		for (int j = 0; j < o->cfg->nr_zones; j++)
+			selected |= strcmp(o->cfg->zones[j], z->name) == 0;
+		for (int k = 0; k < KF_BK_NR; k++)
+			set(kinds, kf_block_kind_names[k], json_integer((json_int_t)z->blocks_by_kind[k]));
+		set(zj, "node", json_integer(z->node));
+		set(zj, "zone", json_string(z->name));
+		set(zj, "pageblocks", json_integer((json_int_t)z->nr_blocks));
+		set(zj, "usable_blocks", json_integer((json_int_t)z->usable_blocks));
+		set(zj, "blocked_blocks", json_integer((json_int_t)blocked));
+		set(zj, "unsure_blocks", json_integer((json_int_t)unsure));
+		set(zj, "blocked_fraction", z->usable_blocks ? json_real((double)blocked / z->usable_blocks) : NULL);
+		set(zj, "blocked_fraction_max",
+		    z->usable_blocks ? json_real((double)(blocked + unsure) / z->usable_blocks) : NULL);
+		set(zj, "judged", json_boolean(selected &&
+					       z->usable_blocks >= (uint64_t)o->cfg->blocked_fraction_min_blocks));
+		set(zj, "by_kind", kinds);
+		json_array_append_new(zones, zj);
+	}
+	set(doc, "zones", zones);
+	return doc;
+}
+
 json_t *kf_check_json(const struct kf_check_output *o)
 {
 	const struct kf_check_report *rep = o->rep;
@@ -210,6 +256,7 @@ json_t *kf_check_json(const struct kf_check_output *o)
 	}
 	set(doc, "perfdata", perf);
 	set(doc, "zones", zones_json(o));
+	set(doc, "memmap", memmap_json(o));
 
 	for (int c = 0; c < KF_CTR_NR; c++)
 		if (o->now->have & (1u << c))
@@ -511,6 +558,48 @@ int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out)
 		prom_label(out, "order", buf, true);
 		fputc('}', out);
 		prom_value(out, (double)rep->highorder_blocks);
+	}
+
+	/* the memory map: pageblocks by kind, and the blocked fraction */
+	if (o->memmap || o->memmap_error) {
+		prom_head(out, "kfrag_memmap_available", "gauge",
+			  "1 when the last check read the memory map (/proc/kpageflags, root only), 0 when it could not.");
+		fprintf(out, "kfrag_memmap_available");
+		prom_value(out, o->memmap != NULL);
+	}
+	if (o->memmap) {
+		const struct kf_memmap *m = o->memmap;
+
+		prom_head(out, "kfrag_memmap_pageblocks", "gauge",
+			  "Pageblocks of the zone by kind (/proc/kpageflags): hole, no_flags (not initialised), free, movable, unsure, and the blocked kinds reserved, slab, page_tables, kernel, huge, unevictable, writeback.");
+		for (int i = 0; i < m->nr_zones; i++) {
+			const struct kf_memmap_zone *z = &m->zones[i];
+
+			snprintf(buf, sizeof(buf), "%d", z->node);
+			for (int k = 0; k < KF_BK_NR; k++) {
+				fprintf(out, "kfrag_memmap_pageblocks{");
+				prom_label(out, "node", buf, true);
+				prom_label(out, "zone", z->name, false);
+				prom_label(out, "kind", kf_block_kind_names[k], false);
+				fputc('}', out);
+				prom_value(out, (double)z->blocks_by_kind[k]);
+			}
+		}
+		for (int i = 0, head = 0; i < m->nr_zones; i++) {
+			const struct kf_memmap_zone *z = &m->zones[i];
+
+			if (!z->usable_blocks)
+				continue;
+			if (!head++)
+				prom_head(out, "kfrag_memmap_blocked_fraction", "gauge",
+					  "Fraction of the zone's usable pageblocks (all but holes and no_flags) that hold a page compaction cannot move (unsure ones not counted), 0 to 1.");
+			snprintf(buf, sizeof(buf), "%d", z->node);
+			fprintf(out, "kfrag_memmap_blocked_fraction{");
+			prom_label(out, "node", buf, true);
+			prom_label(out, "zone", z->name, false);
+			fputc('}', out);
+			prom_value(out, (double)kf_check_blocked_blocks(z) / z->usable_blocks);
+		}
 	}
 
 	/* vmstat counters, raw: Prometheus computes its own rates */

@@ -22,6 +22,9 @@ expect_eq "state after a live check" "$(tracing_state)" "$before"
 # not comparable (memory moves); the zones must be this machine's
 expect_eq "zones checked" "$(grep -c "^OK: unusable_index: node 0 [A-Za-z0-9]*: .* order 9 " "$TMP/out")" \
 	"$(grep -c '^Node' /proc/buddyinfo)"
+# the memory map, read at the end of the window, judged with the defaults
+has "memory map judged" "^OK: blocked_fraction: node 0 Normal: [0-9]+ of [0-9]+ usable pageblocks blocked"
+[ -n "$(perf blocked_fraction_node0_Normal)" ] && ok || fail "no blocked_fraction perfdata from a live check"
 
 # ---- the second run: rates over the real interval ---------------------------------
 sleep 1

@@ -18,7 +18,7 @@ expect_rc "run with a textfile" 1	# the lost events warn
 # strict format: every sample's family has one HELP and one TYPE before it;
 # names and labels as the exposition format allows; numeric values; no
 # repeated series; counters end in _total
-awk '
+format_check() { awk '
 function bad(why) { printf "line %d: %s: %s\n", NR, why, $0; errors++ }
 /^# HELP / { if (help[$3]++) bad("second HELP"); next }
 /^# TYPE / {
@@ -46,7 +46,9 @@ function bad(why) { printf "line %d: %s: %s\n", NR, why, $0; errors++ }
 	samples++
 }
 END { if (!samples) { print "no samples"; errors++ } exit errors > 0 }
-' "$P" > $TMP/format 2>&1 && ok || fail "exposition format: $(head -20 $TMP/format)"
+' "$1" > $TMP/format 2>&1 && ok || fail "exposition format of $1: $(head -20 $TMP/format)"
+}
+format_check "$P"
 
 if command -v promtool > /dev/null; then
 	promtool check metrics < "$P" > $TMP/promtool 2>&1
@@ -124,5 +126,47 @@ if command -v promtool > /dev/null; then
 	promtool check metrics < "$P" > $TMP/promtool 2>&1
 	st=$?; expect_eq "promtool, first run: $(cat $TMP/promtool)" "$st" 0
 fi
+
+# ---- the memory map: a saved kpageflags slice (tests/fixtures/check/README) -----------------
+MM=$FIXTURES/memmap/normal-48
+F=$TMP/mm
+mkdir -p $F && cp $MM/zoneinfo $MM/buddyinfo $MM/pagetypeinfo $MM/kpageflags $MM/kpageflags.start_pfn $F/ &&
+	cp $B/vmstat $F/ && chmod 644 $F/*
+kcheck --config $C --proc-root $F --prometheus $P
+expect_rc "the slice's blocked fraction warns" 1
+format_check "$P"
+if command -v promtool > /dev/null; then
+	promtool check metrics < "$P" > $TMP/promtool 2>&1
+	st=$?; expect_eq "promtool, memory map: $(cat $TMP/promtool)" "$st" 0
+fi
+# expected: classify.py's answer for the slice (tests/fixtures/memmap/README),
+# every other pageblock of the zones a hole
+kind() { awk -v k="$1" '$1 == "kind" && $2 == k { print $3 }' $MM/expected; }
+zone_blocks() {
+	awk -v z="$2" -v o="$(awk '/^Page block order:/ { print $4 }' $MM/pagetypeinfo)" '$1 == "Node" { cur = $4 } cur == z && $1 == "spanned" { s = $2 }
+		cur == z && $1 == "start_pfn:" { print int(($2 + s - 1) / 2 ^ o) - int($2 / 2 ^ o) + 1; exit }' "$1"
+}
+slice=$(awk '$1 == "blocks" { print $2 }' $MM/expected)
+expect_eq "map available" "$(val kfrag_memmap_available)" 1
+for k in no_flags free movable unsure reserved slab page_tables kernel huge unevictable writeback; do
+	expect_eq "Normal $k pageblocks" "$(val "kfrag_memmap_pageblocks{node=\"0\",zone=\"Normal\",kind=\"$k\"}")" "$(kind $k)"
+	expect_eq "DMA32 $k pageblocks" "$(val "kfrag_memmap_pageblocks{node=\"0\",zone=\"DMA32\",kind=\"$k\"}")" 0
+done
+expect_eq "Normal holes" "$(val 'kfrag_memmap_pageblocks{node="0",zone="Normal",kind="hole"}')" \
+	$(($(zone_blocks $MM/zoneinfo Normal) - slice + $(kind hole)))
+for z in DMA DMA32; do
+	expect_eq "$z holes" "$(val "kfrag_memmap_pageblocks{node=\"0\",zone=\"$z\",kind=\"hole\"}")" "$(zone_blocks $MM/zoneinfo $z)"
+	grep -q "^kfrag_memmap_blocked_fraction{node=\"0\",zone=\"$z\"}" "$P" && fail "$z has no usable pageblock: no fraction" || ok
+done
+blocked=$(($(kind reserved) + $(kind slab) + $(kind page_tables) + $(kind kernel) + $(kind huge) + $(kind unevictable) + $(kind writeback)))
+usable=$((slice - $(kind hole) - $(kind no_flags)))
+got=$(val 'kfrag_memmap_blocked_fraction{node="0",zone="Normal"}')
+awk -v a="$got" -v b=$blocked -v u=$usable 'BEGIN { d = a - b / u; exit !(a != "" && d < 1e-6 && d > -1e-6) }' && ok ||
+	fail "Normal blocked fraction: $got, want $blocked / $usable"
+# the map not readable (no kpageflags here): available 0, no pageblocks
+kcheck --config $C --proc-root $B --prometheus $P
+expect_eq "map not available" "$(val kfrag_memmap_available)" 0
+grep -q '^kfrag_memmap_pageblocks' "$P" && fail "pageblocks without a map" || ok
+format_check "$P"
 
 done_testing

@@ -65,6 +65,10 @@ static void test_defaults(void)
 	CHECK(cfg.lost_events_warning.on && cfg.lost_events_warning.value == 0, "lost_events_warning");
 	CHECK_EQ_INT(cfg.compact_fail_ratio_min_stalls, 10);
 	CHECK(cfg.guard, "guard off by default");
+	CHECK(cfg.memmap, "memmap off by default");
+	CHECK(cfg.blocked_fraction_warning.on && cfg.blocked_fraction_warning.value == 0.5, "blocked_fraction_warning");
+	CHECK(cfg.blocked_fraction_critical.on && cfg.blocked_fraction_critical.value == 0.8, "blocked_fraction_critical");
+	CHECK_EQ_INT(cfg.blocked_fraction_min_blocks, 32);
 	CHECK_EQ_INT(cfg.nr_zones, 0);
 	CHECK_EQ_STR(cfg.origin[0], "default");
 	CHECK(kf_check_config_nr_keys() >= 30, "%d keys", kf_check_config_nr_keys());
@@ -152,6 +156,9 @@ static void test_errors(void)
 	expect_error("state_file = var/lib\n", 1, "is not an absolute path");
 	expect_error("state_file = /var/lib/\n", 1, "is not a file name");
 	expect_error("guard = perhaps\n", 1, "is not yes or no");
+	expect_error("memmap = auto\n", 1, "memmap: 'auto' is not yes or no");
+	expect_error("blocked_fraction_warning = -0.1\n", 1, "'-0.1' is not a number from 0 to 1, or off");
+	expect_error("blocked_fraction_min_blocks = 0\n", 1, "'0' is not a whole number from 1 to 1000000000");
 	expect_error("duration\n", 1, "'duration' is not 'key = value'");
 	expect_error("= 1\n", 1, "no key before '='");
 	expect_error("guard = yes\nguard = no\n", 2, "'guard' is set twice");

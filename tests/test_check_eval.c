@@ -73,6 +73,9 @@ static void counters(struct kf_check_state *s, double t, uint64_t stall, uint64_
 }
 
 static struct kf_check_report rep;
+/* the memory map run() passes: none unless a test sets one */
+static const struct kf_memmap *memmap_in;
+static const char *memmap_err;
 
 static enum kf_check_status run(const struct kf_check_state *p, const struct kf_snapshot *snap, double window)
 {
@@ -86,6 +89,8 @@ static enum kf_check_status run(const struct kf_check_state *p, const struct kf_
 		.have_trace = snap != NULL,
 		.window_s = window,
 		.snap = snap,
+		.memmap = memmap_in,
+		.memmap_error = memmap_err,
 	};
 
 	kf_check_report_release(&rep);
@@ -410,6 +415,112 @@ static void test_guard(void)
 	CHECK(!find("guard", NULL, -1), "a guard line without a guard");
 }
 
+/*
+ * The blocked fraction on a hand-made map: DMA with 8 usable pageblocks
+ * (1 reserved), Normal with 200 pageblocks: 40 holes, 60 never initialised
+ * (no flags), 50 free, 10 movable, 10 unsure, 20 slab, 6 unevictable,
+ * 4 kernel: usable 100, blocked 30, fraction 0.3; 0.4 with the unsure ones.
+ */
+static void test_memmap(void)
+{
+	static struct kf_memmap_zone mz[2];
+	static struct kf_memmap m = { .pageblock_order = 9, .nr_zones = 2, .zones = mz };
+	const struct kf_check_result *r;
+	const struct kf_perfdata *p;
+
+	memset(mz, 0, sizeof(mz));
+	strcpy(mz[0].name, "DMA");
+	mz[0].nr_blocks = 8;
+	mz[0].blocks_by_kind[KF_BK_FREE] = 7;
+	mz[0].blocks_by_kind[KF_BK_RESERVED] = 1;
+	mz[0].usable_blocks = 8;
+	strcpy(mz[1].name, "Normal");
+	mz[1].nr_blocks = 200;
+	mz[1].blocks_by_kind[KF_BK_HOLE] = 40;
+	mz[1].blocks_by_kind[KF_BK_EMPTY] = 60;
+	mz[1].blocks_by_kind[KF_BK_FREE] = 50;
+	mz[1].blocks_by_kind[KF_BK_MOVABLE] = 10;
+	mz[1].blocks_by_kind[KF_BK_UNSURE] = 10;
+	mz[1].blocks_by_kind[KF_BK_SLAB] = 20;
+	mz[1].blocks_by_kind[KF_BK_UNEVICTABLE] = 6;
+	mz[1].blocks_by_kind[KF_BK_KERNEL] = 4;
+	mz[1].usable_blocks = 100;
+	CHECK_EQ_U64(kf_check_blocked_blocks(&mz[1]), 30);
+	CHECK_EQ_U64(kf_check_blocked_blocks(&mz[0]), 1);
+
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	memmap_in = &m;
+	/* the defaults: 0.5 / 0.8, 32 blocks at least */
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	r = find("blocked_fraction", "Normal", -1);
+	CHECK(r && r->has_value && fabs(r->value - 0.3) < 1e-12, "Normal: %g", r ? r->value : -1);
+	CHECK(r && strstr(r->message, "node 0 Normal: 30 of 100 usable pageblocks blocked by pages compaction "
+			  "cannot move: 0.300 (slab 20, kernel 4, unevictable 6; 10 unsure (free, movable and "
+			  "unflagged pages) not counted, 0.400 if they were; 100 more are holes or not initialised; "
+			  "warning above 0.5, critical above 0.8)"), "%s", r ? r->message : "no Normal line");
+	p = perf("blocked_fraction_node0_Normal");
+	CHECK(p && fabs(p->value - 0.3) < 1e-12 && !strcmp(p->warn, "0.5") && !strcmp(p->crit, "0.8") &&
+	      !strcmp(p->min, "0") && !strcmp(p->max, "1"), "perfdata");
+	/* DMA: 8 usable blocks < 32: reported, not judged, no perfdata */
+	r = find("blocked_fraction", "DMA", -1);
+	CHECK(r && r->status == KF_CHECK_OK && !r->has_value &&
+	      strstr(r->message, "8 usable pageblocks, fewer than blocked_fraction_min_blocks (32): not judged "
+			     "(1 blocked: reserved 1)"), "%s", r ? r->message : "no DMA line");
+	CHECK(!perf("blocked_fraction_node0_DMA"), "perfdata of a zone not judged");
+	/* at, above the warning; above the critical */
+	cfg.blocked_fraction_warning = (struct kf_threshold){ true, 0.3 };
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	cfg.blocked_fraction_warning.value = 0.29;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
+	cfg.blocked_fraction_critical = (struct kf_threshold){ true, 0.299 };
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
+	/* DMA judged once min_blocks allows it: 1 of 8 = 0.125, above 0.1 */
+	cfg.blocked_fraction_warning.value = 0.1;
+	cfg.blocked_fraction_critical.on = false;
+	cfg.blocked_fraction_min_blocks = 8;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
+	r = find("blocked_fraction", "DMA", -1);
+	CHECK(r && r->status == KF_CHECK_WARNING && fabs(r->value - 0.125) < 1e-12, "DMA judged");
+	/* zones = Normal: DMA is not looked at */
+	cfg.nr_zones = 1;
+	strcpy(cfg.zones[0], "Normal");
+	run(NULL, NULL, 0);
+	CHECK(!find("blocked_fraction", "DMA", -1), "DMA with zones = Normal");
+	CHECK(find("blocked_fraction", "Normal", -1) != NULL, "Normal with zones = Normal");
+	cfg.nr_zones = 0;
+	/* the map not available: one OK line, no perfdata, never worse than the rest */
+	memmap_in = NULL;
+	memmap_err = "reading /proc/kpageflags needs root (CAP_SYS_ADMIN)";
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	r = find("memmap", NULL, -1);
+	CHECK(r && r->status == KF_CHECK_OK &&
+	      !strcmp(r->message, "memory map not available: reading /proc/kpageflags needs root (CAP_SYS_ADMIN)"),
+	      "%s", r ? r->message : "no memmap line");
+	CHECK(!find("blocked_fraction", NULL, -1), "a blocked_fraction line without a map");
+	for (int i = 0; i < rep.nr_perf; i++)
+		CHECK(strncmp(rep.perf[i].label, "blocked_fraction", 16) != 0, "perfdata %s", rep.perf[i].label);
+	/* memmap = no */
+	cfg.memmap = false;
+	memmap_err = NULL;
+	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
+	r = find("memmap", NULL, -1);
+	CHECK(r && strstr(r->message, "not scanned (memmap = no)"), "%s", r ? r->message : "no memmap line");
+	/* a zone with no usable block at all */
+	cfg.memmap = true;
+	memmap_in = &m;
+	mz[0].blocks_by_kind[KF_BK_FREE] = mz[0].blocks_by_kind[KF_BK_RESERVED] = 0;
+	mz[0].blocks_by_kind[KF_BK_HOLE] = 8;
+	mz[0].usable_blocks = 0;
+	cfg.blocked_fraction_min_blocks = 1;
+	run(NULL, NULL, 0);
+	r = find("blocked_fraction", "DMA", -1);
+	CHECK(r && r->status == KF_CHECK_OK && strstr(r->message, "0 usable pageblocks"), "%s",
+	      r ? r->message : "no DMA line");
+	memmap_in = NULL;
+	memmap_err = NULL;
+}
+
 static void test_nagios(void)
 {
 	char *text = NULL;
@@ -456,6 +567,7 @@ int main(void)
 	test_rates();
 	test_trace();
 	test_guard();
+	test_memmap();
 	test_nagios();
 	kf_check_report_release(&rep);
 	return check_done();
