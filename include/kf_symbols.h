@@ -9,6 +9,7 @@
 #ifndef KF_SYMBOLS_H
 #define KF_SYMBOLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum kf_symtab_kind {
@@ -43,6 +44,9 @@ void kf_symbols_release(struct kf_symbols *s);
 int kf_symbols_set(struct kf_symbols *s, enum kf_symtab_kind k, int64_t value, const char *name);
 /* the name of value, or NULL when unknown */
 const char *kf_symbols_name(const struct kf_symbols *s, enum kf_symtab_kind k, int64_t value);
+/* the name of value, or the value in decimal (written in buf) when unknown */
+const char *kf_symbols_label(const struct kf_symbols *s, enum kf_symtab_kind k, int64_t value,
+			     char *buf, size_t len);
 /* the value of name; adds it with the next free value when add != 0; -1 if absent */
 int64_t kf_symbols_value(struct kf_symbols *s, enum kf_symtab_kind k, const char *name, int add);
 /* copies every entry of src into dst, src's names win */

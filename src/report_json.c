@@ -23,22 +23,11 @@ static json_t *count_json(const struct kf_count *c)
 	return json_pack("{s:o,s:o}", "events", u64(c->events), "pages", u64(c->pages));
 }
 
-static const char *sym_name(const struct kf_symbols *syms, enum kf_symtab_kind k, int64_t v,
-			    char *buf, size_t len)
-{
-	const char *name = syms ? kf_symbols_name(syms, k, v) : NULL;
-
-	if (name)
-		return name;
-	snprintf(buf, len, "%lld", (long long)v);
-	return buf;
-}
-
 static const char *mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
 {
 	if (mt == KF_MT_NONE)
 		return "none";
-	return sym_name(syms, KF_SYM_MIGRATETYPE, mt, buf, len);
+	return kf_symbols_label(syms, KF_SYM_MIGRATETYPE, mt, buf, len);
 }
 
 static double ns_to_s(uint64_t ns)
@@ -112,38 +101,14 @@ static json_t *lost_json(const struct kf_snapshot *s)
 			 "gaps_of_unknown_size", s->lost_unknown, "per_cpu", per_cpu);
 }
 
-/* totals of one page kind over the cells selected by cpu/zone (-1 = all) */
-static struct kf_count page_sum(const struct kf_snapshot *s, int cpu, int zone, int kind)
-{
-	struct kf_count sum = { 0, 0 };
-
-	for (int c = 0; c < s->nr_cpus; c++) {
-		if (cpu >= 0 && c != cpu)
-			continue;
-		for (int z = 0; z <= s->nr_zones; z++) {
-			if (zone >= 0 && z != zone)
-				continue;
-			for (int mt = 0; mt < KF_MT_SLOTS; mt++)
-				for (int o = 0; o < KF_MAX_ORDER; o++) {
-					const struct kf_count *k = kf_snapshot_page(s, c, z, mt, o, kind);
-
-					sum.events += k->events;
-					sum.pages += k->pages;
-				}
-		}
-	}
-	return sum;
-}
-
+/* the snapshot's page sums of one CPU, or one zone (the other -1) */
 static json_t *page_kinds_json(const struct kf_snapshot *s, int cpu, int zone)
 {
+	const struct kf_count *sums = cpu >= 0 ? &s->pages_cpu[cpu * KF_PK_NR] : &s->pages_zone[zone * KF_PK_NR];
 	json_t *o = json_object();
 
-	for (int k = 0; k < KF_PK_NR; k++) {
-		struct kf_count sum = page_sum(s, cpu, zone, k);
-
-		json_object_set_new(o, kf_page_kind_names[k], count_json(&sum));
-	}
+	for (int k = 0; k < KF_PK_NR; k++)
+		json_object_set_new(o, kf_page_kind_names[k], count_json(&sums[k]));
 	return o;
 }
 
@@ -420,7 +385,7 @@ static json_t *status_counts(const struct kf_symbols *syms, const uint64_t *v)
 
 	for (int i = 0; i < 16; i++)
 		if (v[i])
-			json_object_set_new(o, sym_name(syms, KF_SYM_COMPACT_STATUS, i, buf, sizeof(buf)), u64(v[i]));
+			json_object_set_new(o, kf_symbols_label(syms, KF_SYM_COMPACT_STATUS, i, buf, sizeof(buf)), u64(v[i]));
 	return o;
 }
 
@@ -439,7 +404,7 @@ static json_t *episode_json(const struct kf_report_input *in, const struct kf_ep
 		      "pid", ep->pid, "cpu", ep->cpu, "comm", ep->comm,
 		      "mode", ep->sync ? "sync" : "async",
 		      "begin_s", ns_to_s(ep->begin_ts), "running", ep->running,
-		      "status", ep->running ? "running" : sym_name(in->syms, KF_SYM_COMPACT_STATUS, ep->status, buf, sizeof(buf)));
+		      "status", ep->running ? "running" : kf_symbols_label(in->syms, KF_SYM_COMPACT_STATUS, ep->status, buf, sizeof(buf)));
 	if (ep->zone < s->nr_zones)
 		json_object_set_new(o, "node", json_integer(s->zones[ep->zone].node));
 	if (!ep->running) {
@@ -503,8 +468,8 @@ static json_t *migration_json(const struct kf_report_input *in)
 			tot.thp_split += x->thp_split;
 			tot.large_folio_split += x->large_folio_split;
 			json_array_append_new(rows, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-				"reason", sym_name(in->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
-				"mode", sym_name(in->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
+				"reason", kf_symbols_label(in->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
+				"mode", kf_symbols_label(in->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
 				"calls", u64(x->calls), "succeeded", u64(x->succeeded), "failed", u64(x->failed),
 				"thp_succeeded", u64(x->thp_succeeded), "thp_failed", u64(x->thp_failed),
 				"thp_split", u64(x->thp_split), "large_folio_split", u64(x->large_folio_split)));

@@ -9,17 +9,6 @@
 
 #define MAX_PROCS_SHOWN 20
 
-static const char *sym_or_num(const struct kf_symbols *syms, enum kf_symtab_kind k, int64_t v,
-			      char *buf, size_t len)
-{
-	const char *name = kf_symbols_name(syms, k, v);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "%lld", (long long)v);
-	return buf;
-}
-
 static void section(FILE *out, const char *title)
 {
 	fprintf(out, "\n== %s ==\n", title);
@@ -98,24 +87,6 @@ static void zones_table(FILE *out, const struct kf_report_input *in)
 	}
 }
 
-static void page_totals(const struct kf_snapshot *s, int cpu, int zone, struct kf_count tot[KF_PK_NR])
-{
-	memset(tot, 0, sizeof(struct kf_count) * KF_PK_NR);
-	for (int c = 0; c < s->nr_cpus; c++)
-		for (int z = 0; z <= s->nr_zones; z++) {
-			if ((cpu >= 0 && c != cpu) || (zone >= 0 && z != zone))
-				continue;
-			for (int mt = 0; mt < KF_MT_SLOTS; mt++)
-				for (int o = 0; o < KF_MAX_ORDER; o++)
-					for (int k = 0; k < KF_PK_NR; k++) {
-						const struct kf_count *cnt = kf_snapshot_page(s, c, z, mt, o, k);
-
-						tot[k].events += cnt->events;
-						tot[k].pages += cnt->pages;
-					}
-		}
-}
-
 static void page_header(FILE *out, const char *first)
 {
 	fprintf(out, "%-14s %12s %12s %12s %12s %12s\n", first, "alloc", "zone_locked", "free", "free_batched",
@@ -132,21 +103,17 @@ static void page_row(FILE *out, const char *label, const struct kf_count tot[KF_
 
 static void pages_tables(FILE *out, const struct kf_snapshot *s)
 {
-	struct kf_count tot[KF_PK_NR];
 	char label[32];
 
 	section(out, "Page allocator (pages, order-weighted)");
 	page_header(out, "zone");
-	for (int z = 0; z <= s->nr_zones; z++) {
-		page_totals(s, -1, z, tot);
-		page_row(out, z < s->nr_zones ? s->zones[z].name : "unknown", tot);
-	}
+	for (int z = 0; z <= s->nr_zones; z++)
+		page_row(out, z < s->nr_zones ? s->zones[z].name : "unknown", &s->pages_zone[z * KF_PK_NR]);
 	fputc('\n', out);
 	page_header(out, "cpu");
 	for (int c = 0; c < s->nr_cpus; c++) {
 		snprintf(label, sizeof(label), "cpu%d", c);
-		page_totals(s, c, -1, tot);
-		page_row(out, label, tot);
+		page_row(out, label, &s->pages_cpu[c * KF_PK_NR]);
 	}
 
 	section(out, "Per-CPU page lists (pcp)");
@@ -245,8 +212,8 @@ static void extfrag_table(FILE *out, const struct kf_report_input *in)
 
 			if (x->fallbacks)
 				fprintf(out, "  %-12s -> %-12s fallbacks %8llu fragmenting %8llu changed %8llu\n",
-					sym_or_num(in->syms, KF_SYM_MIGRATETYPE, a, b1, sizeof(b1)),
-					sym_or_num(in->syms, KF_SYM_MIGRATETYPE, f, b2, sizeof(b2)),
+					kf_symbols_label(in->syms, KF_SYM_MIGRATETYPE, a, b1, sizeof(b1)),
+					kf_symbols_label(in->syms, KF_SYM_MIGRATETYPE, f, b2, sizeof(b2)),
 					(unsigned long long)x->fallbacks, (unsigned long long)x->fragmenting,
 					(unsigned long long)x->changed);
 		}
@@ -279,7 +246,7 @@ static void compaction_table(FILE *out, const struct kf_report_input *in)
 			ep->zone < s->nr_zones ? s->zones[ep->zone].name : "unknown",
 			kf_initiator_names[ep->initiator], task, ep->sync ? "sync" : "async",
 			ep->begin_ts / 1e9, dur,
-			ep->running ? "running" : sym_or_num(in->syms, KF_SYM_COMPACT_STATUS, ep->status, b, sizeof(b)),
+			ep->running ? "running" : kf_symbols_label(in->syms, KF_SYM_COMPACT_STATUS, ep->status, b, sizeof(b)),
 			(unsigned long long)ep->migrate_scanned, (unsigned long long)ep->migrate_isolated,
 			(unsigned long long)ep->nr_migrated, (unsigned long long)ep->nr_failed);
 	}
@@ -299,8 +266,8 @@ static void migration_table(FILE *out, const struct kf_report_input *in)
 
 			if (x->calls)
 				fprintf(out, "%-20s %-20s %8llu %10llu %8llu %8llu %8llu\n",
-					sym_or_num(in->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
-					sym_or_num(in->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
+					kf_symbols_label(in->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
+					kf_symbols_label(in->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
 					(unsigned long long)x->calls, (unsigned long long)x->succeeded,
 					(unsigned long long)x->failed, (unsigned long long)x->thp_succeeded,
 					(unsigned long long)x->thp_failed);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Names of the kernel's enumerated values, per kind, as small sorted-free tables. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,17 @@ const char *kf_symbols_name(const struct kf_symbols *s, enum kf_symtab_kind k, i
 	const struct kf_symbol *sym = find_value(&s->tab[k], value);
 
 	return sym ? sym->name : NULL;
+}
+
+const char *kf_symbols_label(const struct kf_symbols *s, enum kf_symtab_kind k, int64_t value,
+			     char *buf, size_t len)
+{
+	const char *name = s ? kf_symbols_name(s, k, value) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%lld", (long long)value);
+	return buf;
 }
 
 int64_t kf_symbols_value(struct kf_symbols *s, enum kf_symtab_kind k, const char *name, int add)
