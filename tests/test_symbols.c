@@ -20,6 +20,13 @@ int main(void)
 	CHECK_EQ_INT(kf_symbols_value(&a, KF_SYM_COMPACT_STATUS, "contended", 0), -1);
 	CHECK_EQ_INT(kf_symbols_value(&a, KF_SYM_COMPACT_STATUS, "contended", 1), 9);
 	CHECK_EQ_STR(kf_symbols_name(&a, KF_SYM_COMPACT_STATUS, 9), "contended");
+	{
+		char buf[24];
+
+		CHECK_EQ_STR(kf_symbols_label(&a, KF_SYM_COMPACT_STATUS, 8, buf, sizeof(buf)), "success");
+		CHECK_EQ_STR(kf_symbols_label(&a, KF_SYM_COMPACT_STATUS, 42, buf, sizeof(buf)), "42");
+		CHECK_EQ_STR(kf_symbols_label(NULL, KF_SYM_COMPACT_STATUS, -1, buf, sizeof(buf)), "-1");
+	}
 	CHECK_EQ_INT(kf_symbols_set(&a, KF_SYM_COMPACT_STATUS, 5, "done"), 0);
 	CHECK_EQ_STR(kf_symbols_name(&a, KF_SYM_COMPACT_STATUS, 5), "done");
 	for (int i = 0; i < 100; i++) {
