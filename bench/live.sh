@@ -32,13 +32,17 @@ run() {	# run WINDOW_SECONDS TAG
 	wait
 	local k p lost cpu rss
 	k=$(jq '.events.mm_page_alloc.total' "$out/$tag.json")
+	local all
+	all=$(jq '.nr_events' "$out/$tag.json")
 	lost=$(jq '.lost_events.total' "$out/$tag.json")
 	p=$(awk -F, '/mm_page_alloc/ { print $1 }' "$out/$tag.perf")
 	read -r u s rss < "$out/$tag.time"
 	cpu=$(echo "$u + $s" | bc -l)
-	awk -v w="$win" -v k="$k" -v p="$p" -v l="$lost" -v c="$cpu" -v r="$rss" 'BEGIN {
+	awk -v w="$win" -v k="$k" -v p="$p" -v l="$lost" -v c="$cpu" -v r="$rss" -v a="$all" -v s="$storm_s" 'BEGIN {
 		printf "window %3d s: kfrag %9d mm_page_alloc, perf %9d (baseline), ratio %.4f (target >= 0.99), lost %d\n", w, k, p, k / p, l
-		printf "              kfrag CPU %.2f s = %.1f%% of one core (target <= 15%%), peak RSS %.1f MiB (target <= 32)\n", c, 100 * c / w, r / 1024
+		printf "              %d events in all, %.2fM events/s while the storms ran (%d s)\n", a, a / s / 1e6, s
+		printf "              kfrag CPU %.2f s = %.1f%% of one core over the window, %.3f s per million events;\n", c, 100 * c / w, c / (a / 1e6)
+		printf "              at 1.3M events/s that is %.1f%% of a core (target <= 15%%); peak RSS %.1f MiB (target <= 32)\n", 100 * 1.3 * c / (a / 1e6), r / 1024
 	}'
 }
 echo "kfrag live benchmark, $(nproc) CPUs, $(uname -r)"
