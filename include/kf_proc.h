@@ -120,6 +120,12 @@ struct kf_memstate {
 int kf_memstate_read(const char *root, struct kf_memstate *ms, char *err, size_t errlen);
 void kf_memstate_release(struct kf_memstate *ms);
 
+/* one zone's row of each file, by node and name; NULL when ms (may be NULL)
+ * did not read that file or it has no such zone */
+const struct kf_zone_info *kf_memstate_zoneinfo(const struct kf_memstate *ms, int node, const char *name);
+const struct kf_buddy_zone *kf_memstate_buddy(const struct kf_memstate *ms, int node, const char *name);
+const struct kf_pagetype_zone *kf_memstate_pagetype(const struct kf_memstate *ms, int node, const char *name);
+
 /*
  * Helpers the readers share (src/proc_path.c); not for the front ends.
  *

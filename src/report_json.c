@@ -119,42 +119,12 @@ static json_t *extfrag_stats_json(const struct kf_extfrag_stats *x)
 			 "moderate", u64(x->moderate), "ownership_changed", u64(x->changed));
 }
 
-static const struct kf_buddy_zone *buddy_zone(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_BUDDYINFO))
-		return NULL;
-	for (int i = 0; i < ms->buddyinfo.nr_zones; i++)
-		if (ms->buddyinfo.zones[i].node == node && strcmp(ms->buddyinfo.zones[i].name, name) == 0)
-			return &ms->buddyinfo.zones[i];
-	return NULL;
-}
-
-static const struct kf_pagetype_zone *pagetype_zone(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_PAGETYPEINFO))
-		return NULL;
-	for (int i = 0; i < ms->pagetypeinfo.nr_zones; i++)
-		if (ms->pagetypeinfo.zones[i].node == node && strcmp(ms->pagetypeinfo.zones[i].name, name) == 0)
-			return &ms->pagetypeinfo.zones[i];
-	return NULL;
-}
-
-static const struct kf_zone_info *zoneinfo_zone(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_ZONEINFO))
-		return NULL;
-	for (int i = 0; i < ms->zoneinfo.nr_zones; i++)
-		if (ms->zoneinfo.zones[i].node == node && strcmp(ms->zoneinfo.zones[i].name, name) == 0)
-			return &ms->zoneinfo.zones[i];
-	return NULL;
-}
-
 /* the kernel's state of one zone: free memory, watermarks, buddy lists, indices */
 static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, const char *name)
 {
-	const struct kf_zone_info *zi = zoneinfo_zone(ms, node, name);
-	const struct kf_buddy_zone *bz = buddy_zone(ms, node, name);
-	const struct kf_pagetype_zone *pz = pagetype_zone(ms, node, name);
+	const struct kf_zone_info *zi = kf_memstate_zoneinfo(ms, node, name);
+	const struct kf_buddy_zone *bz = kf_memstate_buddy(ms, node, name);
+	const struct kf_pagetype_zone *pz = kf_memstate_pagetype(ms, node, name);
 
 	if (zi) {
 		json_object_set_new(o, "spanned", u64(zi->spanned));

@@ -31,24 +31,6 @@ static void events_table(FILE *out, const struct kf_snapshot *s)
 	}
 }
 
-static const struct kf_buddy_zone *find_buddy(const struct kf_memstate *ms, const struct kf_zone_span *z)
-{
-	if (!ms || !(ms->have & KF_HAVE_BUDDYINFO))
-		return NULL;
-	for (int i = 0; i < ms->buddyinfo.nr_zones; i++)
-		if (ms->buddyinfo.zones[i].node == z->node && strcmp(ms->buddyinfo.zones[i].name, z->name) == 0)
-			return &ms->buddyinfo.zones[i];
-	return NULL;
-}
-
-static const struct kf_zone_info *find_zone(const struct kf_memstate *ms, const struct kf_zone_span *z)
-{
-	for (int i = 0; ms && i < ms->zoneinfo.nr_zones; i++)
-		if (ms->zoneinfo.zones[i].node == z->node && strcmp(ms->zoneinfo.zones[i].name, z->name) == 0)
-			return &ms->zoneinfo.zones[i];
-	return NULL;
-}
-
 static void zones_table(FILE *out, const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->snap;
@@ -59,8 +41,8 @@ static void zones_table(FILE *out, const struct kf_report_input *in)
 	fprintf(out, "%-4s %-8s %10s %10s %10s %10s  %s\n", "node", "zone", "free", "min", "low", "high",
 		"free blocks by order 0..10");
 	for (int z = 0; z < s->nr_zones; z++) {
-		const struct kf_zone_info *zi = find_zone(ms, &s->zones[z]);
-		const struct kf_buddy_zone *bz = find_buddy(ms, &s->zones[z]);
+		const struct kf_zone_info *zi = kf_memstate_zoneinfo(ms, s->zones[z].node, s->zones[z].name);
+		const struct kf_buddy_zone *bz = kf_memstate_buddy(ms, s->zones[z].node, s->zones[z].name);
 
 		fprintf(out, "%-4d %-8s", s->zones[z].node, s->zones[z].name);
 		if (zi)
@@ -75,7 +57,7 @@ static void zones_table(FILE *out, const struct kf_report_input *in)
 		fprintf(out, " %6d", o);
 	fputc('\n', out);
 	for (int z = 0; z < s->nr_zones; z++) {
-		const struct kf_buddy_zone *bz = find_buddy(ms, &s->zones[z]);
+		const struct kf_buddy_zone *bz = kf_memstate_buddy(ms, s->zones[z].node, s->zones[z].name);
 
 		for (int which = 0; bz && which < 2; which++) {
 			fprintf(out, "%-4d %-8s %-9s", s->zones[z].node, s->zones[z].name, which ? "extfrag" : "unusable");
