@@ -5,7 +5,9 @@
  *   data side   src/top_model.c   (previous snapshot, current snapshot,
  *                                  memory state, guard result, dt) -> a view
  *                                  model of plain numbers and names; rates
- *                                  are differences over dt. Pure, no I/O.
+ *                                  are differences over dt; the memory
+ *                                  map's cells from a scanned struct
+ *                                  kf_memmap. Pure, no I/O.
  *               src/top_keys.c    a key -> changes to struct kf_top_state,
  *                                  returns what must be redone (KF_TOP_*).
  *               src/top_replay.c  a recorded trace held in memory and fed
@@ -13,7 +15,9 @@
  *   drawing     src/top_ui.c      the only file with curses state: draws a
  *                                  view, reads keys, restores the terminal on
  *                                  every way out (signals and crashes too).
- *   loop        src/cmd_top.c     options, sources, the refresh loop.
+ *   loop        src/cmd_top.c     options, sources, the refresh loop; the
+ *                                  memory map's scan (kpageflags), only
+ *                                  while its view is shown.
  *
  * The model never calls the UI and the UI never calls the model or the
  * engine; cmd_top.c hands the view from one to the other.
@@ -27,6 +31,7 @@
 
 #include "kf_engine.h"
 #include "kf_guard.h"
+#include "kf_memmap.h"
 #include "kf_proc.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
@@ -84,6 +89,7 @@ struct kf_top_state {
 	bool totals;			/* counts since start instead of per second */
 	bool all_orders;		/* every order in the zones panel, not 0/3/9 */
 	bool help;			/* the help screen is up */
+	bool memmap;			/* the memory map is shown instead of the panels */
 	bool sort_menu;			/* the sort column chooser is up */
 	int sort_menu_sel;
 	double refresh_s;		/* seconds between screens */
@@ -127,6 +133,7 @@ enum {
 	KF_TOP_PAUSE = 1 << 4,		/* paused or resumed */
 	KF_TOP_ACK = 1 << 5,		/* alerts acknowledged */
 	KF_TOP_QUIT = 1 << 6,
+	KF_TOP_MEMMAP = 1 << 7,		/* the memory map was shown or hidden: scan now, or stop */
 };
 
 /* what the last draw showed, for keys that page or scroll */
@@ -250,6 +257,69 @@ struct kf_top_protected {
 
 #define KF_TOP_MAX_EPISODES 256		/* most recent shown */
 
+/*
+ * The memory map view (m): every pageblock of the machine on one screen.
+ * A cell stands for per_cell consecutive pageblocks of one zone and shows
+ * the worst kind among them (kf_top_memmap_rank); every zone starts a new
+ * line under a header of its own. per_cell is the smallest that fits the
+ * zones' headers and cells in the rows and columns the UI gives.
+ */
+struct kf_top_map_cell {
+	uint8_t kind;			/* enum kf_block_kind */
+	bool locked;			/* holds locked pages of a protected process */
+};
+
+struct kf_top_map_zone {
+	int node;
+	char name[KF_ZONE_NAME_LEN];
+	uint64_t start_pfn, end_pfn;	/* the span, end exclusive */
+	uint64_t nr_blocks;		/* pageblocks touching the span */
+	uint64_t by_kind[KF_BK_NR];
+	uint64_t compactable;		/* FREE + MOVABLE blocks */
+	uint64_t blocked;		/* blocks of a blocked kind */
+	uint64_t unsure;
+	uint64_t holes;			/* HOLE + EMPTY: no usable memory (yet) */
+	struct kf_top_map_cell *cells;	/* [nr_cells] */
+	int nr_cells;			/* nr_blocks / per_cell, rounded up */
+	int rows;			/* lines of cells at the width given */
+	int locked_cells;
+};
+
+struct kf_top_memmap {
+	bool shown;			/* the view is up */
+	bool available;			/* a map was read; else error says why */
+	char error[512];		/* "" while the first scan is pending */
+	int pageblock_order;
+	uint64_t block_kb;		/* kB of one pageblock */
+	uint64_t per_cell;		/* pageblocks per cell */
+	int cols;			/* cells per line */
+	int lines;			/* lines used: a header per zone, its cells */
+	bool fits;			/* false: the room given is too small even so */
+	struct kf_top_map_zone *zones;
+	int nr_zones;
+	double age_s;			/* since the scan */
+	double every_s;			/* between scans */
+	double scan_cpu_s;		/* CPU time the scan took */
+	/* the guard: protected processes whose PFNs are known, cells marked */
+	bool guard_on;
+	int guard_pfn_procs;
+	int locked_cells;
+};
+
+/* the order of kinds in a cell: holes < not initialised < free < movable
+ * < unsure < the blocked kinds (writeback < ... < reserved, the hardest
+ * to clear last); the highest among a cell's pageblocks is shown */
+int kf_top_memmap_rank(enum kf_block_kind k);
+
+/*
+ * The cells of map m for rows x cols (zone headers included in rows),
+ * locked pages of gi's protected processes (their PFNs now) marked; m NULL
+ * leaves it unavailable. 0, or -1 (ENOMEM).
+ */
+int kf_top_memmap_build(struct kf_top_memmap *mm, const struct kf_memmap *m,
+			const struct kf_guard_input *gi, uint64_t page_size, int rows, int cols);
+void kf_top_memmap_release(struct kf_top_memmap *mm);
+
 struct kf_top_view {
 	struct kf_top_source src;
 	struct kf_top_policy policy;
@@ -306,6 +376,8 @@ struct kf_top_view {
 	struct kf_top_protected *protected_procs;
 	int nr_protected;
 	bool guard_offline;		/* from a recorded trace: no VmLck, no PFNs */
+
+	struct kf_top_memmap memmap;	/* built only while shown */
 };
 
 struct kf_top_input {
@@ -320,6 +392,13 @@ struct kf_top_input {
 	const struct kf_top_source *source;
 	double dt;			/* seconds between prev and cur */
 	int nr_cpus;			/* CPUs shown at least (a reset engine has seen none) */
+
+	/* the memory map view, when the state shows it */
+	const struct kf_memmap *memmap;	/* NULL: not read (yet) */
+	const char *memmap_error;	/* why not; NULL or "" while pending */
+	double memmap_age_s, memmap_every_s, memmap_cpu_s;
+	uint64_t page_size;		/* bytes; 0: 4096 */
+	int map_rows, map_cols;		/* the room the UI gives (kf_top_ui_map_area) */
 };
 
 /* builds v (released first if it held a view); 0 or -1 (ENOMEM) */
@@ -358,5 +437,8 @@ void kf_top_ui_stop(void);
 int kf_top_ui_key(int timeout_ms);
 void kf_top_ui_draw(const struct kf_top_view *v, const struct kf_top_state *st,
 		    struct kf_top_geometry *geo);
+/* the room the memory map view gives zone headers and cells at the
+ * terminal's size now: lines and columns (0 when curses is not up) */
+void kf_top_ui_map_area(int *rows, int *cols);
 
 #endif

@@ -34,10 +34,14 @@
  * core when read every second on a 4 GiB machine, for pageblock counts
  * that change slowly. zoneinfo and buddyinfo are read every refresh. */
 #define PAGETYPEINFO_EVERY_S 10
+/* the memory map reads /proc/kpageflags over every zone: ~0.2 s of CPU for
+ * 24 GiB; only while the view is shown, at most this often */
+#define MEMMAP_EVERY_S 5
 
 struct top_opts {
 	const char *input;
 	const char *proc_root;
+	bool proc_root_given;
 	double delay;
 	double speed;
 	bool no_color;
@@ -74,6 +78,12 @@ struct top_ctx {
 	struct kf_guard_result gres;
 	const struct kf_guard_result *guard;	/* &gres once evaluated */
 	const struct kf_guard_input *guard_in;
+	/* the memory map, while its view is shown */
+	struct kf_memmap *memmap;
+	char memmap_err[512];
+	double memmap_at;			/* monotonic clock of the last scan */
+	double memmap_cpu_s;			/* CPU time it took */
+	bool memmap_due;			/* scan at once (the view was just opened) */
 
 	struct kf_top_state st;
 	struct kf_top_view view;
@@ -96,7 +106,8 @@ static void top_usage(FILE *out)
 		"                         tracing the live kernel, paced by its timestamps\n"
 		"      --speed N          replay N times faster than recorded (default 1)\n"
 		"      --proc-root DIR    read zoneinfo, buddyinfo, pagetypeinfo, vmstat and the vm\n"
-		"                         sysctls from DIR (a saved /proc) instead of /proc\n"
+		"                         sysctls from DIR (a saved /proc) instead of /proc; in a\n"
+		"                         replay, the memory map (m) only from DIR's kpageflags\n"
 		"      --no-color         no colours (also when NO_COLOR is set)\n"
 		"  -h, --help             this help\n"
 		"\n"
@@ -169,6 +180,7 @@ static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 			break;
 		case OPT_PROC_ROOT:
 			o->proc_root = optarg;
+			o->proc_root_given = true;
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
@@ -352,6 +364,62 @@ static const struct kf_guard_result *top_guard_step(struct top_ctx *c, const str
 	return &c->gres;
 }
 
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The memory map, while its view is shown: at once when it opens, then
+ * every MEMMAP_EVERY_S unless paused. A replay reads it only from a
+ * --proc-root (a saved kpageflags, or a slice of one), never from the
+ * machine it runs on. True when the view must be rebuilt.
+ */
+static bool memmap_step(struct top_ctx *c, double now)
+{
+	static const char tail[] = ": the memory map is not available";
+	double cpu;
+	size_t len;
+
+	if (!c->st.memmap || !(c->memmap_due || (!c->st.paused && now - c->memmap_at >= MEMMAP_EVERY_S)))
+		return false;
+	c->memmap_due = false;
+	c->memmap_at = now;
+	kf_memmap_free(c->memmap);
+	c->memmap = NULL;
+	c->memmap_err[0] = '\0';
+	if (c->replay && !c->o.proc_root_given) {
+		snprintf(c->memmap_err, sizeof(c->memmap_err),
+			 "a replay has none of its own: give --proc-root DIR with the traced machine's kpageflags");
+		return true;
+	}
+	cpu = thread_cpu_s();
+	if (kf_memmap_scan(c->s.proc_root, &c->mem, 0, &c->memmap, c->memmap_err, sizeof(c->memmap_err)) < 0) {
+		c->memmap = NULL;
+		if (!c->memmap_err[0])
+			snprintf(c->memmap_err, sizeof(c->memmap_err), "%s", strerror(errno));
+		/* "reading ... needs root (CAP_SYS_ADMIN): the memory map is not
+		 * available": the view says the second half itself */
+		len = strlen(c->memmap_err);
+		if (len > sizeof(tail) - 1 && strcmp(c->memmap_err + len - (sizeof(tail) - 1), tail) == 0)
+			c->memmap_err[len - (sizeof(tail) - 1)] = '\0';
+	}
+	c->memmap_cpu_s = thread_cpu_s() - cpu;
+	return true;
+}
+
+/* the view is closed: no map kept, none scanned */
+static void memmap_drop(struct top_ctx *c)
+{
+	kf_memmap_free(c->memmap);
+	c->memmap = NULL;
+	c->memmap_err[0] = '\0';
+	c->memmap_due = c->st.memmap;
+}
+
 /* ---- the clock of what is shown ------------------------------------------ */
 
 static double replay_clock(const struct top_ctx *c, double now)
@@ -399,8 +467,15 @@ static int rebuild(struct top_ctx *c)
 		.source = &c->src,
 		.dt = c->t_cur - c->t_prev,
 		.nr_cpus = c->live ? kf_live_nr_cpus(c->live) : c->s.source.nr_cpus,
+		.memmap = c->memmap,
+		.memmap_error = c->memmap_err,
+		.memmap_age_s = monotonic_s() - c->memmap_at,
+		.memmap_every_s = MEMMAP_EVERY_S,
+		.memmap_cpu_s = c->memmap_cpu_s,
+		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
 	};
 
+	kf_top_ui_map_area(&in.map_rows, &in.map_cols);
 	if (kf_top_view_build(&c->view, &in, &c->st) < 0) {
 		snprintf(c->err, sizeof(c->err), "out of memory building the screen");
 		return -1;
@@ -537,11 +612,22 @@ static int run(struct top_ctx *c)
 				next_frame = now + c->st.refresh_s;
 			dirty = true;
 		}
+		if (memmap_step(c, monotonic_s())) {
+			if (c->cur && rebuild(c) < 0)
+				return -1;
+			dirty = true;
+		}
 		if (dirty) {
 			kf_top_ui_draw(&c->view, &c->st, &c->geo);
 			dirty = false;
 		}
 		timeout = c->st.paused ? 1000 : (int)ceil((next_frame - monotonic_s()) * 1000);
+		if (c->st.memmap && !c->st.paused) {
+			int t = (int)ceil((c->memmap_at + MEMMAP_EVERY_S - monotonic_s()) * 1000);
+
+			if (t < timeout)
+				timeout = t;
+		}
 		if (c->live && timeout > LIVE_POLL_MS)
 			timeout = LIVE_POLL_MS;
 		if (timeout < 0)
@@ -563,6 +649,8 @@ static int run(struct top_ctx *c)
 			}
 			if (f & KF_TOP_RESCHEDULE)
 				next_frame = last_frame + c->st.refresh_s;
+			if (f & KF_TOP_MEMMAP)
+				memmap_drop(c);
 			/* scrolling needs the geometry of what it scrolls */
 			if (f & (KF_TOP_REBUILD | KF_TOP_REDRAW)) {
 				if ((f & KF_TOP_REBUILD) && c->cur && rebuild(c) < 0)
@@ -635,6 +723,7 @@ int kf_cmd_top(int argc, char **argv)
 	kf_snapshot_free(c->cur);
 	kf_memstate_release(&c->mem);
 	kf_memstate_release(&c->mem_prev);
+	kf_memmap_free(c->memmap);
 	if (c->live)
 		kf_live_close(c->live);
 	kf_guard_result_release(&c->gres);

@@ -71,6 +71,9 @@ static unsigned scroll(struct kf_top_state *st, const struct kf_top_geometry *ge
 	int max = geo ? geo->lines[p] - geo->visible[p] : 0;
 	int old = st->scroll[p];
 
+	/* the memory map fits the screen: nothing scrolls under it */
+	if (st->memmap)
+		return KF_TOP_NOTHING;
 	if (max < 0)
 		max = 0;
 	st->scroll[p] += delta;
@@ -125,6 +128,15 @@ static unsigned sort_menu_key(struct kf_top_state *st, int key)
 	}
 }
 
+/* a key that goes to a panel leaves the memory map */
+static unsigned leave_memmap(struct kf_top_state *st)
+{
+	if (!st->memmap)
+		return KF_TOP_NOTHING;
+	st->memmap = false;
+	return KF_TOP_MEMMAP | KF_TOP_REBUILD;
+}
+
 unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top_view *v,
 			   const struct kf_top_geometry *geo)
 {
@@ -154,20 +166,23 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 	case KF_KEY_TAB:
 	case KF_KEY_RIGHT:
 		st->focus = (st->focus + 1) % KF_PANEL_NR;
-		return KF_TOP_REDRAW;
+		return KF_TOP_REDRAW | leave_memmap(st);
 	case KF_KEY_BTAB:
 	case KF_KEY_LEFT:
 		st->focus = (st->focus + KF_PANEL_NR - 1) % KF_PANEL_NR;
-		return KF_TOP_REDRAW;
+		return KF_TOP_REDRAW | leave_memmap(st);
 	case '1': case '2': case '3': case '4': case '5': case '6':
 		st->focus = key - '1';
-		return KF_TOP_REDRAW;
+		return KF_TOP_REDRAW | leave_memmap(st);
 	case 's':
 	case KF_KEY_F(6):
 		st->sort_menu = true;
 		st->sort_menu_sel = st->sort_col;
 		st->focus = KF_PANEL_PROCS;
-		return KF_TOP_REDRAW;
+		return KF_TOP_REDRAW | leave_memmap(st);
+	case 'm':
+		st->memmap = !st->memmap;
+		return KF_TOP_MEMMAP | KF_TOP_REBUILD | KF_TOP_REDRAW;
 	case '<':
 	case ',':
 		st->sort_col = (st->sort_col + KF_PCOL_NR - 1) % KF_PCOL_NR;
@@ -215,8 +230,10 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 	case KF_KEY_END:
 		return scroll(st, geo, 1 << 30);
 	case 0x0c:		/* Ctrl-L */
-	case KF_KEY_RESIZE:
 		return KF_TOP_REDRAW;
+	case KF_KEY_RESIZE:
+		/* the memory map's cells are made for the screen's size */
+		return KF_TOP_REDRAW | (st->memmap ? KF_TOP_REBUILD : 0);
 	default:
 		return KF_TOP_NOTHING;
 	}

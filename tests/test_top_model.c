@@ -5,7 +5,10 @@
  * between counts from zero, processes matched by pid and sorted, episodes
  * running first then newest first, fallback pairs by count, zones and the
  * kernel's indices from a hand-made buddyinfo with their trends, alerts
- * most severe first and acknowledged), and the keys' effects on the state.
+ * most severe first and acknowledged), the memory map's cells from a
+ * hand-made struct kf_memmap (the worst kind of each cell's pageblocks,
+ * pageblocks per cell the fewest that fit, zones apart, protected locked
+ * pages marked), and the keys' effects on the state.
  */
 #include <math.h>
 
@@ -592,6 +595,193 @@ static void count_lost(void *ctx, int cpu, long long nr)
 }
 
 /* a trace replayed in slices feeds every event once, in order, losses too */
+/* ---- the memory map view ------------------------------------------------ */
+
+#define PBO 9
+#define BP (1u << PBO)
+
+/* a zone of a hand-made map: kinds[] one character per pageblock (kf_block_kind_chars) */
+static void map_zone(struct kf_memmap_zone *z, int node, const char *name, uint64_t start, uint64_t end,
+		     const char *kinds)
+{
+	memset(z, 0, sizeof(*z));
+	z->node = node;
+	snprintf(z->name, sizeof(z->name), "%s", name);
+	z->start_pfn = start;
+	z->end_pfn = end;
+	z->first_block = start >> PBO;
+	z->nr_blocks = ((end - 1) >> PBO) - z->first_block + 1;
+	CHECK_EQ_U64(strlen(kinds), z->nr_blocks);
+	z->blocks = calloc(z->nr_blocks, sizeof(*z->blocks));
+	for (uint64_t i = 0; i < z->nr_blocks; i++)
+		z->blocks[i].kind = (uint8_t)(strchr(kf_block_kind_chars, kinds[i]) - kf_block_kind_chars);
+	z->nr_fed = z->nr_blocks;
+}
+
+/* a zone's cells as characters, locked ones in upper case brackets: "M[S]F." */
+static const char *cells_text(const struct kf_top_map_zone *z)
+{
+	static char buf[256];
+	size_t n = 0;
+
+	for (int c = 0; c < z->nr_cells && n + 4 < sizeof(buf); c++) {
+		char k = kf_block_kind_chars[z->cells[c].kind];
+
+		n += z->cells[c].locked ? (size_t)snprintf(buf + n, sizeof(buf) - n, "[%c]", k) :
+					  (size_t)snprintf(buf + n, sizeof(buf) - n, "%c", k);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_memmap(void)
+{
+	struct kf_memmap m = { .pageblock_order = PBO, .nr_zones = 2 };
+	struct kf_memmap_zone zones[2];
+	struct kf_top_memmap mm = { 0 };
+
+	/* the rank: holes < no flags < free < movable < unsure < blocked, reserved the worst */
+	static const char order[] = ".EFMmWUHKPSX";
+
+	for (size_t i = 1; i < strlen(order); i++) {
+		int a = (int)(strchr(kf_block_kind_chars, order[i - 1]) - kf_block_kind_chars);
+		int b = (int)(strchr(kf_block_kind_chars, order[i]) - kf_block_kind_chars);
+
+		CHECK(kf_top_memmap_rank(a) < kf_top_memmap_rank(b), "rank %c < %c", order[i - 1], order[i]);
+	}
+
+	/* DMA32: 10 pageblocks, its span starting 100 pages into the first;
+	 * Normal: 25, from a pageblock boundary */
+	map_zone(&zones[0], 0, "DMA32", 4096 + 100, 4096 + 10 * BP, "FM.mSUFFE.");
+	map_zone(&zones[1], 0, "Normal", 1048576, 1048576 + 25 * BP, "WU...XS..EEE............F");
+	m.zones = zones;
+
+	/*
+	 * Lines at 4 cells a line, a header per zone: 1 pageblock a cell: 1 + 3
+	 * and 1 + 7 = 12; 2: 1 + 2, 1 + 4 = 8; 3: 1 + 1, 1 + 3 = 6; 4: 5;
+	 * 5 and 6: 1 + 1, 1 + 2 = 5; 7 .. 25: 4. Less than 4 never fits.
+	 */
+	static const struct { int rows; uint64_t per_cell; bool fits; } fit[] = {
+		{ 100, 1, true }, { 12, 1, true }, { 11, 2, true }, { 8, 2, true }, { 7, 3, true },
+		{ 6, 3, true }, { 5, 4, true }, { 4, 7, true }, { 3, 25, false }, { 0, 25, false },
+	};
+
+	for (size_t i = 0; i < sizeof(fit) / sizeof(fit[0]); i++) {
+		CHECK_EQ_INT(kf_top_memmap_build(&mm, &m, NULL, 4096, fit[i].rows, 4), 0);
+		CHECK(mm.per_cell == fit[i].per_cell && mm.fits == fit[i].fits,
+		      "%d rows: %llu pageblocks a cell (fits %d), want %llu (%d)", fit[i].rows,
+		      (unsigned long long)mm.per_cell, mm.fits, (unsigned long long)fit[i].per_cell, fit[i].fits);
+		if (mm.fits)
+			CHECK(mm.lines <= fit[i].rows, "%d rows: %d lines", fit[i].rows, mm.lines);
+	}
+
+	/* 6 rows: 3 pageblocks a cell; each zone's cells start with its first pageblock */
+	CHECK_EQ_INT(kf_top_memmap_build(&mm, &m, NULL, 4096, 6, 4), 0);
+	CHECK(mm.available && mm.shown && !mm.guard_on, "available, no guard");
+	CHECK_EQ_U64(mm.per_cell, 3);
+	CHECK_EQ_U64(mm.block_kb, 2048);
+	CHECK_EQ_INT(mm.lines, 6);
+	CHECK_EQ_INT(mm.nr_zones, 2);
+	CHECK_EQ_STR(mm.zones[0].name, "DMA32");
+	CHECK_EQ_U64(mm.zones[0].start_pfn, 4196);
+	CHECK_EQ_U64(mm.zones[0].end_pfn, 4096 + 10 * BP);
+	CHECK_EQ_INT(mm.zones[0].nr_cells, 4);
+	CHECK_EQ_INT(mm.zones[0].rows, 1);
+	/* FM. -> M (movable beats free and hole), mSU -> S (slab is harder
+	 * than unevictable), FFE -> F, . */
+	CHECK_EQ_STR(cells_text(&mm.zones[0]), "MSF.");
+	CHECK_EQ_U64(mm.zones[0].compactable, 4);
+	CHECK_EQ_U64(mm.zones[0].blocked, 2);
+	CHECK_EQ_U64(mm.zones[0].unsure, 1);
+	CHECK_EQ_U64(mm.zones[0].holes, 3);
+	CHECK_EQ_U64(mm.zones[0].nr_blocks, 10);
+	CHECK_EQ_STR(mm.zones[1].name, "Normal");
+	CHECK_EQ_INT(mm.zones[1].nr_cells, 9);
+	CHECK_EQ_INT(mm.zones[1].rows, 3);
+	/* WU. -> U, ..X -> X, S.. -> S, EEE -> E, ... four times, F */
+	CHECK_EQ_STR(cells_text(&mm.zones[1]), "UXSE....F");
+	CHECK_EQ_U64(mm.zones[1].blocked, 4);
+	CHECK_EQ_U64(mm.zones[1].holes, 20);
+
+	/* the guard's PFNs now: a cell per pageblock they touch, in the zone that spans them */
+	struct kf_pfn_range ranges[] = {
+		{ 4096 + 50, 4096 + 51 },			/* DMA32's first pageblock, before its span */
+		{ 4096 + 4 * BP + 7, 4096 + 4 * BP + 8 },	/* DMA32 block 4: cell 1 */
+		{ 1048576 + 6 * BP - 10, 1048576 + 9 * BP + 1 },	/* Normal blocks 5 .. 9: cells 1 .. 3 */
+		{ 9000000, 9000100 },				/* in no zone */
+	};
+	struct kf_protected prot = { .pid = 42, .pagemap_readable = true, .cur_pfns = ranges, .nr_cur_pfns = 4 };
+	struct kf_guard_input gi = { .procs = &prot, .nr_procs = 1 };
+
+	CHECK_EQ_INT(kf_top_memmap_build(&mm, &m, &gi, 4096, 6, 4), 0);
+	CHECK(mm.guard_on && mm.guard_pfn_procs == 1, "guard on, one process located");
+	CHECK_EQ_STR(cells_text(&mm.zones[0]), "M[S]F.");
+	CHECK_EQ_STR(cells_text(&mm.zones[1]), "U[X][S][E]....F");
+	CHECK_EQ_INT(mm.zones[0].locked_cells, 1);
+	CHECK_EQ_INT(mm.locked_cells, 4);
+
+	/* one pageblock a cell: the map itself */
+	CHECK_EQ_INT(kf_top_memmap_build(&mm, &m, NULL, 4096, 100, 4), 0);
+	CHECK_EQ_STR(cells_text(&mm.zones[0]), "FM.mSUFFE.");
+	CHECK_EQ_STR(cells_text(&mm.zones[1]), "WU...XS..EEE............F");
+
+	/* no map: not available */
+	CHECK_EQ_INT(kf_top_memmap_build(&mm, NULL, NULL, 4096, 10, 10), 0);
+	CHECK(mm.shown && !mm.available && !mm.nr_zones, "no map");
+
+	/* through the view: only while the state shows it, with the loop's error */
+	struct kf_snapshot *snap = snap_new();
+	struct kf_top_view v = { 0 };
+	struct kf_top_state st;
+	struct kf_top_input in = { .cur = snap, .memmap = &m, .page_size = 4096, .map_rows = 8, .map_cols = 4,
+				   .memmap_age_s = 2, .memmap_every_s = 5 };
+
+	kf_top_state_init(&st, 1);
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK(!v.memmap.shown && !v.memmap.nr_zones, "the map is not built while hidden");
+	st.memmap = true;
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK(v.memmap.shown && v.memmap.available && v.memmap.per_cell == 2, "8 rows: 2 pageblocks a cell");
+	CHECK(near(v.memmap.age_s, 2) && near(v.memmap.every_s, 5), "age and interval");
+	in.memmap = NULL;
+	in.memmap_error = "reading /x/kpageflags needs root (CAP_SYS_ADMIN)";
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK(!v.memmap.available, "not available");
+	CHECK_EQ_STR(v.memmap.error, "reading /x/kpageflags needs root (CAP_SYS_ADMIN)");
+	kf_top_view_release(&v);
+	kf_snapshot_free(snap);
+	kf_top_memmap_release(&mm);
+	free(zones[0].blocks);
+	free(zones[1].blocks);
+
+	/* keys: m shows and hides it; a panel's key leaves it; nothing scrolls under it */
+	struct kf_top_geometry geo = { 0 };
+	unsigned f;
+
+	kf_top_state_init(&st, 1);
+	f = kf_top_handle_key(&st, 'm', NULL, NULL);
+	CHECK(st.memmap && f == (KF_TOP_MEMMAP | KF_TOP_REBUILD | KF_TOP_REDRAW), "m shows the map");
+	f = kf_top_handle_key(&st, KF_KEY_RESIZE, NULL, NULL);
+	CHECK(f == (KF_TOP_REBUILD | KF_TOP_REDRAW), "resizing remakes the cells");
+	geo.lines[KF_PANEL_ZONES] = 30;
+	geo.visible[KF_PANEL_ZONES] = 5;
+	f = kf_top_handle_key(&st, KF_KEY_DOWN, NULL, &geo);
+	CHECK(f == KF_TOP_NOTHING && st.scroll[KF_PANEL_ZONES] == 0, "no scrolling under the map");
+	f = kf_top_handle_key(&st, 'm', NULL, NULL);
+	CHECK(!st.memmap && f & KF_TOP_MEMMAP, "m again hides it");
+	f = kf_top_handle_key(&st, KF_KEY_RESIZE, NULL, NULL);
+	CHECK_EQ_INT(f, KF_TOP_REDRAW);
+	kf_top_handle_key(&st, 'm', NULL, NULL);
+	f = kf_top_handle_key(&st, '3', NULL, NULL);
+	CHECK(!st.memmap && st.focus == KF_PANEL_FRAG && f & KF_TOP_MEMMAP, "3 leaves the map for panel 3");
+	kf_top_handle_key(&st, 'm', NULL, NULL);
+	kf_top_handle_key(&st, KF_KEY_TAB, NULL, NULL);
+	CHECK(!st.memmap && st.focus == KF_PANEL_COMPACT, "Tab leaves the map");
+	kf_top_handle_key(&st, 'm', NULL, NULL);
+	f = kf_top_handle_key(&st, 't', NULL, NULL);
+	CHECK(st.memmap && st.totals, "t keeps the map");
+}
+
 static void test_replay(void)
 {
 	struct kf_symbols syms;
@@ -631,5 +821,6 @@ int main(void)
 	test_guard_and_ack();
 	test_keys();
 	test_replay();
+	test_memmap();
 	return check_done();
 }

@@ -33,10 +33,10 @@ top_wait ': keys'
 top_screen > "$TMP/help.txt"
 top_keys Escape
 for k in 'q  F10' 'h  ?  F1' 'Space' 'Tab  Right' '1 .. 6' 'Up Down j k' 'PgUp PgDn' 's  F6' '<  >' \
-	 'I' 't' 'o' 'r' 'a' '+  -' 'Ctrl-L'; do
+	 'I' 't' 'o' 'm' 'r' 'a' '+  -' 'Ctrl-L'; do
 	grep -q "^ $k  " "$TMP/help.txt" && ok || fail "the help does not list '$k'"
 done
-expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 16
+expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 17
 
 # Space pauses and resumes
 top_keys Space
@@ -164,6 +164,12 @@ expect_eq "+ + slower" "$(hint_refresh)" 2s
 top_keys -
 sleep 0.2
 expect_eq "- faster" "$(hint_refresh)" 1s
+
+# m: the memory map (tests/top_memmap.sh checks its cells); m again, the panels
+top_keys m
+top_wait '^>Memory map' || fail "m: no memory map"
+top_keys m
+top_wait '^>1 Zones' || fail "m again: no panels"
 
 # r: every count starts again
 top_keys r
