@@ -87,26 +87,6 @@ static int snap_zone(const struct kf_snapshot *s, int node, const char *name)
 	return -1;
 }
 
-static const struct kf_buddy_zone *mem_buddy(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_BUDDYINFO))
-		return NULL;
-	for (int i = 0; i < ms->buddyinfo.nr_zones; i++)
-		if (ms->buddyinfo.zones[i].node == node && strcmp(ms->buddyinfo.zones[i].name, name) == 0)
-			return &ms->buddyinfo.zones[i];
-	return NULL;
-}
-
-static const struct kf_pagetype_zone *mem_pagetype(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_PAGETYPEINFO))
-		return NULL;
-	for (int i = 0; i < ms->pagetypeinfo.nr_zones; i++)
-		if (ms->pagetypeinfo.zones[i].node == node && strcmp(ms->pagetypeinfo.zones[i].name, name) == 0)
-			return &ms->pagetypeinfo.zones[i];
-	return NULL;
-}
-
 static signed char trend(int now, int before)
 {
 	return now > before ? 1 : now < before ? -1 : 0;
@@ -114,9 +94,9 @@ static signed char trend(int now, int before)
 
 static void zone_from_mem(struct kf_top_zone *z, const struct kf_top_input *in)
 {
-	const struct kf_buddy_zone *b = mem_buddy(in->mem, z->node, z->name);
-	const struct kf_buddy_zone *pb = mem_buddy(in->mem_prev, z->node, z->name);
-	const struct kf_pagetype_zone *pt = mem_pagetype(in->mem, z->node, z->name);
+	const struct kf_buddy_zone *b = kf_memstate_buddy(in->mem, z->node, z->name);
+	const struct kf_buddy_zone *pb = kf_memstate_buddy(in->mem_prev, z->node, z->name);
+	const struct kf_pagetype_zone *pt = kf_memstate_pagetype(in->mem, z->node, z->name);
 
 	if (z->have_info) {
 		if (z->free > z->high)
@@ -271,15 +251,12 @@ static int build_cpus(struct kf_top_view *v, const struct kf_top_input *in)
 	return 0;
 }
 
-/* the kernel's name of an enumerated value, or its number */
+/* the kernel's name of an enumerated value, or its number, copied into the view */
 static void sym_name(const struct kf_symbols *syms, enum kf_symtab_kind k, int v, char *buf, size_t len)
 {
-	const char *name = syms ? kf_symbols_name(syms, k, v) : NULL;
+	char num[24];
 
-	if (name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "%d", v);
+	snprintf(buf, len, "%s", kf_symbols_label(syms, k, v, num, sizeof(num)));
 }
 
 static void frag_fill(struct kf_top_frag *f, const struct kf_extfrag_stats *cur,
