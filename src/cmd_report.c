@@ -9,6 +9,7 @@
 
 #include "kf_cmd.h"
 #include "kf_guard_proc.h"
+#include "kf_guard_opts.h"
 #include "kf_report.h"
 #include "kf_session.h"
 #include "kf_util.h"
@@ -22,14 +23,8 @@ struct report_opts {
 	double duration;
 	enum output_format format;
 	bool by_comm;
-	/* the guard */
-	bool no_guard, enforce;
 	bool memmap;			/* the full memory map, and a scan even offline */
-	long lock_threshold_kb;		/* 0 = default */
-	int *protect_pids;		/* argc entries at most */
-	int nr_protect_pids;
-	const char **protect_comms;
-	int nr_protect_comms;
+	struct kf_guard_opts guard;
 };
 
 static void report_usage(FILE *out)
@@ -73,8 +68,7 @@ static void report_usage(FILE *out)
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_PROTECT_PID, OPT_PROTECT_COMM, OPT_LOCK_THRESHOLD,
-	       OPT_ENFORCE, OPT_NO_GUARD, OPT_MEMMAP };
+	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -83,24 +77,16 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "by-comm", no_argument, NULL, OPT_BY_COMM },
-		{ "protect-pid", required_argument, NULL, OPT_PROTECT_PID },
-		{ "protect-comm", required_argument, NULL, OPT_PROTECT_COMM },
-		{ "lock-threshold", required_argument, NULL, OPT_LOCK_THRESHOLD },
-		{ "enforce", no_argument, NULL, OPT_ENFORCE },
-		{ "no-guard", no_argument, NULL, OPT_NO_GUARD },
 		{ "memmap", no_argument, NULL, OPT_MEMMAP },
+		KF_GUARD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	long v;
 
 	memset(o, 0, sizeof(*o));
 	o->proc_root = "/";
-	o->lock_threshold_kb = -1;
-	o->protect_pids = calloc(argc + 1, sizeof(*o->protect_pids));
-	o->protect_comms = calloc(argc + 1, sizeof(*o->protect_comms));
-	if (!o->protect_pids || !o->protect_comms) {
+	if (kf_guard_opts_init(&o->guard, argc) < 0) {
 		fprintf(stderr, "kfrag report: out of memory\n");
 		return -1;
 	}
@@ -132,44 +118,22 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_BY_COMM:
 			o->by_comm = true;
 			break;
-		case OPT_PROTECT_PID:
-			if (kf_parse_long(optarg, 1, 1L << 30, &v) < 0) {
-				fprintf(stderr, "kfrag report: --protect-pid wants a process id, not '%s'\n", optarg);
-				return -1;
-			}
-			o->protect_pids[o->nr_protect_pids++] = (int)v;
-			break;
-		case OPT_PROTECT_COMM:
-			if (!*optarg) {
-				fprintf(stderr, "kfrag report: --protect-comm wants a command name\n");
-				return -1;
-			}
-			if (strlen(optarg) > 15)
-				fprintf(stderr, "kfrag report: --protect-comm %s: the kernel keeps 15 characters of a "
-					"command name; matching '%.15s'\n", optarg, optarg);
-			o->protect_comms[o->nr_protect_comms++] = optarg;
-			break;
-		case OPT_LOCK_THRESHOLD:
-			if (kf_parse_long(optarg, 0, 1L << 40, &o->lock_threshold_kb) < 0) {
-				fprintf(stderr, "kfrag report: --lock-threshold wants kB >= 0, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ENFORCE:
-			o->enforce = true;
-			break;
 		case OPT_MEMMAP:
 			o->memmap = true;
-			break;
-		case OPT_NO_GUARD:
-			o->no_guard = true;
 			break;
 		case 'h':
 			report_usage(stdout);
 			return 1;
 		default:
-			report_usage(stderr);
-			return -1;
+			switch (kf_guard_opts_take(&o->guard, c, optarg, "report")) {
+			case 1:
+				break;
+			case 0:
+				report_usage(stderr);
+				return -1;
+			default:
+				return -1;
+			}
 		}
 	}
 	if (optind < argc) {
@@ -182,16 +146,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		report_usage(stderr);
 		return -1;
 	}
-	if (o->input && (o->enforce || o->lock_threshold_kb >= 0)) {
-		fprintf(stderr, "kfrag report: --%s needs the live kernel (--duration), not a recorded trace\n",
-			o->enforce ? "enforce" : "lock-threshold");
-		return -1;
-	}
-	if (o->no_guard && (o->enforce || o->nr_protect_pids || o->nr_protect_comms)) {
-		fprintf(stderr, "kfrag report: --no-guard with guard options: choose one\n");
-		return -1;
-	}
-	return 0;
+	return kf_guard_opts_check(&o->guard, o->input ? "a recorded trace" : NULL, "report");
 }
 
 static int write_report(const struct report_opts *o, const struct kf_report_input *in)
@@ -305,8 +260,7 @@ static int report_live(struct kf_session *s, const struct report_opts *o, struct
 
 static void opts_release(struct report_opts *o)
 {
-	free(o->protect_pids);
-	free(o->protect_comms);
+	kf_guard_opts_release(&o->guard);
 }
 
 /* the guard's alerts for the window; 0 or -1 */
@@ -320,8 +274,8 @@ static int guard_evaluate(const struct report_opts *o, struct kf_session *s, str
 		kf_guard_set_compaction_reason(g, reason);
 		return kf_guard_evaluate(kf_guard_input(g), snap, res);
 	}
-	if (kf_guard_input_from_trace(snap, o->protect_pids, o->nr_protect_pids, o->protect_comms,
-				      o->nr_protect_comms, offline_in) < 0)
+	if (kf_guard_input_from_trace(snap, o->guard.pids, o->guard.nr_pids, o->guard.comms,
+				      o->guard.nr_comms, offline_in) < 0)
 		return -1;
 	offline_in->compaction_reason = reason;
 	return kf_guard_evaluate(offline_in, snap, res);
@@ -352,19 +306,10 @@ int kf_cmd_report(int argc, char **argv)
 		opts_release(&o);
 		return KF_EXIT_FAIL;
 	}
-	if (!o.input && !o.no_guard) {
-		/* the live machine's processes, whatever --proc-root says of memory */
-		struct kf_guard_config gc = {
-			.root = "/",
-			.pids = o.protect_pids, .nr_pids = o.nr_protect_pids,
-			.comms = o.protect_comms, .nr_comms = o.nr_protect_comms,
-			.lock_threshold_kb = o.lock_threshold_kb > 0 ? (uint64_t)o.lock_threshold_kb : 0,
-			.no_discover = false,
-			.enforce = o.enforce,
-		};
+	if (!o.input && !o.guard.no_guard) {
+		struct kf_guard_config gc;
 
-		if (o.lock_threshold_kb == 0)
-			gc.lock_threshold_kb = KF_GUARD_LOCK_OFF;
+		kf_guard_opts_config(&o.guard, &gc);
 		g = kf_guard_open(&gc, err, sizeof(err));
 		if (!g) {
 			fprintf(stderr, "kfrag report: guard: %s\n", err);
@@ -398,7 +343,7 @@ int kf_cmd_report(int argc, char **argv)
 		opts_release(&o);
 		return KF_EXIT_FAIL;
 	}
-	if (!o.no_guard) {
+	if (!o.guard.no_guard) {
 		if (guard_evaluate(&o, &s, g, snap, &offline_in, &gres) < 0)
 			fprintf(stderr, "kfrag report: guard: out of memory; the report has no guard\n");
 		else

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "kf_cmd.h"
+#include "kf_guard_opts.h"
 #include "kf_guard_proc.h"
 #include "kf_session.h"
 #include "kf_top.h"
@@ -45,13 +46,7 @@ struct top_opts {
 	double delay;
 	double speed;
 	bool no_color;
-	/* the guard, as kfrag report takes it */
-	bool no_guard, enforce;
-	long lock_threshold_kb;		/* -1 = default, 0 = no discovery by VmLck */
-	int *protect_pids;		/* argc entries at most */
-	int nr_protect_pids;
-	const char **protect_comms;
-	int nr_protect_comms;
+	struct kf_guard_opts guard;	/* as kfrag report takes them */
 };
 
 struct top_ctx {
@@ -130,33 +125,24 @@ static void top_usage(FILE *out)
 
 static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 {
-	enum { OPT_SPEED = 256, OPT_PROC_ROOT, OPT_NO_COLOR, OPT_PROTECT_PID, OPT_PROTECT_COMM,
-	       OPT_LOCK_THRESHOLD, OPT_ENFORCE, OPT_NO_GUARD };
+	enum { OPT_SPEED = 256, OPT_PROC_ROOT, OPT_NO_COLOR };
 	static const struct option longopts[] = {
 		{ "delay", required_argument, NULL, 'd' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "protect-pid", required_argument, NULL, OPT_PROTECT_PID },
-		{ "protect-comm", required_argument, NULL, OPT_PROTECT_COMM },
-		{ "lock-threshold", required_argument, NULL, OPT_LOCK_THRESHOLD },
-		{ "enforce", no_argument, NULL, OPT_ENFORCE },
-		{ "no-guard", no_argument, NULL, OPT_NO_GUARD },
+		KF_GUARD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->proc_root = "/";
 	o->delay = 1;
 	o->speed = 1;
-	o->lock_threshold_kb = -1;
-	o->protect_pids = calloc(argc + 1, sizeof(*o->protect_pids));
-	o->protect_comms = calloc(argc + 1, sizeof(*o->protect_comms));
-	if (!o->protect_pids || !o->protect_comms) {
+	if (kf_guard_opts_init(&o->guard, argc) < 0) {
 		fprintf(stderr, "kfrag top: out of memory\n");
 		return -1;
 	}
@@ -185,38 +171,19 @@ static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 		case OPT_NO_COLOR:
 			o->no_color = true;
 			break;
-		case OPT_PROTECT_PID:
-			if (kf_parse_long(optarg, 1, 1L << 30, &v) < 0) {
-				fprintf(stderr, "kfrag top: --protect-pid wants a process id, not '%s'\n", optarg);
-				return -1;
-			}
-			o->protect_pids[o->nr_protect_pids++] = (int)v;
-			break;
-		case OPT_PROTECT_COMM:
-			if (!*optarg) {
-				fprintf(stderr, "kfrag top: --protect-comm wants a command name\n");
-				return -1;
-			}
-			o->protect_comms[o->nr_protect_comms++] = optarg;
-			break;
-		case OPT_LOCK_THRESHOLD:
-			if (kf_parse_long(optarg, 0, 1L << 40, &o->lock_threshold_kb) < 0) {
-				fprintf(stderr, "kfrag top: --lock-threshold wants kB >= 0, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ENFORCE:
-			o->enforce = true;
-			break;
-		case OPT_NO_GUARD:
-			o->no_guard = true;
-			break;
 		case 'h':
 			top_usage(stdout);
 			return 1;
 		default:
-			top_usage(stderr);
-			return -1;
+			switch (kf_guard_opts_take(&o->guard, c, optarg, "top")) {
+			case 1:
+				break;
+			case 0:
+				top_usage(stderr);
+				return -1;
+			default:
+				return -1;
+			}
 		}
 	}
 	if (optind < argc) {
@@ -224,22 +191,12 @@ static int parse_top_opts(int argc, char **argv, struct top_opts *o)
 		top_usage(stderr);
 		return -1;
 	}
-	if (o->input && (o->enforce || o->lock_threshold_kb >= 0)) {
-		fprintf(stderr, "kfrag top: --%s needs the live kernel, not a replay\n",
-			o->enforce ? "enforce" : "lock-threshold");
-		return -1;
-	}
-	if (o->no_guard && (o->enforce || o->nr_protect_pids || o->nr_protect_comms)) {
-		fprintf(stderr, "kfrag top: --no-guard with guard options: choose one\n");
-		return -1;
-	}
-	return 0;
+	return kf_guard_opts_check(&o->guard, o->input ? "a replay" : NULL, "top");
 }
 
 static void opts_release(struct top_opts *o)
 {
-	free(o->protect_pids);
-	free(o->protect_comms);
+	kf_guard_opts_release(&o->guard);
 }
 
 static double monotonic_s(void)
@@ -344,7 +301,7 @@ static const struct kf_guard_result *top_guard_step(struct top_ctx *c, const str
 
 	kf_guard_result_release(&c->gres);
 	c->guard_in = NULL;
-	if (c->o.no_guard)
+	if (c->o.guard.no_guard)
 		return NULL;
 	if (c->g) {
 		kf_guard_refresh(c->g);		/* out of memory: the last reading stays */
@@ -352,8 +309,8 @@ static const struct kf_guard_result *top_guard_step(struct top_ctx *c, const str
 		in = kf_guard_input(c->g);
 	} else {
 		kf_guard_input_release(&c->offline_in);
-		if (kf_guard_input_from_trace(snap, c->o.protect_pids, c->o.nr_protect_pids, c->o.protect_comms,
-					      c->o.nr_protect_comms, &c->offline_in) < 0)
+		if (kf_guard_input_from_trace(snap, c->o.guard.pids, c->o.guard.nr_pids, c->o.guard.comms,
+					      c->o.guard.nr_comms, &c->offline_in) < 0)
 			return NULL;
 		c->offline_in.compaction_reason = reason;
 		in = &c->offline_in;
@@ -551,18 +508,11 @@ static int open_source(struct top_ctx *c)
 	}
 	struct kf_live_config cfg = { .missing_ok = true };
 
-	if (!c->o.no_guard) {
-		/* the live machine's processes, whatever --proc-root says of memory */
-		struct kf_guard_config gc = {
-			.root = "/",
-			.pids = c->o.protect_pids, .nr_pids = c->o.nr_protect_pids,
-			.comms = c->o.protect_comms, .nr_comms = c->o.nr_protect_comms,
-			.lock_threshold_kb = c->o.lock_threshold_kb > 0 ? (uint64_t)c->o.lock_threshold_kb :
-					     c->o.lock_threshold_kb == 0 ? KF_GUARD_LOCK_OFF : 0,
-			.enforce = c->o.enforce,
-		};
+	if (!c->o.guard.no_guard) {
+		struct kf_guard_config gc;
 		char gerr[512];
 
+		kf_guard_opts_config(&c->o.guard, &gc);
 		c->g = kf_guard_open(&gc, gerr, sizeof(gerr));
 		if (!c->g) {
 			snprintf(c->err, sizeof(c->err), "guard: %s", gerr);

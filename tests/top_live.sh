@@ -50,7 +50,9 @@ if [ -x "$ALLOC_STORM" ]; then
 	storm=$!
 	spid=$storm
 	top_keys 5 t
-	top_wait "^ *$spid alloc_storm " 5 || fail "alloc_storm ($spid) is not in the process table"
+	# by pid: the first events of a forked child come before its exec, and
+	# the live source may have named it after its parent then
+	top_wait "^ *$spid " 5 || fail "alloc_storm ($spid) is not in the process table"
 	allocd=$(top_table '^ *PID COMMAND' | top_columns PID ALLOCD | awk -v p="$spid" '$1 == p { print $2 }')
 	[ -n "$allocd" ] && [ "$allocd" -gt 0 ] && ok || fail "alloc_storm: ALLOCD '$allocd'"
 	top_keys t

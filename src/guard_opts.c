@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The guard's command-line options, shared by report and top. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kf_guard_opts.h"
+#include "kf_util.h"
+
+int kf_guard_opts_init(struct kf_guard_opts *o, int argc)
+{
+	memset(o, 0, sizeof(*o));
+	o->lock_threshold_kb = -1;
+	o->pids = calloc(argc + 1, sizeof(*o->pids));
+	o->comms = calloc(argc + 1, sizeof(*o->comms));
+	if (!o->pids || !o->comms) {
+		kf_guard_opts_release(o);
+		return -1;
+	}
+	return 0;
+}
+
+void kf_guard_opts_release(struct kf_guard_opts *o)
+{
+	free(o->pids);
+	free(o->comms);
+	o->pids = NULL;
+	o->comms = NULL;
+}
+
+int kf_guard_opts_take(struct kf_guard_opts *o, int c, const char *arg, const char *cmd)
+{
+	long v;
+
+	switch (c) {
+	case KF_GUARD_OPT_PROTECT_PID:
+		if (kf_parse_long(arg, 1, 1L << 30, &v) < 0) {
+			fprintf(stderr, "kfrag %s: --protect-pid wants a process id, not '%s'\n", cmd, arg);
+			return -1;
+		}
+		o->pids[o->nr_pids++] = (int)v;
+		return 1;
+	case KF_GUARD_OPT_PROTECT_COMM:
+		if (!*arg) {
+			fprintf(stderr, "kfrag %s: --protect-comm wants a command name\n", cmd);
+			return -1;
+		}
+		if (strlen(arg) > 15)
+			fprintf(stderr, "kfrag %s: --protect-comm %s: the kernel keeps 15 characters of a "
+				"command name; matching '%.15s'\n", cmd, arg, arg);
+		o->comms[o->nr_comms++] = arg;
+		return 1;
+	case KF_GUARD_OPT_LOCK_THRESHOLD:
+		if (kf_parse_long(arg, 0, 1L << 40, &o->lock_threshold_kb) < 0) {
+			fprintf(stderr, "kfrag %s: --lock-threshold wants kB >= 0, not '%s'\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case KF_GUARD_OPT_ENFORCE:
+		o->enforce = true;
+		return 1;
+	case KF_GUARD_OPT_NO_GUARD:
+		o->no_guard = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int kf_guard_opts_check(const struct kf_guard_opts *o, const char *offline, const char *cmd)
+{
+	if (offline && (o->enforce || o->lock_threshold_kb >= 0)) {
+		fprintf(stderr, "kfrag %s: --%s needs the live kernel, not %s\n", cmd,
+			o->enforce ? "enforce" : "lock-threshold", offline);
+		return -1;
+	}
+	if (o->no_guard && (o->enforce || o->nr_pids || o->nr_comms || o->lock_threshold_kb >= 0)) {
+		fprintf(stderr, "kfrag %s: --no-guard with guard options: choose one\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+void kf_guard_opts_config(const struct kf_guard_opts *o, struct kf_guard_config *gc)
+{
+	memset(gc, 0, sizeof(*gc));
+	/* the live machine's processes, whatever --proc-root says of memory */
+	gc->root = "/";
+	gc->pids = o->pids;
+	gc->nr_pids = o->nr_pids;
+	gc->comms = o->comms;
+	gc->nr_comms = o->nr_comms;
+	gc->lock_threshold_kb = o->lock_threshold_kb > 0 ? (uint64_t)o->lock_threshold_kb :
+				o->lock_threshold_kb == 0 ? KF_GUARD_LOCK_OFF : 0;
+	gc->enforce = o->enforce;
+}
