@@ -19,4 +19,18 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 need_shared() { [ -f "$SHARED_DATA/$1" ] || skip "shared capture $SHARED_DATA/$1 not present"; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
+# The live tests look at /sys/kernel/tracing themselves: as root, tracefs is
+# mounted there when it is not (a fresh machine), as kfrag itself would for
+# its own run, and left mounted for the tests that follow.
+try_tracefs() {
+	[ -d /sys/kernel/tracing/instances ] && return 0
+	[ "$(id -u)" = 0 ] || return 1
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null &&
+		echo "note: mounted tracefs at /sys/kernel/tracing for the live tests" >&2
+	[ -d /sys/kernel/tracing/instances ]
+}
+need_tracefs() {
+	need_root
+	try_tracefs || skip "tracefs is not mounted at /sys/kernel/tracing and could not be mounted"
+}
 done_testing() { echo "$checks checks, $fails failed" >&2; [ "$fails" = 0 ]; exit $?; }

@@ -7,7 +7,7 @@ ALLOC_STORM=${ALLOC_STORM:-$(dirname "$KFRAG")/tests/helpers/alloc_storm}
 
 live_setup() {
 	need_root
-	[ -d "$T/instances" ] || skip "tracefs is not mounted at $T"
+	need_tracefs
 	[ -x "$KFRAG" ] || skip "no kfrag binary at $KFRAG"
 	"$KFRAG" record --help >/dev/null 2>&1 || skip "this kfrag has no record command"
 	need_cmd flock

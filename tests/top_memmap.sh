@@ -225,7 +225,7 @@ else
 fi
 
 # ---- live, as root: every populated zone of this machine ---------------------------
-if [ "$(id -u)" = 0 ] && [ -r /proc/kpageflags ] && [ -d /sys/kernel/tracing/instances ]; then
+if [ "$(id -u)" = 0 ] && [ -r /proc/kpageflags ] && try_tracefs; then
 	. "${SRCDIR:-.}/tests/live_lib.sh"
 	need_cmd flock
 	exec 9>/tmp/kfrag-live-tests.lock
