@@ -350,16 +350,19 @@ static struct proc_entry *proc_of(struct kf_engine *e, struct cpu_state *c, cons
 {
 	struct proc_entry *p;
 
-	if (c->last_pid == ev->pid && c->last_proc < e->nr_procs)
-		return &e->procs[c->last_proc];
-	p = proc_lookup(e, ev->pid, ev->comm);
-	if (!p)
-		return NULL;
-	/* a comm learnt later (the pid was seen before its cmdline) replaces "<...>" */
-	if (ev->comm && p->s.comm[0] == '<')
+	if (c->last_pid == ev->pid && c->last_proc < e->nr_procs) {
+		p = &e->procs[c->last_proc];
+	} else {
+		p = proc_lookup(e, ev->pid, ev->comm);
+		if (!p)
+			return NULL;
+		c->last_pid = ev->pid;
+		c->last_proc = p - e->procs;
+	}
+	/* a process is named by its latest events: a forked child execs, and a
+	 * name learnt late replaces "<...>" */
+	if (ev->comm && ev->comm[0] != '<' && strncmp(p->s.comm, ev->comm, KF_COMM_LEN - 1) != 0)
 		comm_copy(p->s.comm, ev->comm);
-	c->last_pid = ev->pid;
-	c->last_proc = p - e->procs;
 	return p;
 }
 

@@ -61,8 +61,12 @@
 
 struct comm_entry {
 	int pid;		/* 0 = empty */
+	uint64_t read_ts;	/* trace time of the /proc read: names change at exec */
 	char comm[KF_COMM_LEN];
 };
+
+/* a name read from /proc is read again after this long (trace time, ns) */
+#define COMM_TTL_NS (1000ULL * 1000 * 1000)
 
 struct live_cpu {
 	int cpu;
@@ -759,9 +763,10 @@ static void advance(struct kf_live *l, struct live_cpu *lc, const struct kf_sink
 
 /* ---- comms -------------------------------------------------------------- */
 
-/* saved_cmdlines knows only tasks that ran while it was read: look the
- * others up in /proc once */
-static const char *comm_of(struct kf_live *l, int pid)
+/* the name of a live task from /proc, read again after COMM_TTL_NS since a
+ * forked child's first events come before its exec renames it; NULL when
+ * the task is gone */
+static const char *comm_of(struct kf_live *l, int pid, uint64_t ts)
 {
 	unsigned h = ((unsigned)pid * 2654435761u) & (COMM_SLOTS - 1);
 	struct comm_entry *e = NULL;
@@ -779,14 +784,17 @@ static const char *comm_of(struct kf_live *l, int pid)
 	for (int i = 0; i < 8; i++) {
 		struct comm_entry *c = &l->comms[(h + i) & (COMM_SLOTS - 1)];
 
-		if (c->pid == pid)
+		if (c->pid == pid && ts - c->read_ts < COMM_TTL_NS)
 			return c->comm[0] ? c->comm : NULL;
-		if (!c->pid && !e)
+		if (c->pid == pid || (!c->pid && !e))
 			e = c;
+		if (c->pid == pid)
+			break;
 	}
 	if (!e)
 		e = &l->comms[h];	/* evict */
 	e->pid = pid;
+	e->read_ts = ts;
 	e->comm[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -817,14 +825,14 @@ static void emit(struct kf_live *l, struct live_cpu *lc, const struct kf_sink *s
 	rec.size = lc->cur_size;
 	rec.ref_count = 1;
 	kf_decoder_decode(l->dec, &rec, &ev);
-	if (!ev.comm || ev.comm[0] == '<') {
-		if (ev.pid != l->last_pid) {
-			l->last_pid = ev.pid;
-			l->last_comm = comm_of(l, ev.pid);
-		}
-		if (l->last_comm)
-			ev.comm = l->last_comm;
+	/* /proc first: saved_cmdlines is global and keeps the names of pids
+	 * long since recycled; it still names tasks that have exited */
+	if (ev.pid != l->last_pid) {
+		l->last_pid = ev.pid;
+		l->last_comm = comm_of(l, ev.pid, ev.ts);
 	}
+	if (l->last_comm)
+		ev.comm = l->last_comm;
 	lc->events++;
 	if (sink && sink->event)
 		sink->event(sink->ctx, &ev);

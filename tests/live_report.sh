@@ -21,6 +21,9 @@ touched=$(awk '{ print $5 }' "$TMP/storm.out")
 lost=$(jq .lost_events.total "$TMP/r.json")
 allocs=$(jq ".processes[] | select(.pid == $spid) | .pages_allocd" "$TMP/r.json")
 expect_eq "source" "$(jq -r .source.type "$TMP/r.json")" live
+# named after its exec, not after the shell that forked it, nor after a
+# recycled pid's old entry in the kernel's saved_cmdlines
+expect_eq "workload named" "$(jq -r ".processes[] | select(.pid == $spid) | .comm" "$TMP/r.json")" alloc_storm
 expect_eq "instance named" "$(jq -r .source.instance "$TMP/r.json")" "kfrag-$kpid"
 if [ "$lost" = 0 ]; then
 	# every page the workload touched is one order-0 allocation of its own

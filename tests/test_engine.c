@@ -295,11 +295,25 @@ static void test_lost_reset_and_by_comm(void)
 	CHECK_EQ_INT(s->nr_cpus, 6);
 	CHECK_EQ_U64(s->ev_total[KF_EV_OTHER], 1);
 	merged = kf_snapshot_procs_by_comm(s, &nr);
+	/* pid 70's comm above is "proc"; its next event, after an exec, says "storm" */
+	{
+		struct kf_event x = page_ev(KF_EV_PAGE_ALLOC, 0, 70, 0x100003, 0, 1);
+		struct kf_snapshot *s3;
+
+		x.comm = "storm";
+		feed(e, x);
+		x.comm = "<...>";	/* an unknown name never replaces a known one */
+		feed(e, x);
+		s3 = kf_engine_snapshot(e);
+		for (int i = 0; i < s3->nr_procs; i++)
+			if (s3->procs[i].pid == 70)
+				CHECK_EQ_STR(s3->procs[i].comm, "storm");
+		kf_snapshot_free(s3);
+	}
 	CHECK_EQ_INT(nr, 1);
 	CHECK_EQ_U64(merged[0].allocd, 2);
 	free(merged);
-	/* a snapshot is a copy: feeding afterwards does not change it */
-	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 70, 0x100002, 0, 1));
+	/* a snapshot is a copy: feeding afterwards did not change it */
 	CHECK_EQ_U64(s->ev_total[KF_EV_PAGE_ALLOC], 2);
 	kf_engine_reset(e);
 	s2 = kf_engine_snapshot(e);
