@@ -41,9 +41,16 @@ int main(int argc, char **argv)
 		printf("kfrag %s\n", PACKAGE_VERSION);
 		return KF_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char name[32];
+
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* getopt's own messages then say "kfrag report: ..." */
+		snprintf(name, sizeof(name), "kfrag %s", commands[i].name);
+		argv[1] = name;
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "kfrag: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return KF_EXIT_USAGE;
