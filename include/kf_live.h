@@ -68,6 +68,14 @@ long kf_live_poll(struct kf_live *l, const struct kf_sink *sink, int timeout_ms)
 /* stops tracing in the instance and reads what is left (also events a poll
  * held back to keep the CPUs in order) */
 long kf_live_stop(struct kf_live *l, const struct kf_sink *sink);
+/*
+ * A whole window: reads until duration seconds have passed (0 = until
+ * SIGINT, SIGTERM or SIGHUP) or a read fails, calling tick(ctx) about every
+ * tick_s seconds when tick is set; then stops tracing and feeds what is
+ * left, whatever happened. 0, or -1 with kf_live_error() saying why.
+ */
+int kf_live_run(struct kf_live *l, const struct kf_sink *sink, double duration,
+		void (*tick)(void *ctx), void *ctx, double tick_s);
 int kf_live_nr_cpus(const struct kf_live *l);
 const char *kf_live_instance_name(const struct kf_live *l);
 /* was the event enabled (false when missing_ok skipped it) */

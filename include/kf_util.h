@@ -22,6 +22,9 @@ int kf_atomic_open(struct kf_atomic_file *af, const char *path, mode_t mode);
 int kf_atomic_commit(struct kf_atomic_file *af);	/* fflush, fsync, rename */
 void kf_atomic_abort(struct kf_atomic_file *af);
 
+/* seconds on CLOCK_MONOTONIC: for deadlines and rates, never for dates */
+double kf_monotonic_s(void);
+
 /* strtol/strtod with the whole string required; 0 or -1 */
 int kf_parse_long(const char *s, long min, long max, long *out);
 int kf_parse_double(const char *s, double min, double max, double *out);

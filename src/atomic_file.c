@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Output files written to a temporary name and renamed, and strict number parsing. */
+/* Output files written to a temporary name and renamed, strict number parsing, the monotonic clock. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kf_util.h"
@@ -108,4 +109,12 @@ int kf_parse_double(const char *s, double min, double max, double *out)
 	}
 	*out = v;
 	return 0;
+}
+
+double kf_monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -181,14 +181,6 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* nothing to analyse while recording: the pages go to the file */
 static void count_event(void *ctx, const struct kf_event *ev)
 {
@@ -213,7 +205,6 @@ int kf_cmd_record(int argc, char **argv)
 	struct kf_live *l;
 	char err[1024] = "", *dir_copy;
 	uint64_t nr_events = 0, lost = 0;
-	double deadline;
 	int ret, nr = 0;
 
 	ret = parse_record_opts(argc, argv, &o);
@@ -259,25 +250,7 @@ int kf_cmd_record(int argc, char **argv)
 			kf_live_instance_name(l), o.duration > 0 ? "" : " until interrupted");
 
 	ret = KF_EXIT_OK;
-	deadline = now_s() + o.duration;
-	while (!kf_live_interrupted()) {
-		int timeout = 100;
-
-		if (o.duration > 0) {
-			double left = deadline - now_s();
-
-			if (left <= 0)
-				break;
-			if (left * 1000 < timeout)
-				timeout = (int)(left * 1000) + 1;
-		}
-		if (kf_live_poll(l, &sink, timeout) < 0) {
-			fprintf(stderr, "kfrag record: %s\n", kf_live_error(l));
-			ret = KF_EXIT_FAIL;
-			break;
-		}
-	}
-	if (kf_live_stop(l, &sink) < 0) {
+	if (kf_live_run(l, &sink, o.duration, NULL, NULL, 0) < 0) {
 		fprintf(stderr, "kfrag record: %s\n", kf_live_error(l));
 		ret = KF_EXIT_FAIL;
 	}

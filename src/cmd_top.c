@@ -199,14 +199,6 @@ static void opts_release(struct top_opts *o)
 	kf_guard_opts_release(&o->guard);
 }
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- the data side: policy, uptime, memory state ------------------------ */
 
 /* the first line of a file, or "" */
@@ -426,7 +418,7 @@ static int rebuild(struct top_ctx *c)
 		.nr_cpus = c->live ? kf_live_nr_cpus(c->live) : c->s.source.nr_cpus,
 		.memmap = c->memmap,
 		.memmap_error = c->memmap_err,
-		.memmap_age_s = monotonic_s() - c->memmap_at,
+		.memmap_age_s = kf_monotonic_s() - c->memmap_at,
 		.memmap_every_s = MEMMAP_EVERY_S,
 		.memmap_cpu_s = c->memmap_cpu_s,
 		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
@@ -503,7 +495,7 @@ static int open_source(struct top_ctx *c)
 		c->src.speed = c->o.speed;
 		c->src.replay_len_s = kf_top_replay_length_ns(c->replay) / 1e9;
 		c->replay_base = 0;
-		c->replay_anchor = monotonic_s();
+		c->replay_anchor = kf_monotonic_s();
 		return 0;
 	}
 	struct kf_live_config cfg = { .missing_ok = true };
@@ -542,7 +534,7 @@ static int open_source(struct top_ctx *c)
 
 static int run(struct top_ctx *c)
 {
-	double now = monotonic_s();
+	double now = kf_monotonic_s();
 	double next_frame = now, last_frame = now;
 	bool dirty = false;
 
@@ -552,7 +544,7 @@ static int run(struct top_ctx *c)
 
 		if (kf_top_ui_signal())
 			return 0;
-		now = monotonic_s();
+		now = kf_monotonic_s();
 		if (!c->st.paused && now >= next_frame) {
 			if (take_frame(c, now) < 0)
 				return -1;
@@ -562,7 +554,7 @@ static int run(struct top_ctx *c)
 				next_frame = now + c->st.refresh_s;
 			dirty = true;
 		}
-		if (memmap_step(c, monotonic_s())) {
+		if (memmap_step(c, kf_monotonic_s())) {
 			if (c->cur && rebuild(c) < 0)
 				return -1;
 			dirty = true;
@@ -571,9 +563,9 @@ static int run(struct top_ctx *c)
 			kf_top_ui_draw(&c->view, &c->st, &c->geo);
 			dirty = false;
 		}
-		timeout = c->st.paused ? 1000 : (int)ceil((next_frame - monotonic_s()) * 1000);
+		timeout = c->st.paused ? 1000 : (int)ceil((next_frame - kf_monotonic_s()) * 1000);
 		if (c->st.memmap && !c->st.paused) {
-			int t = (int)ceil((c->memmap_at + MEMMAP_EVERY_S - monotonic_s()) * 1000);
+			int t = (int)ceil((c->memmap_at + MEMMAP_EVERY_S - kf_monotonic_s()) * 1000);
 
 			if (t < timeout)
 				timeout = t;
@@ -588,10 +580,10 @@ static int run(struct top_ctx *c)
 
 			if (f & KF_TOP_QUIT)
 				return 0;
-			if (f & KF_TOP_RESET && reset_counts(c, monotonic_s()) < 0)
+			if (f & KF_TOP_RESET && reset_counts(c, kf_monotonic_s()) < 0)
 				return -1;
 			if (f & KF_TOP_PAUSE) {
-				now = monotonic_s();
+				now = kf_monotonic_s();
 				if (c->replay)
 					replay_pause(c, c->st.paused, now);
 				if (!c->st.paused)

@@ -21,6 +21,7 @@
 
 #include "kf_guard_proc.h"
 #include "kf_live_cleanup.h"
+#include "kf_util.h"
 
 #define PM_PRESENT		(1ULL << 63)
 #define PM_PFN_MASK		((1ULL << 55) - 1)
@@ -60,14 +61,6 @@ struct kf_guard {
 	int restore_slot;
 	int last_unevictable;		/* last value read, to see changes */
 };
-
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static char *join(const char *a, const char *b)
 {
@@ -1026,7 +1019,7 @@ static void read_sysctls(struct kf_guard *g, bool first)
 		if (g->in.nr_changes < KF_GUARD_MAX_CHANGES) {
 			struct kf_sysctl_change *c = &g->in.changes[g->in.nr_changes++];
 
-			c->t_s = monotonic_s() - g->t0;
+			c->t_s = kf_monotonic_s() - g->t0;
 			c->from = g->last_unevictable;
 			c->to = v;
 		}
@@ -1050,7 +1043,7 @@ int kf_guard_refresh(struct kf_guard *g)
 		return -1;
 	comms_unmatched(g);
 	read_sysctls(g, false);
-	g->in.window_s = monotonic_s() - g->t0;
+	g->in.window_s = kf_monotonic_s() - g->t0;
 	return 0;
 }
 
@@ -1109,7 +1102,7 @@ struct kf_guard *kf_guard_open(const struct kf_guard_config *cfg, char *err, siz
 	if (!g)
 		goto oom;
 	g->restore_slot = -1;
-	g->t0 = monotonic_s();
+	g->t0 = kf_monotonic_s();
 	g->page_shift = 12;
 	while (psize > 0 && (1L << g->page_shift) < psize)
 		g->page_shift++;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "kf_session.h"
+#include "kf_util.h"
 
 static void sink_event(void *ctx, const struct kf_event *ev)
 {
@@ -89,14 +90,6 @@ int kf_session_read_after(struct kf_session *s, char *err, size_t errlen)
 	return 0;
 }
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int kf_session_live_start(struct kf_session *s, const struct kf_live_config *cfg,
 			  char *err, size_t errlen)
 {
@@ -109,45 +102,28 @@ int kf_session_live_start(struct kf_session *s, const struct kf_live_config *cfg
 	return 0;
 }
 
+/* the guard's once-a-second reading during the window */
+static void session_tick(void *ctx)
+{
+	struct kf_session *s = ctx;
+
+	s->tick(s->tick_ctx, false);
+}
+
 int kf_session_live_run(struct kf_session *s, double duration, char *err, size_t errlen)
 {
 	struct kf_live *l = s->live;
-	double start, deadline, next_tick;
-	double period = s->tick_s > 0 ? s->tick_s : 1.0;
+	double start = kf_monotonic_s();
 	int ret = 0;
 	uint64_t lost;
 
-	start = monotonic_s();
-	deadline = start + duration;
-	next_tick = start + period;
-	while (!kf_live_interrupted()) {
-		int timeout = 100;
-
-		if (s->tick && monotonic_s() >= next_tick) {
-			s->tick(s->tick_ctx, false);
-			next_tick = monotonic_s() + period;
-		}
-
-		if (duration > 0) {
-			double left = deadline - monotonic_s();
-
-			if (left <= 0)
-				break;
-			if (left * 1000 < timeout)
-				timeout = (int)(left * 1000) + 1;
-		}
-		if (kf_live_poll(l, &s->sink, timeout) < 0) {
-			snprintf(err, errlen, "%s", kf_live_error(l));
-			ret = -1;
-			break;
-		}
-	}
-	s->interrupted = kf_live_interrupted();
-	if (kf_live_stop(l, &s->sink) < 0 && ret == 0) {
+	if (kf_live_run(l, &s->sink, duration, s->tick ? session_tick : NULL, s,
+			s->tick_s > 0 ? s->tick_s : 1.0) < 0) {
 		snprintf(err, errlen, "%s", kf_live_error(l));
 		ret = -1;
 	}
-	s->wall_s = monotonic_s() - start;
+	s->interrupted = kf_live_interrupted();
+	s->wall_s = kf_monotonic_s() - start;
 	if (s->tick)
 		s->tick(s->tick_ctx, true);
 	kf_live_totals(l, &s->live_events, &lost);

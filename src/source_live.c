@@ -40,6 +40,7 @@
 #include "kf_live.h"
 #include "kf_live_cleanup.h"
 #include "kf_tracedat_write.h"
+#include "kf_util.h"
 
 #define TRACEFS_DEFAULT "/sys/kernel/tracing"
 /* per CPU. Measured on 2 CPUs: two alloc_storm processes make 2-2.6M
@@ -1205,6 +1206,38 @@ const char *kf_live_instance_name(const struct kf_live *l)
 bool kf_live_has_event(const struct kf_live *l, enum kf_event_type type)
 {
 	return type >= 0 && type < KF_EV_OTHER && l->enabled[type];
+}
+
+int kf_live_run(struct kf_live *l, const struct kf_sink *sink, double duration,
+		void (*tick)(void *ctx), void *ctx, double tick_s)
+{
+	double deadline = kf_monotonic_s() + duration;
+	double next_tick = kf_monotonic_s() + tick_s;
+	int ret = 0;
+
+	while (!kf_live_interrupted()) {
+		int timeout = 100;
+
+		if (tick && kf_monotonic_s() >= next_tick) {
+			tick(ctx);
+			next_tick = kf_monotonic_s() + tick_s;
+		}
+		if (duration > 0) {
+			double left = deadline - kf_monotonic_s();
+
+			if (left <= 0)
+				break;
+			if (left * 1000 < timeout)
+				timeout = (int)(left * 1000) + 1;
+		}
+		if (kf_live_poll(l, sink, timeout) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	if (kf_live_stop(l, sink) < 0)
+		ret = -1;
+	return ret;
 }
 
 const char *kf_live_error(const struct kf_live *l)
