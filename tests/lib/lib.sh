@@ -1,0 +1,36 @@
+# Shared helpers for kfrag's shell tests (sourced). Automake's driver reads
+# the exit code: 0 pass, 1 fail, 77 skip.
+set -u
+: "${KFRAG:=./kfrag}"
+: "${SRCDIR:=.}"
+: "${FIXTURES:=$SRCDIR/tests/data}"
+: "${SHARED_DATA:=$SRCDIR/../shared/data}"
+
+fails=0
+checks=0
+TMP=$(mktemp -d /tmp/kfrag-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { checks=$((checks + 1)); }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+# expect_eq WHAT GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+need_shared() { [ -f "$SHARED_DATA/$1" ] || skip "shared capture $SHARED_DATA/$1 not present"; }
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
+# The live tests look at /sys/kernel/tracing themselves: as root, tracefs is
+# mounted there when it is not (a fresh machine), as kfrag itself would for
+# its own run, and left mounted for the tests that follow.
+try_tracefs() {
+	[ -d /sys/kernel/tracing/instances ] && return 0
+	[ "$(id -u)" = 0 ] || return 1
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null &&
+		echo "note: mounted tracefs at /sys/kernel/tracing for the live tests" >&2
+	[ -d /sys/kernel/tracing/instances ]
+}
+need_tracefs() {
+	need_root
+	try_tracefs || skip "tracefs is not mounted at /sys/kernel/tracing and could not be mounted"
+}
+done_testing() { echo "$checks checks, $fails failed" >&2; [ "$fails" = 0 ]; exit $?; }

@@ -1,0 +1,96 @@
+#!/bin/bash
+# kfrag check during the locked-pages scenario of the guard (root): a
+# process mlockall()s a heap (tests/helpers/locked_heap, which counts from
+# its own /proc/self/pagemap the pages whose PFN changed), free memory is
+# fragmented (tests/helpers/fragment_memory) and compaction is triggered
+# through /proc/sys/vm/compact_memory while the check's window runs.
+# With vm.compact_unevictable_allowed=1: exit 2 and a CRITICAL line naming
+# the process and as many moved pages as the helper counted; with 0:
+# nothing moved, no CRITICAL. The sysctl is put back whatever happens.
+. "${SRCDIR:-.}/tests/lib/lib.sh"
+. "${SRCDIR:-.}/tests/lib/check_lib.sh"
+. "${SRCDIR:-.}/tests/lib/live_lib.sh"
+live_setup
+H=$(dirname "$KFRAG")/tests/helpers
+for h in locked_heap fragment_memory; do
+	[ -x "$H/$h" ] || skip "no $H/$h (make check builds it)"
+done
+SYSCTL=/proc/sys/vm/compact_unevictable_allowed
+[ -w "$SYSCTL" ] || skip "$SYSCTL is not writable here"
+old_sysctl=$(cat "$SYSCTL")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+	wait 2> /dev/null
+	echo "$old_sysctl" > "$SYSCTL"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_for() {	# FILE PATTERN
+	for _ in $(seq 200); do
+		grep -q "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+C=$TMP/c.conf
+{ base_conf; echo "protect_comm = locked_heap"; echo "rate_min_interval = 0"; } > $C
+
+# scenario VALUE: the check's output in $TMP/out, its exit in $rc, the
+# helper's own count of moved pages in MOVED, its pid in LP
+scenario() {
+	echo "$1" > "$SYSCTL"
+	"$H/fragment_memory" 1024 > "$TMP/frag.log" 2>&1 &
+	pids+=($!)
+	wait_for "$TMP/frag.log" fragmented || { fail "fragment_memory: $(cat "$TMP/frag.log")"; return 1; }
+	"$H/locked_heap" 32 > "$TMP/locked.log" 2>&1 &
+	LP=$!
+	pids+=($LP)
+	wait_for "$TMP/locked.log" "^ready" || { fail "locked_heap: $(cat "$TMP/locked.log")"; return 1; }
+	# clean page cache stops compaction early on this kernel ("contended"):
+	# dropping it changes no setting
+	sync
+	echo 1 > /proc/sys/vm/drop_caches
+	kill -USR1 $LP
+	wait_for "$TMP/locked.log" "^reset" || fail "locked_heap did not reset"
+	"$KFRAG" check --config $C --duration 6 --history $TMP/h.jsonl --prometheus $TMP/k.prom > "$TMP/out" 2> "$TMP/err" &
+	local kp=$!
+	for _ in $(seq 100); do [ -d "$T/instances/kfrag-$kp" ] && break; sleep 0.1; done
+	sleep 1
+	echo 1 > /proc/sys/vm/compact_memory
+	wait $kp
+	rc=$?
+	kill -USR2 $LP
+	wait_for "$TMP/locked.log" "^moved" || fail "locked_heap did not report"
+	MOVED=$(sed -n 's/^moved heap=[0-9]* total=\([0-9]*\).*/\1/p' "$TMP/locked.log" | tail -1)
+	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+	wait "${pids[@]}" 2> /dev/null
+	pids=()
+	echo "sysctl $1: kfrag check exit $rc; the helper saw $MOVED pages move" >&2
+}
+
+# ---- compaction allowed to move mlocked pages: CRITICAL -----------------------------
+scenario 1
+expect_rc "locked pages moved" 2
+[ "${MOVED:-0}" -gt 0 ] && ok || fail "compaction moved none of the helper's pages (its own count): the scenario did not happen"
+grep -qE "^KFRAG CRITICAL - [0-9]+ locked pages? of locked_heap \(pid $LP\) moved" "$TMP/out" && ok ||
+	fail "status line: $(head -1 "$TMP/out" | cut -c1-400)"
+kmoved=$(sed -n "s/^CRITICAL: guard: \([0-9]*\) locked pages\? of locked_heap (pid $LP) moved.*/\1/p" "$TMP/out")
+# kfrag reads pagemap about once a second, the helper every 50 ms: a page
+# moved twice between two of kfrag's readings counts once
+awk -v a="${kmoved:-0}" -v b="${MOVED:-0}" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b) / 100; exit !(d <= (m > 2 ? m : 2)) }' && ok ||
+	fail "kfrag counted ${kmoved:-none} moved pages, the helper $MOVED"
+has "the sysctl warned about" "^WARNING: guard: vm.compact_unevictable_allowed is 1 while .*locked_heap \(pid $LP\)"
+grep -qE "^kfrag_guard_alerts\{kind=\"locked_pages_moved\",status=\"critical\",pid=\"$LP\"\} 1$" $TMP/k.prom && ok ||
+	fail "textfile: $(grep guard $TMP/k.prom)"
+expect_eq "history: CRITICAL" "$(tail -1 $TMP/h.jsonl | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')" CRITICAL
+
+# ---- not allowed: nothing moves, no CRITICAL -----------------------------------------------
+scenario 0
+[ "$rc" = 0 ] || [ "$rc" = 1 ] && ok || fail "sysctl 0: exit $rc, want 0 or 1: $(head -c 2000 "$TMP/out")"
+expect_eq "the helper saw nothing move" "${MOVED:-x}" 0
+hasnt "no critical guard line" "^CRITICAL: guard:"
+done_testing
