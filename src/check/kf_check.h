@@ -28,6 +28,7 @@
 #include "kf_event.h"
 #include "kf_guard.h"
 #include "kf_memmap.h"
+#include "kf_zones.h"
 #include "kf_proc.h"
 
 /* exit codes, as Nagios plugins use them */
@@ -229,8 +230,12 @@ int kf_check_report_add(struct kf_check_report *rep, enum kf_check_status st, co
  * guard_warning perfdata. g NULL: the guard did not run (nothing added).
  */
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g);
-/* pageblocks of the zone of a kind kf_block_kind_blocked() says */
-uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z);
+/* pageblocks of the zone of a kind kf_block_kind_blocked() says: the
+ * core's count (kf_zones.h), under the name the check's tests know */
+static inline uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z)
+{
+	return kf_memmap_zone_blocked(z);
+}
 /* a one-line summary of the worst results ("" when OK: the caller says so) */
 void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len);
 void kf_check_report_release(struct kf_check_report *rep);

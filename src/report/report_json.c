@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kf_fragindex.h"
 #include "kf_report.h"
 
 #include "config.h"
@@ -141,8 +140,8 @@ static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, c
 
 		for (int ord = 0; ord < bz->nr_orders; ord++) {
 			json_array_append_new(fb, u64(bz->free_blocks[ord]));
-			json_array_append_new(ui, json_real(kf_unusable_index(bz->free_blocks, bz->nr_orders, ord) / 1000.0));
-			json_array_append_new(ei, json_real(kf_extfrag_index(bz->free_blocks, bz->nr_orders, ord) / 1000.0));
+			json_array_append_new(ui, json_real(bz->unusable[ord] / 1000.0));
+			json_array_append_new(ei, json_real(bz->extfrag[ord] / 1000.0));
 		}
 		json_object_set_new(o, "free_blocks", fb);
 		json_object_set_new(o, "unusable_index", ui);

@@ -62,8 +62,7 @@ static void zones_table(FILE *out, const struct kf_report_input *in)
 		for (int which = 0; bz && which < 2; which++) {
 			fprintf(out, "%-4d %-8s %-9s", s->zones[z].node, s->zones[z].name, which ? "extfrag" : "unusable");
 			for (int o = 0; o < bz->nr_orders; o++)
-				fprintf(out, " %6s", kf_index_format(which ? kf_extfrag_index(bz->free_blocks, bz->nr_orders, o)
-									 : kf_unusable_index(bz->free_blocks, bz->nr_orders, o), b));
+				fprintf(out, " %6s", kf_index_format(which ? bz->extfrag[o] : bz->unusable[o], b));
 			fputc('\n', out);
 		}
 	}
