@@ -317,6 +317,7 @@ enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *re
 		break;
 	case KF_EV_PAGE_ALLOC_EXTFRAG:
 		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
+		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
 		break;
 	case KF_EV_COMPACTION_BEGIN:
 		ev->compact.status = -1;
