@@ -29,6 +29,9 @@ struct report_opts {
 
 static void report_usage(FILE *out)
 {
+	/* a usage error: its message is out; main() says where the help is */
+	if (out == stderr)
+		return;
 	fprintf(out,
 		"Usage: kfrag report --input FILE [OPTIONS]\n"
 		"       kfrag report --duration SECONDS [OPTIONS]\n"

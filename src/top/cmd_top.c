@@ -68,6 +68,9 @@ struct top_ctx {
 
 static void top_usage(FILE *out)
 {
+	/* a usage error: its message is out; main() says where the help is */
+	if (out == stderr)
+		return;
 	fprintf(out,
 		"Usage: kfrag top [OPTIONS]\n"
 		"       kfrag top --input FILE [--speed N] [OPTIONS]\n"
