@@ -645,7 +645,7 @@ int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out)
 
 			for (int t = 0; t < KF_EV_NR; t++)
 				n += s->ev_per_cpu[t * s->nr_cpus + c];
-			snprintf(buf, sizeof(buf), "%d", c);
+			snprintf(buf, sizeof(buf), "%d", (int)s->cpu_ids[c]);
 			fprintf(out, "kfrag_trace_events{");
 			prom_label(out, "cpu", buf, true);
 			fputc('}', out);
@@ -653,7 +653,7 @@ int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out)
 		}
 		prom_head(out, "kfrag_lost_events", "gauge", "Events the ring buffer lost on the CPU during the last check's window.");
 		for (int c = 0; c < s->nr_cpus; c++) {
-			snprintf(buf, sizeof(buf), "%d", c);
+			snprintf(buf, sizeof(buf), "%d", (int)s->cpu_ids[c]);
 			fprintf(out, "kfrag_lost_events{");
 			prom_label(out, "cpu", buf, true);
 			fputc('}', out);

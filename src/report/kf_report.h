@@ -21,7 +21,7 @@
 #include "kf_source.h"
 #include "kf_symbols.h"
 
-#define KF_SCHEMA_VERSION "1.1"
+#define KF_SCHEMA_VERSION "2.0"
 
 struct kf_report_input {
 	const struct kf_snapshot *snap;
