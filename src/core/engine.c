@@ -43,7 +43,9 @@ struct kf_engine *kf_engine_create(const struct kf_engine_config *cfg)
 	/* one spare span so the zone cache always points at valid memory */
 	e->zones = calloc(cfg->nr_zones + 1, sizeof(*e->zones));
 	e->extfrag_zone = calloc(cfg->nr_zones + 1, sizeof(*e->extfrag_zone));
-	if (!e->zones || !e->extfrag_zone) {
+	e->extfrag_zone_pair = calloc(EXTFRAG_ZONE_PAIRS(cfg->nr_zones), sizeof(*e->extfrag_zone_pair));
+	e->extfrag_pageblock_order = -1;
+	if (!e->zones || !e->extfrag_zone || !e->extfrag_zone_pair) {
 		kf_engine_destroy(e);
 		return NULL;
 	}
@@ -67,6 +69,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	kf_pfn_release(&e->alloc_cpu);
 	kf_pfn_release(&e->refill_cpu);
 	free(e->extfrag_zone);
+	free(e->extfrag_zone_pair);
 	free(e->zones);
 	free(e->procs);
 	free(e->proc_hash);
@@ -116,6 +119,8 @@ void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 		e->last_ts = ev->ts;
 	c->ev[ev->type]++;
 	kf_run_track(c, ev);
+	if (ev->type > KF_EV_PAGE_PCPU_DRAIN)
+		kf_lock_run_end(c);	/* any other event of the CPU ends a zone->lock run */
 	p = kf_proc_of(e, c, ev);
 	ps = p ? &p->s : NULL;
 	if (ps)

@@ -97,7 +97,10 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 		t->alloc = n;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->pages = calloc(e->pages_per_cpu, sizeof(*c->pages)))) {
+	if (!c || !(c->pages = calloc(e->pages_per_cpu, sizeof(*c->pages))) ||
+	    !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
+		if (c)
+			free(c->pages);
 		free(c);
 		return NULL;
 	}
@@ -105,6 +108,7 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 	c->index = t->nr;
 	c->last_pid = -1;
 	if (cpu_index_set(t, cpu, t->nr) < 0) {
+		free(c->zone_lock);
 		free(c->pages);
 		free(c);
 		return NULL;
@@ -134,6 +138,7 @@ void kf_cpus_release(struct cpu_table *t)
 {
 	for (int i = 0; i < t->nr; i++) {
 		free(t->by_index[i]->pages);
+		free(t->by_index[i]->zone_lock);
 		free(t->by_index[i]);
 	}
 	free(t->by_index);

@@ -37,6 +37,11 @@ struct cpu_state {
 	int last_pid;
 	int last_proc;			/* index in procs of last_pid */
 	struct kf_count *pages;		/* [zone][mt][order][kind] */
+	/* zone->lock acquisitions per zone, and the run open now */
+	struct kf_zone_lock *zone_lock;	/* [zone] */
+	enum run_kind lock_run;
+	int lock_zone;
+	uint64_t lock_run_pages;
 };
 
 /* CPUs by number: only those that occur have state, whatever their numbers */
@@ -49,6 +54,9 @@ struct cpu_table {
 	int hash_size;
 };
 #define KF_CPU_DIRECT	4096
+
+/* cells of the zone x fallback pair table, the unknown zone included */
+#define EXTFRAG_ZONE_PAIRS(nz)	((size_t)((nz) + 1) * KF_MAX_MIGRATETYPES * KF_MAX_MIGRATETYPES)
 
 /* pages that went from one CPU to another, by pair of CPU indexes: sparse */
 struct flow_map {
@@ -82,6 +90,8 @@ struct kf_engine {
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
 	struct kf_extfrag_stats extfrag_total;
+	struct kf_extfrag_stats *extfrag_zone_pair;
+	int extfrag_pageblock_order;
 
 	struct proc_entry *procs;
 	int nr_procs, alloc_procs;
@@ -116,6 +126,7 @@ void kf_pfn_release(struct pfn_map *m);
 /* engine_pages.c */
 void kf_run_end(struct cpu_state *c);
 void kf_run_track(struct cpu_state *c, const struct kf_event *ev);
+void kf_lock_run_end(struct cpu_state *c);
 void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type type);
 void kf_feed_page(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev,
 		  struct kf_proc_stats *ps);

@@ -59,6 +59,43 @@ void kf_run_track(struct cpu_state *c, const struct kf_event *ev)
 	}
 }
 
+void kf_lock_run_end(struct cpu_state *c)
+{
+	struct kf_zone_lock *zl = &c->zone_lock[c->lock_zone];
+
+	if (c->lock_run == RUN_REFILL) {
+		zl->refill_runs++;
+		zl->refill_pages += c->lock_run_pages;
+	} else if (c->lock_run == RUN_DRAIN) {
+		zl->drain_runs++;
+		zl->drain_pages += c->lock_run_pages;
+	}
+	c->lock_run = RUN_NONE;
+	c->lock_run_pages = 0;
+}
+
+/* zone->lock acquisitions: a run ends at any other event of its CPU or in another zone */
+static void lock_run_track(struct cpu_state *c, const struct kf_event *ev, int zone)
+{
+	enum run_kind kind = RUN_NONE;
+	uint64_t pages = 1ULL << (ev->page.order & 31);
+
+	if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED && ev->page.percpu_refill)
+		kind = RUN_REFILL;
+	else if (ev->type == KF_EV_PAGE_PCPU_DRAIN)
+		kind = RUN_DRAIN;
+	if (kind != c->lock_run || zone != c->lock_zone)
+		kf_lock_run_end(c);
+	if (kind != RUN_NONE) {
+		c->lock_run = kind;
+		c->lock_zone = zone;
+		c->lock_run_pages += pages;
+	} else if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED) {
+		c->zone_lock[zone].direct++;
+		c->zone_lock[zone].direct_pages += pages;
+	}
+}
+
 /* the per-process pcp columns, exactly as trace-pagealloc-postprocess.pl keeps them */
 void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type type)
 {
@@ -94,6 +131,7 @@ static void count_page(struct kf_engine *e, struct cpu_state *c, const struct kf
 
 	cnt->events++;
 	cnt->pages += 1ULL << order;
+	lock_run_track(c, ev, zone);
 }
 
 /*
@@ -192,11 +230,17 @@ void kf_feed_extfrag(struct kf_engine *e, const struct kf_event *ev, struct kf_p
 	bool severe = ev->extfrag.fallback_order <= 3;
 	bool changed = ev->extfrag.change_ownership;
 	int a = ev->extfrag.alloc_migratetype, f = ev->extfrag.fallback_migratetype;
+	int zone = kf_zone_cached(e, ev->extfrag.pfn);
 
 	extfrag_add(&e->extfrag_total, fragmenting, severe, changed);
-	extfrag_add(&e->extfrag_zone[kf_zone_cached(e, ev->extfrag.pfn)], fragmenting, severe, changed);
-	if (a >= 0 && a < KF_MAX_MIGRATETYPES && f >= 0 && f < KF_MAX_MIGRATETYPES)
+	extfrag_add(&e->extfrag_zone[zone], fragmenting, severe, changed);
+	if (a >= 0 && a < KF_MAX_MIGRATETYPES && f >= 0 && f < KF_MAX_MIGRATETYPES) {
 		extfrag_add(&e->extfrag_pair[a][f], fragmenting, severe, changed);
+		extfrag_add(&e->extfrag_zone_pair[((size_t)zone * KF_MAX_MIGRATETYPES + a) * KF_MAX_MIGRATETYPES + f],
+			    fragmenting, severe, changed);
+	}
+	if (ev->extfrag.pageblock_order > 0)
+		e->extfrag_pageblock_order = ev->extfrag.pageblock_order;
 	if (ps) {
 		ps->fallback++;
 		if (fragmenting) {

@@ -50,10 +50,23 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->cross_free = kf_flow_export(&e->cross_free, &e->cpus, &s->nr_cross_free);
 	s->cross_drain = kf_flow_export(&e->cross_drain, &e->cpus, &s->nr_cross_drain);
 	s->extfrag_zone = calloc(nz + 1, sizeof(*s->extfrag_zone));
+	s->extfrag_zone_pair = calloc(EXTFRAG_ZONE_PAIRS(nz), sizeof(*s->extfrag_zone_pair));
+	s->zone_lock = calloc(nc * (nz + 1), sizeof(*s->zone_lock));
 	s->procs = calloc(e->nr_procs ? e->nr_procs : 1, sizeof(*s->procs));
 	s->episodes = kf_episodes_dup(e->episodes, e->nr_episodes);
 	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->pages_cpu && s->pages_zone &&
-	       s->cross_free && s->cross_drain && s->extfrag_zone && s->procs && s->episodes ? 0 : -1;
+	       s->cross_free && s->cross_drain && s->extfrag_zone && s->procs && s->episodes &&
+	       s->extfrag_zone_pair && s->zone_lock ? 0 : -1;
+}
+
+/* a CPU's zone->lock counts, with the run open now closed in the copy */
+static void zone_lock_copy(struct kf_zone_lock *dst, const struct cpu_state *c, int nz)
+{
+	struct cpu_state cs = *c;
+
+	memcpy(dst, c->zone_lock, (nz + 1) * sizeof(*dst));
+	cs.zone_lock = dst;
+	kf_lock_run_end(&cs);
 }
 
 /* the per-CPU arrays, one entry per CPU that occurred, by CPU number */
@@ -77,6 +90,7 @@ static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 			s->ev_total[t] += cs.ev[t];
 		}
 		kf_run_end(&cs);	/* on the copy: a run open now still counts */
+		zone_lock_copy(&s->zone_lock[(size_t)c * (s->nr_zones + 1)], &cs, s->nr_zones);
 		s->cpus[c] = cs.st;
 		s->lost_events += cs.st.lost_events;
 		s->lost_unknown |= cs.st.lost_unknown;
@@ -140,6 +154,9 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 		memcpy(s->zones, e->zones, e->nr_zones * sizeof(*s->zones));
 	memcpy(s->extfrag_zone, e->extfrag_zone, (e->nr_zones + 1) * sizeof(*s->extfrag_zone));
 	memcpy(s->extfrag_pair, e->extfrag_pair, sizeof(s->extfrag_pair));
+	memcpy(s->extfrag_zone_pair, e->extfrag_zone_pair,
+	       EXTFRAG_ZONE_PAIRS(e->nr_zones) * sizeof(*s->extfrag_zone_pair));
+	s->extfrag_pageblock_order = e->extfrag_pageblock_order;
 	s->extfrag_total = e->extfrag_total;
 	snapshot_procs(s, e);
 	snapshot_compaction(s, e);
@@ -160,6 +177,8 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->cross_free);
 	free(s->cross_drain);
 	free(s->extfrag_zone);
+	free(s->extfrag_zone_pair);
+	free(s->zone_lock);
 	free(s->procs);
 	if (s->episodes)
 		kf_episodes_release(s->episodes, s->nr_episodes);
