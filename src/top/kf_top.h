@@ -343,8 +343,9 @@ struct kf_top_view {
 	int nr_cpus;
 	/* pages refilled into row CPU i's pcp lists and drained by column CPU j:
 	 * [i * nr_cpus + j], totals and per second */
-	uint64_t *xdrain;
+	uint64_t *xdrain;		/* NULL when too many CPUs to draw it */
 	double *xdrain_ps;
+	uint64_t *xdrain_best;		/* per row: pages its xdrain_peer drained */
 	double alloc_ps, free_ps;	/* sums over CPUs */
 
 	struct kf_top_frag frag_total;

@@ -58,6 +58,7 @@ void kf_top_view_release(struct kf_top_view *v)
 	free(v->cpus);
 	free(v->xdrain);
 	free(v->xdrain_ps);
+	free(v->xdrain_best);
 	free(v->frags);
 	free(v->episodes);
 	free(v->migrate);
@@ -187,12 +188,49 @@ static int build_zones(struct kf_top_view *v, const struct kf_top_input *in)
 	return 0;
 }
 
-static uint64_t cross_at(const struct kf_snapshot *s, bool drain, int from, int to)
+/* the row of CPU number cpu among the rows shown, -1 */
+static int row_of(const int *rows, int n, int cpu)
 {
-	if (!s)
-		return 0;
-	return drain ? kf_snapshot_flow(s->cross_drain, s->nr_cross_drain, from, to)
-		     : kf_snapshot_flow(s->cross_free, s->nr_cross_free, from, to);
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (rows[mid] == cpu)
+			return mid;
+		if (rows[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* the matrix is drawn only when it fits a screen; above this it is not kept */
+#define XDRAIN_MATRIX_MAX	64
+
+/* the flows out of each row's CPU, from the snapshot's sparse pairs: totals
+ * into out[], and for drains the peer that drained most and the matrix */
+static void flows_out(struct kf_top_view *v, const int *rows, int n, const struct kf_cpu_flow *f, int nf,
+		      uint64_t *out, bool drain, bool prev)
+{
+	for (int i = 0; i < nf; i++) {
+		int a = row_of(rows, n, f[i].from_cpu), b = row_of(rows, n, f[i].to_cpu);
+		struct kf_top_cpu *x;
+
+		if (a < 0 || b < 0 || a == b)
+			continue;
+		out[a] += f[i].pages;
+		x = &v->cpus[a];
+		if (!drain || prev)
+			continue;
+		if (v->xdrain)
+			v->xdrain[(size_t)a * n + b] = f[i].pages;
+		if (x->xdrain_peer < 0 || f[i].pages > v->xdrain_best[a]) {
+			v->xdrain_best[a] = f[i].pages;
+			x->xdrain_peer = f[i].to_cpu;
+		}
+	}
 }
 
 /* the CPU numbers shown: the live ring's 0 .. nr_cpus - 1 and every CPU the
@@ -243,50 +281,65 @@ static void cpu_fill(struct kf_top_cpu *x, const struct kf_top_input *in, int cp
 	x->xdrain_peer = -1;
 }
 
+/* the matrix's rates: the previous drains of each pair, then per second */
+static void xdrain_rates(struct kf_top_view *v, const int *rows, int n, const struct kf_top_input *in)
+{
+	const struct kf_snapshot *prev = in->prev;
+
+	for (int i = 0; prev && i < prev->nr_cross_drain; i++) {
+		int a = row_of(rows, n, prev->cross_drain[i].from_cpu), b = row_of(rows, n, prev->cross_drain[i].to_cpu);
+
+		if (a >= 0 && b >= 0 && a != b)
+			v->xdrain_ps[(size_t)a * n + b] = prev->cross_drain[i].pages;
+	}
+	for (size_t k = 0; k < (size_t)n * n; k++)
+		v->xdrain_ps[k] = rate(v->xdrain[k], (uint64_t)v->xdrain_ps[k], in->dt);
+}
+
 static int build_cpus(struct kf_top_view *v, const struct kf_top_input *in)
 {
 	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
 	int *rows = NULL;
 	int n = cpu_rows(in, &rows);
+	uint64_t *sums;
 
 	if (n < 0)
 		return -1;
 	v->cpus = calloc(n ? n : 1, sizeof(*v->cpus));
-	v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
-	v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
-	if (!v->cpus || !v->xdrain || !v->xdrain_ps) {
+	v->xdrain_best = calloc(n ? n : 1, sizeof(*v->xdrain_best));
+	sums = calloc(4 * (size_t)(n ? n : 1), sizeof(*sums));	/* drained, freed: now, before */
+	if (n <= XDRAIN_MATRIX_MAX) {
+		v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
+		v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
+	}
+	if (!v->cpus || !v->xdrain_best || !sums || (n <= XDRAIN_MATRIX_MAX && (!v->xdrain || !v->xdrain_ps))) {
 		free(rows);
+		free(sums);
 		return -1;
 	}
 	v->nr_cpus = n;
+	for (int c = 0; c < n; c++)
+		cpu_fill(&v->cpus[c], in, rows[c]);
+	flows_out(v, rows, n, cur->cross_drain, cur->nr_cross_drain, sums, true, false);
+	flows_out(v, rows, n, cur->cross_free, cur->nr_cross_free, sums + n, false, false);
+	if (prev) {
+		flows_out(v, rows, n, prev->cross_drain, prev->nr_cross_drain, sums + 2 * n, true, true);
+		flows_out(v, rows, n, prev->cross_free, prev->nr_cross_free, sums + 3 * n, false, true);
+	}
+	if (v->xdrain)
+		xdrain_rates(v, rows, n, in);
 	for (int c = 0; c < n; c++) {
 		struct kf_top_cpu *x = &v->cpus[c];
-		uint64_t most = 0, xdrain_prev = 0, xfree_prev = 0;
 
-		cpu_fill(x, in, rows[c]);
-		for (int j = 0; j < n; j++) {
-			uint64_t d = cross_at(cur, true, rows[c], rows[j]);
-			uint64_t dp = cross_at(prev, true, rows[c], rows[j]);
-
-			v->xdrain[(size_t)c * n + j] = d;
-			v->xdrain_ps[(size_t)c * n + j] = rate(d, dp, in->dt);
-			if (j == c)
-				continue;
-			x->xdrain_out += d;
-			x->xfree_out += cross_at(cur, false, rows[c], rows[j]);
-			xdrain_prev += dp;
-			xfree_prev += cross_at(prev, false, rows[c], rows[j]);
-			if (d > most) {
-				most = d;
-				x->xdrain_peer = rows[j];
-			}
-		}
-		x->xdrain_out_ps = rate(x->xdrain_out, xdrain_prev, in->dt);
-		x->xfree_out_ps = rate(x->xfree_out, xfree_prev, in->dt);
+		x->xdrain_out = sums[c];
+		x->xfree_out = sums[n + c];
+		x->xdrain_out_ps = rate(x->xdrain_out, sums[2 * n + c], in->dt);
+		x->xfree_out_ps = rate(x->xfree_out, sums[3 * n + c], in->dt);
 		v->alloc_ps += x->alloc_ps;
 		v->free_ps += x->free_ps;
 	}
 	free(rows);
+	free(sums);
 	return 0;
 }
 

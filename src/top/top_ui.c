@@ -814,7 +814,7 @@ static void cpu_cols(const struct ctx *c, struct col *cols, char titles[][24])
 
 static bool show_matrix(const struct ctx *c)
 {
-	return c->v->nr_cpus > 1 && 12 + 9 * c->v->nr_cpus <= c->w;
+	return c->v->nr_cpus > 1 && c->v->xdrain && 12 + 9 * c->v->nr_cpus <= c->w;
 }
 
 static int cpus_sticky(const struct ctx *c)
