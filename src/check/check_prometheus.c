@@ -316,7 +316,7 @@ static void emit_per_cpu(FILE *out, const struct prom_metric *m, const struct kf
 				n += s->ev_per_cpu[t * s->nr_cpus + c];
 		else
 			n = s->cpus[c].lost_events;
-		snprintf(cpu, sizeof(cpu), "%d", c);
+		snprintf(cpu, sizeof(cpu), "%d", (int)s->cpu_ids[c]);
 		prom_sample(out, m->name, (double)n, 1, "cpu", cpu);
 	}
 }

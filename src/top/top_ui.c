@@ -733,7 +733,7 @@ static void cpu_cols(const struct ctx *c, struct col *cols, char titles[][24])
 
 static bool show_matrix(const struct ctx *c)
 {
-	return c->v->nr_cpus > 1 && 12 + 9 * c->v->nr_cpus <= c->w;
+	return c->v->nr_cpus > 1 && c->v->xdrain && 12 + 9 * c->v->nr_cpus <= c->w;
 }
 
 static int cpus_sticky(const struct ctx *c)
@@ -815,7 +815,7 @@ static void cpus_line(const struct ctx *c, int i, int y)
 		for (int j = 0; j < v->nr_cpus && n + 10 < sizeof(buf); j++) {
 			char name[16];
 
-			snprintf(name, sizeof(name), "cpu%d", j);
+			snprintf(name, sizeof(name), "cpu%d", v->cpus[j].cpu);
 			n += snprintf(buf + n, sizeof(buf) - n, " %8s", name);
 		}
 		put(y, c->x, c->w, buf, AT_HEADER, true);
@@ -825,7 +825,7 @@ static void cpus_line(const struct ctx *c, int i, int y)
 
 	if (r >= v->nr_cpus)
 		return;
-	snprintf(buf, sizeof(buf), "  cpu%-3d %s", r, G_ARROW());
+	snprintf(buf, sizeof(buf), "  cpu%-3d %s", v->cpus[r].cpu, G_ARROW());
 	put(y, c->x, c->w, buf, 0, true);
 	int x = c->x + 12;
 
@@ -1057,7 +1057,7 @@ static const struct col proc_cols[KF_PCOL_NR] = {
 	[KF_PCOL_ALLOCD] = { "ALLOCD", 9, 2, false },
 	[KF_PCOL_LOCKED] = { "LOCKED", 8, 5, false },
 	[KF_PCOL_FREED] = { "FREED", 9, 2, false },
-	[KF_PCOL_PAGEVEC] = { "PAGEVEC", 8, 5, false },
+	[KF_PCOL_BATCHED] = { "BATCHED", 8, 5, false },
 	[KF_PCOL_DRAINED] = { "DRAINED", 8, 6, false },
 	[KF_PCOL_DRAINS] = { "DRAINS", 7, 6, false },
 	[KF_PCOL_REFILLS] = { "REFILLS", 7, 4, false },
@@ -1105,8 +1105,8 @@ static void procs_line(const struct ctx *c, int i, int y)
 	fmt_rate(cells[KF_PCOL_FREE_RATE].text, l, p->free_ps, 8);
 	fmt_u64(cells[KF_PCOL_ALLOCD].text, l, s->allocd, 9);
 	fmt_u64(cells[KF_PCOL_LOCKED].text, l, s->allocd_locked, 8);
-	fmt_u64(cells[KF_PCOL_FREED].text, l, s->freed_direct, 9);
-	fmt_u64(cells[KF_PCOL_PAGEVEC].text, l, s->freed_pagevec, 8);
+	fmt_u64(cells[KF_PCOL_FREED].text, l, s->freed, 9);
+	fmt_u64(cells[KF_PCOL_BATCHED].text, l, s->freed_batched, 8);
 	fmt_u64(cells[KF_PCOL_DRAINED].text, l, s->pcpu_pages_drained, 8);
 	fmt_u64(cells[KF_PCOL_DRAINS].text, l, s->pcpu_drains, 7);
 	fmt_u64(cells[KF_PCOL_REFILLS].text, l, s->pcpu_refills, 7);

@@ -74,9 +74,9 @@ def invariants(doc):
     n = doc["nr_cpus"]
     if len(doc["cpus"]) != n:
         yield "cpus has %d entries, nr_cpus is %d" % (len(doc["cpus"]), n)
-    for i, c in enumerate(doc["cpus"]):
-        if c["cpu"] != i:
-            yield "cpus/%d is cpu %d" % (i, c["cpu"])
+    ids = [c["cpu"] for c in doc["cpus"]]
+    if ids != sorted(set(ids)):
+        yield "cpus are not in ascending CPU order, once each: %s" % ids
     if len(doc["lost_events"]["per_cpu"]) != n:
         yield "lost_events/per_cpu has %d entries" % len(doc["lost_events"]["per_cpu"])
     total = 0
@@ -89,9 +89,12 @@ def invariants(doc):
     if total != doc["nr_events"]:
         yield "nr_events %d is not the sum of events.*.total %d" % (doc["nr_events"], total)
     for m in ("freed_on_other_cpu", "drained_on_other_cpu"):
-        rows = doc["cross_cpu"][m]
-        if len(rows) != n or any(len(r) != n for r in rows):
-            yield "cross_cpu/%s is not %d x %d" % (m, n, n)
+        pairs = [(f["from_cpu"], f["to_cpu"]) for f in doc["cross_cpu"][m]]
+        if pairs != sorted(set(pairs)):
+            yield "cross_cpu/%s is not sorted by (from_cpu, to_cpu), once each" % m
+        for a, b in pairs:
+            if a == b or a not in ids or b not in ids:
+                yield "cross_cpu/%s: %d -> %d is not between two CPUs of cpus" % (m, a, b)
     if doc["zones"][-1]["known"] is not False:
         yield "the last zone is not the 'unknown' one"
     for i, z in enumerate(doc["zones"]):
@@ -138,7 +141,7 @@ def mutations(doc):
         ("unknown source.type", set_(["source", "type"], "perf")),
         ("source with the other format's fields", lambda d: d["source"].update(
             {"lines": 10} if d["source"]["type"] == "trace.dat" else {"buffers": ["(top)"]})),
-        ("other schema_version", set_(["schema_version"], "2.0")),
+        ("other schema_version", set_(["schema_version"], "1.1")),
         ("event name that is not an identifier", set_(["events", "MM-Page"], doc["events"]["mm_page_alloc"])),
         ("event with an unknown system", set_(["events", "mm_page_alloc", "system"], "mm")),
         ("analysed event missing", delete(["events", "mm_page_free"])),
