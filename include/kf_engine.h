@@ -125,6 +125,14 @@ struct kf_extfrag_stats {
 };
 
 /* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
+/* page faults of one process on one virtual page while migration ran */
+struct kf_fault_page {
+	int pid;
+	uint64_t vpage;			/* address >> 12 */
+	uint32_t faults;
+	uint32_t on_pte;		/* of them, while the page's migration PTE was set */
+};
+
 struct kf_proc_stats {
 	int pid;
 	char comm[KF_COMM_LEN];
@@ -144,6 +152,7 @@ struct kf_proc_stats {
 	uint64_t unknown;		/* events outside the page allocator */
 	uint64_t faults;		/* exceptions:page_fault_user */
 	uint64_t faults_during_migration;
+	uint64_t faults_on_migration_pte;	/* of them, on a page whose migration PTE was set */
 	/* run state, as the script keeps it */
 	bool in_drain, in_refill;
 };
@@ -201,6 +210,10 @@ struct kf_snapshot {
 	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
 	uint64_t migration_pte_set, migration_pte_removed;
 	uint64_t faults_during_migration;	/* page_fault_user while migration ran */
+	/* where those faults were, for the guard's proof: sorted by pid, vpage */
+	struct kf_fault_page *fault_pages;
+	int nr_fault_pages;
+	uint64_t fault_pages_dropped;		/* faults beyond the bound, not placed */
 };
 
 struct kf_engine;

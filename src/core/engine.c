@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kf_engine.h"
+#include "fault_evidence.h"
 
 const char *const kf_page_kind_names[KF_PK_NR] = {
 	[KF_PK_ALLOC] = "alloc",
@@ -97,6 +98,7 @@ struct kf_engine {
 	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
 	uint64_t migration_pte_set, migration_pte_removed;
 	uint64_t faults_during_migration;
+	struct kf_fault_tracker *fault_tracker;
 };
 
 int kf_zone_of_pfn(const struct kf_zone_span *zones, int nr_zones, uint64_t pfn)
@@ -142,6 +144,11 @@ struct kf_engine *kf_engine_create(const struct kf_engine_config *cfg)
 	if (e->cfg.max_episodes <= 0)
 		e->cfg.max_episodes = DEFAULT_MAX_EPISODES;
 	e->pages_per_cpu = (size_t)(e->nr_zones + 1) * KF_MT_SLOTS * KF_MAX_ORDER * KF_PK_NR;
+	e->fault_tracker = kf_fault_tracker_create();
+	if (!e->fault_tracker) {
+		kf_engine_destroy(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -179,6 +186,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	free(e->proc_hash);
 	episodes_release(e->episodes, e->nr_episodes);
 	free(e->episodes);
+	kf_fault_tracker_destroy(e->fault_tracker);
 	free(e);
 }
 
@@ -719,12 +727,16 @@ static void feed_migrate(struct kf_engine *e, const struct kf_event *ev, struct 
 			p->migrating = false;
 			e->migrations_in_flight--;
 		}
+		if (!e->migrations_in_flight)
+			kf_fault_tracker_migrations_done(e->fault_tracker);
 		break;
 	case KF_EV_SET_MIGRATION_PTE:
 		e->migration_pte_set++;
+		kf_fault_tracker_migration_pte(e->fault_tracker, ev->migration_pte.addr, ev->migration_pte.order, true);
 		break;
 	case KF_EV_REMOVE_MIGRATION_PTE:
 		e->migration_pte_removed++;
+		kf_fault_tracker_migration_pte(e->fault_tracker, ev->migration_pte.addr, ev->migration_pte.order, false);
 		break;
 	default:
 		break;
@@ -767,15 +779,20 @@ void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 	case KF_EV_REMOVE_MIGRATION_PTE:
 		feed_migrate(e, ev, p);
 		break;
-	case KF_EV_PAGE_FAULT_USER:
+	case KF_EV_PAGE_FAULT_USER: {
+		bool during = e->running_episodes > 0 || e->migrations_in_flight > 0;
+
 		if (ps)
 			ps->faults++;
-		if (e->running_episodes > 0 || e->migrations_in_flight > 0) {
+		if (during) {
 			e->faults_during_migration++;
 			if (ps)
 				ps->faults_during_migration++;
 		}
+		if (kf_fault_tracker_fault(e->fault_tracker, ev->pid, ev->fault.address, during) && ps)
+			ps->faults_on_migration_pte++;
 		break;
+	}
 	case KF_EV_OTHER:
 		break;
 	default:
@@ -914,6 +931,10 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->migration_pte_set = e->migration_pte_set;
 	s->migration_pte_removed = e->migration_pte_removed;
 	s->faults_during_migration = e->faults_during_migration;
+	if (kf_fault_tracker_export(e->fault_tracker, s) < 0) {
+		kf_snapshot_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -931,6 +952,7 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->cross_drain);
 	free(s->extfrag_zone);
 	free(s->procs);
+	free(s->fault_pages);
 	if (s->episodes)
 		episodes_release(s->episodes, s->nr_episodes);
 	free(s->episodes);
@@ -956,6 +978,7 @@ static void proc_add(struct kf_proc_stats *dst, const struct kf_proc_stats *src)
 	dst->unknown += src->unknown;
 	dst->faults += src->faults;
 	dst->faults_during_migration += src->faults_during_migration;
+	dst->faults_on_migration_pte += src->faults_on_migration_pte;
 }
 
 static int by_allocd_desc(const void *a, const void *b)
