@@ -157,6 +157,18 @@ struct kf_proc_stats {
 	bool in_drain, in_refill;
 };
 
+/* a task that woke kcompactd (mm_compaction_wakeup_kcompactd): kswapd for
+ * an order, or order -1 for proactive compaction (a write of
+ * vm.compaction_proactiveness triggers it) */
+#define KF_MAX_KCOMPACTD_WAKERS 8
+struct kf_kcompactd_waker {
+	int pid;
+	char comm[KF_COMM_LEN];
+	int order;
+	uint64_t count;
+	uint64_t first_ts;		/* ns, trace clock */
+};
+
 struct kf_snapshot {
 	uint64_t first_ts, last_ts;	/* of events fed, ns */
 	uint64_t nr_events;
@@ -203,6 +215,9 @@ struct kf_snapshot {
 	uint64_t suitable_ret[16];	/* mm_compaction_suitable by ret */
 	uint64_t deferred;		/* mm_compaction_deferred */
 	uint64_t kcompactd_wakes, kcompactd_sleeps, kcompactd_wakeups;
+	/* who asked (the first KF_MAX_KCOMPACTD_WAKERS tasks and orders) */
+	struct kf_kcompactd_waker kcompactd_wakers[KF_MAX_KCOMPACTD_WAKERS];
+	int nr_kcompactd_wakers;
 	uint64_t try_to_compact;	/* direct compaction attempts */
 	uint64_t compact_migrated, compact_failed;	/* sums of mm_compaction_migratepages */
 

@@ -7,6 +7,7 @@
  * snapshot rearranges it into the public struct kf_snapshot.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,8 @@ struct kf_engine {
 
 	uint64_t compact_status[16], finished_ret[16], suitable_ret[16];
 	uint64_t deferred, kcompactd_wakes, kcompactd_sleeps, kcompactd_wakeups, try_to_compact;
+	struct kf_kcompactd_waker kcompactd_wakers[KF_MAX_KCOMPACTD_WAKERS];
+	int nr_kcompactd_wakers;
 	uint64_t compact_migrated, compact_failed;
 	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
 	uint64_t migration_pte_set, migration_pte_removed;
@@ -620,6 +623,28 @@ static void episode_add_range(struct kf_episode *ep, uint64_t start, uint64_t en
 	ep->ranges[ep->nr_ranges++] = (struct kf_pfn_range){ start, end };
 }
 
+/* the task and order of a wakeup_kcompactd, counted per (pid, order) */
+static void kcompactd_waker(struct kf_engine *e, const struct kf_event *ev, const struct proc_entry *p)
+{
+	struct kf_kcompactd_waker *w;
+
+	for (int i = 0; i < e->nr_kcompactd_wakers; i++) {
+		w = &e->kcompactd_wakers[i];
+		if (w->pid == ev->pid && w->order == ev->kcompactd.order) {
+			w->count++;
+			return;
+		}
+	}
+	if (e->nr_kcompactd_wakers == KF_MAX_KCOMPACTD_WAKERS)
+		return;
+	w = &e->kcompactd_wakers[e->nr_kcompactd_wakers++];
+	w->pid = ev->pid;
+	snprintf(w->comm, sizeof(w->comm), "%s", ev->comm ? ev->comm : p ? p->s.comm : "");
+	w->order = ev->kcompactd.order;
+	w->count = 1;
+	w->first_ts = ev->ts;
+}
+
 static void feed_compaction(struct kf_engine *e, const struct kf_event *ev, struct proc_entry *p)
 {
 	struct kf_episode *ep = episode_of(e, p);
@@ -687,6 +712,7 @@ static void feed_compaction(struct kf_engine *e, const struct kf_event *ev, stru
 		break;
 	case KF_EV_COMPACTION_WAKEUP_KCOMPACTD:
 		e->kcompactd_wakeups++;
+		kcompactd_waker(e, ev, p);
 		break;
 	case KF_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
 		e->try_to_compact++;
@@ -924,6 +950,8 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->kcompactd_wakes = e->kcompactd_wakes;
 	s->kcompactd_sleeps = e->kcompactd_sleeps;
 	s->kcompactd_wakeups = e->kcompactd_wakeups;
+	memcpy(s->kcompactd_wakers, e->kcompactd_wakers, sizeof(s->kcompactd_wakers));
+	s->nr_kcompactd_wakers = e->nr_kcompactd_wakers;
 	s->try_to_compact = e->try_to_compact;
 	s->compact_migrated = e->compact_migrated;
 	s->compact_failed = e->compact_failed;

@@ -261,10 +261,39 @@ static int rule_unevictable_allowed(struct eval *c)
 	return 0;
 }
 
+/* wakeups of kcompactd with order -1: a write of vm.compaction_proactiveness
+ * (the kernel's sysctl handler triggers proactive compaction) */
+static int proactive_wakeups(const struct eval *c)
+{
+	int n = 0;
+
+	for (int i = 0; c->snap && i < c->snap->nr_kcompactd_wakers; i++)
+		if (c->snap->kcompactd_wakers[i].order == -1)
+			n += (int)c->snap->kcompactd_wakers[i].count;
+	return n;
+}
+
+/* "; the trace shows sysctl (pid 812) waking kcompactd for proactive compaction" */
+static void name_wakers(const struct eval *c, struct kf_alert *x)
+{
+	int shown = 0;
+
+	for (int i = 0; c->snap && i < c->snap->nr_kcompactd_wakers; i++) {
+		const struct kf_kcompactd_waker *w = &c->snap->kcompactd_wakers[i];
+
+		if (w->order != -1)
+			continue;
+		append(MSG(x), "%s%s (pid %d)", shown++ ? ", " : "; the trace shows who wrote it: ", w->comm, w->pid);
+	}
+	if (shown)
+		append(MSG(x), " woke kcompactd for proactive compaction (mm_compaction_wakeup_kcompactd order=-1)");
+}
+
 static int rule_sysctl_changed(struct eval *c)
 {
 	const struct kf_guard_input *in = c->in;
-	int n = in->unevictable_changes + in->proactiveness_changes;
+	int written = in->offline ? proactive_wakeups(c) : 0;
+	int n = in->unevictable_changes + in->proactiveness_changes + written;
 	struct kf_alert *x;
 
 	if (!n)
@@ -285,7 +314,15 @@ static int rule_sysctl_changed(struct eval *c)
 		       plural((uint64_t)in->proactiveness_changes));
 		sysctl_history(in, KF_SYSCTL_PROACTIVENESS, in->proactiveness_start, in->proactiveness,
 			       in->proactiveness_changes, MSG(x));
-		append(MSG(x), "); ");
+		append(MSG(x), ")");
+		name_wakers(c, x);
+		append(MSG(x), "; ");
+	}
+	if (written) {
+		append(MSG(x), "vm.compaction_proactiveness was written %d time%s during the trace", written,
+		       plural((uint64_t)written));
+		name_wakers(c, x);
+		append(MSG(x), "; ");
 	}
 	if (in->enforce_admin_changed)
 		append(MSG(x), "someone else wrote " SYSCTL " while --enforce held it: kfrag left their value; ");
@@ -332,6 +369,7 @@ static int rule_proactive(struct eval *c)
 	snprintf(MSG(x), "vm.compaction_proactiveness is %d: kcompactd compacts in the background, without allocation "
 		 "pressure, while %s %s (%d proactive episode%s in the window)", in->proactiveness, c->names,
 		 c->nr_running == 1 ? "runs" : "run", proactive, plural((uint64_t)proactive));
+	name_wakers(c, x);
 	if (c->sysctl == SYSCTL_ZERO)
 		snprintf(x->action, sizeof(x->action), SYSCTL " is 0, so it leaves mlocked pages alone; "
 			 "set vm.compaction_proactiveness=0 to compact only on demand");
