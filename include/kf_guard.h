@@ -233,6 +233,8 @@ void kf_guard_input_release(struct kf_guard_input *in);
  * "compaction_proactiveness"; 0, or -1 (EINVAL) for another name.
  */
 int kf_guard_input_set_sysctl(struct kf_guard_input *in, const char *name, int value, const char *source);
+/* the same for every sysctl k with bit k of mask set (values[k]) */
+void kf_guard_input_assume(struct kf_guard_input *in, const int *values, unsigned mask, const char *source);
 void kf_protected_release(struct kf_protected *p);
 
 /*

@@ -68,16 +68,11 @@ int kf_guard_opts_take(struct kf_guard_opts *o, int c, const char *arg, const ch
  * offline names what is read instead of the live kernel ("a recorded
  * trace", "a replay"), NULL when live */
 int kf_guard_opts_check(const struct kf_guard_opts *o, const char *offline, const char *cmd);
-/* the guard's configuration for these options, on the live machine */
+/* the guard's configuration for these options: the live machine's, and
+ * what a recorded trace's evaluation assumes of the sysctls */
 void kf_guard_opts_config(const struct kf_guard_opts *o, struct kf_guard_config *gc);
-/* offline: the guard input of a recorded trace for these options (the
- * processes they select, the sysctls they assume); -1 ENOMEM */
-int kf_guard_opts_offline_input(const struct kf_guard_opts *o, const struct kf_snapshot *snap,
-				struct kf_guard_input *in);
 /* "compact_unevictable_allowed=0": the sysctl and its value into assume[];
  * -1 with a message naming the option when malformed */
 int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char *cmd);
-/* the assumptions into an offline input (source "assumed") */
-void kf_guard_apply_assume(const int assume[KF_SYSCTL_NR], struct kf_guard_input *in);
 
 #endif

@@ -57,6 +57,12 @@ struct kf_guard_config {
 	 * and from fatal signal handlers; nested runs and a run killed with
 	 * SIGKILL restore what the admin had (KF_GUARD_ENFORCE_STATE) */
 	bool enforce;
+	/* offline (a recorded trace): the traced machine's sysctls as the user
+	 * says them (--assume-sysctl) or a recording saved them; bit k of
+	 * assume_mask set: assume_sysctl[k] holds enum kf_guard_sysctl k */
+	unsigned assume_mask;
+	int assume_sysctl[KF_SYSCTL_NR];
+	const char *assume_source;	/* "assumed", "recording"; NULL = "assumed" */
 };
 
 struct kf_guard;

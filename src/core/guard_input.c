@@ -288,3 +288,10 @@ int kf_guard_input_set_sysctl(struct kf_guard_input *in, const char *name, int v
 	snprintf(in->sysctl_source, sizeof(in->sysctl_source), "%s", source);
 	return 0;
 }
+
+void kf_guard_input_assume(struct kf_guard_input *in, const int *values, unsigned mask, const char *source)
+{
+	for (int k = 0; k < KF_SYSCTL_NR; k++)
+		if (mask & (1u << k))
+			kf_guard_input_set_sysctl(in, kf_guard_sysctl_names[k], values[k], source ? source : "assumed");
+}

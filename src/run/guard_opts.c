@@ -110,6 +110,11 @@ void kf_guard_opts_config(const struct kf_guard_opts *o, struct kf_guard_config 
 	gc->lock_threshold_kb = o->lock_threshold_kb > 0 ? (uint64_t)o->lock_threshold_kb :
 				o->lock_threshold_kb == 0 ? KF_GUARD_LOCK_OFF : 0;
 	gc->enforce = o->enforce;
+	for (int k = 0; k < KF_SYSCTL_NR; k++)
+		if (o->assume[k] >= 0) {
+			gc->assume_sysctl[k] = o->assume[k];
+			gc->assume_mask |= 1u << k;
+		}
 }
 
 int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char *cmd)
@@ -132,20 +137,4 @@ int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char 
 	fprintf(stderr, "kfrag %s: --assume-sysctl wants compact_unevictable_allowed=0|1 or "
 		"compaction_proactiveness=0..100, not '%s'\n", cmd, arg);
 	return -1;
-}
-
-void kf_guard_apply_assume(const int assume[KF_SYSCTL_NR], struct kf_guard_input *in)
-{
-	for (int k = 0; k < KF_SYSCTL_NR; k++)
-		if (assume[k] >= 0)
-			kf_guard_input_set_sysctl(in, kf_guard_sysctl_names[k], assume[k], "assumed");
-}
-
-int kf_guard_opts_offline_input(const struct kf_guard_opts *o, const struct kf_snapshot *snap,
-				struct kf_guard_input *in)
-{
-	if (kf_guard_input_from_trace(snap, o->pids, o->nr_pids, o->comms, o->nr_comms, in) < 0)
-		return -1;
-	kf_guard_apply_assume(o->assume, in);
-	return 0;
 }
