@@ -38,6 +38,8 @@ int kf_report_text(const struct kf_report_input *in, FILE *out);
 /* the guard alone, as the report renders it (src/report_guard.c): the JSON
  * object "guard" and the text section; check and top use them too */
 json_t *kf_guard_json(const struct kf_guard_input *in, const struct kf_guard_result *res);
+/* the tasks that woke kcompactd (compaction.kcompactd.wakers) */
+json_t *kf_kcompactd_wakers_json(const struct kf_snapshot *s);
 int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result *res, FILE *out);
 
 /* where the protected processes' locked pages sit in the memory map

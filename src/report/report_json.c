@@ -407,7 +407,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 
 	for (int i = 0; i < s->nr_episodes; i++)
 		json_array_append_new(eps, episode_json(in, &s->episodes[i]));
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o},s:o}",
 			 "episodes", eps,
 			 "episodes_not_kept", u64(s->episodes_dropped),
 			 "by_status", status_counts(in->m->syms, s->compact_status),
@@ -417,7 +417,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 			 "migrated", u64(s->compact_migrated),
 			 "failed", u64(s->compact_failed),
 			 "kcompactd", "wakes", u64(s->kcompactd_wakes), "sleeps", u64(s->kcompactd_sleeps),
-			 "wakeups_requested", u64(s->kcompactd_wakeups),
+			 "wakeups_requested", u64(s->kcompactd_wakeups), "wakers", kf_kcompactd_wakers_json(s),
 			 "direct_attempts", u64(s->try_to_compact));
 }
 

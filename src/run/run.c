@@ -110,6 +110,8 @@ static bool guard_evaluate(struct kf_run *r)
 					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
 			return false;
 		r->offline_in.compaction_reason = reason;
+		kf_guard_input_assume(&r->offline_in, r->cfg.guard_live.assume_sysctl, r->cfg.guard_live.assume_mask,
+				      r->cfg.guard_live.assume_source);
 		in = &r->offline_in;
 	}
 	if (kf_guard_evaluate(in, r->snap, &r->gres) < 0)
