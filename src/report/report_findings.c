@@ -98,13 +98,22 @@ const char *kf_finding_about(const struct kf_finding *f, char *buf, size_t len)
 	return buf;
 }
 
+/* s with a full stop, unless it has one */
+static const char *stop(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && s[n - 1] == '.' ? "" : ".";
+}
+
 void kf_finding_line(const struct kf_finding *f, FILE *out)
 {
 	char about[160];
 
 	kf_finding_about(f, about, sizeof(about));
-	fprintf(out, "%-8s %s%s%s%s: %s. Action: %s.\n", kf_severity_names[f->severity], f->kind_name,
-		about[0] ? " (" : "", about, about[0] ? ")" : "", f->message, f->action);
+	fprintf(out, "%-8s %s%s%s%s: %s%s Action: %s%s\n", kf_severity_names[f->severity], f->kind_name,
+		about[0] ? " (" : "", about, about[0] ? ")" : "", f->message, stop(f->message), f->action,
+		stop(f->action));
 }
 
 int kf_findings_text(const struct kf_findings *f, FILE *out)
@@ -120,8 +129,6 @@ int kf_findings_text(const struct kf_findings *f, FILE *out)
 		if (f->not_evaluated[k][0])
 			fprintf(out, "%s %s: %s", skipped++ ? "," : "not judged:", kf_finding_kind_names[k],
 				f->not_evaluated[k]);
-	if (skipped)
-		fputc('\n', out);
-	fputc('\n', out);
+	fputs(skipped ? "\n" : "", out);
 	return ferror(out) ? -1 : 0;
 }
