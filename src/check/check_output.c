@@ -18,6 +18,7 @@
 #include "config.h"
 #include "kf_check.h"
 #include "kf_fragindex.h"
+#include "kf_report.h"
 #include "kf_util.h"
 
 /* ---- Nagios ---------------------------------------------------------------- */
@@ -218,6 +219,7 @@ json_t *kf_check_json(const struct kf_check_output *o)
 	set(doc, "first_run", json_boolean(rep->first_run));
 	set(doc, "counters_reset", json_boolean(rep->counters_reset));
 	set(doc, "interval_s", rep->rates ? json_real(rep->interval_s) : NULL);
+	set(doc, "findings", kf_findings_json(o->findings));
 
 	for (int i = 0; i < rep->nr_results; i++) {
 		const struct kf_check_result *r = &rep->results[i];
@@ -660,6 +662,8 @@ int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out)
 			prom_value(out, (double)s->cpus[c].lost_events);
 		}
 	}
+
+	kf_check_prometheus_findings(o->findings, out);
 
 	/* the guard: what it protects, and its alerts summed by kind, status and pid */
 	if (o->guard_in) {

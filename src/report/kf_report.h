@@ -47,6 +47,8 @@ int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result 
 json_t *kf_findings_json(const struct kf_findings *f);
 json_t *kf_findings_not_evaluated_json(const struct kf_findings *f);
 const char *kf_finding_about(const struct kf_finding *f, char *buf, size_t len);
+/* "message. Action: action." */
+const char *kf_finding_text(const struct kf_finding *f, char *buf, size_t len);
 void kf_finding_line(const struct kf_finding *f, FILE *out);
 int kf_findings_text(const struct kf_findings *f, FILE *out);
 

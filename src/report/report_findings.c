@@ -106,14 +106,19 @@ static const char *stop(const char *s)
 	return n && s[n - 1] == '.' ? "" : ".";
 }
 
+const char *kf_finding_text(const struct kf_finding *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s Action: %s%s", f->message, stop(f->message), f->action, stop(f->action));
+	return buf;
+}
+
 void kf_finding_line(const struct kf_finding *f, FILE *out)
 {
-	char about[160];
+	char about[160], text[2 * KF_FINDING_TEXT_LEN + 16];
 
 	kf_finding_about(f, about, sizeof(about));
-	fprintf(out, "%-8s %s%s%s%s: %s%s Action: %s%s\n", kf_severity_names[f->severity], f->kind_name,
-		about[0] ? " (" : "", about, about[0] ? ")" : "", f->message, stop(f->message), f->action,
-		stop(f->action));
+	fprintf(out, "%-8s %s%s%s%s: %s\n", kf_severity_names[f->severity], f->kind_name,
+		about[0] ? " (" : "", about, about[0] ? ")" : "", kf_finding_text(f, text, sizeof(text)));
 }
 
 int kf_findings_text(const struct kf_findings *f, FILE *out)
