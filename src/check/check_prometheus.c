@@ -331,6 +331,12 @@ static void emit_pages_moved(FILE *out, const struct prom_metric *m, const struc
 	}
 }
 
+/* kfrag_finding{kind,severity,zone} (check_findings.c writes its own HELP and TYPE) */
+static void emit_findings(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
+{
+	kf_check_prometheus_findings(o->findings, out);
+}
+
 /* the guard's results summed by kind, status and pid: how many (arg 0), or
  * what they counted (1) */
 static void emit_guard_alerts(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
@@ -414,6 +420,7 @@ static const struct prom_metric prom_metrics[] = {
 	  emit_per_cpu, 0 },
 	{ "kfrag_lost_events", "gauge", "Events the ring buffer lost on the CPU during the last check's window.",
 	  have_trace, emit_per_cpu, 1 },
+	{ NULL, NULL, NULL, always, emit_findings, 0 },
 	{ "kfrag_guard_protected_processes", "gauge",
 	  "Processes the guard protected during the last check (user-space schedulers and those configured).",
 	  have_guard_in, emit_value, V_PROTECTED },

@@ -267,6 +267,7 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 	rc->protect_comms = r->comms;
 	rc->nr_protect_comms = r->cfg.nr_protect_comms;
 	rc->memmap = r->cfg.memmap;
+	rc->findings = &r->cfg.findings;
 }
 
 static int measure(struct check_run *r, char *err, size_t errlen)
@@ -333,6 +334,8 @@ static int evaluate(struct check_run *r)
 	ret = kf_check_evaluate(&in, &r->rep);
 	if (ret == 0)
 		ret = kf_check_add_guard(&r->rep, r->m->guard);
+	if (ret == 0)
+		ret = kf_check_add_findings(&r->rep, r->m->findings);
 	if (ret == 0 && state[0] && lock >= 0 && !r->rep.keep_prev_state) {
 		/* a malformed state is replaced (the next run has rates again);
 		 * a symbolic link or an unreadable file is left to the admin */
@@ -361,6 +364,7 @@ static int outputs(struct check_run *r)
 		.guard_in = mm && mm->guard ? mm->guard_in : NULL,
 		.memmap = mm ? mm->memmap : NULL,
 		.memmap_error = mm ? mm->memmap_error : NULL,
+		.findings = mm ? mm->findings : NULL,
 		.source = r->o.input ? r->o.input : mm && mm->snap ? "live" : "proc",
 		.hostname = r->hostname,
 	};

@@ -505,6 +505,8 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "schema_version", json_string(KF_SCHEMA_VERSION));
 	json_object_set_new(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	json_object_set_new(doc, "source", source_json(in));
+	json_object_set_new(doc, "findings", kf_findings_json(in->m->findings));
+	json_object_set_new(doc, "findings_not_evaluated", kf_findings_not_evaluated_json(in->m->findings));
 	if (in->m->guard_in && in->m->guard)
 		json_object_set_new(doc, "guard", kf_guard_json(in->m->guard_in, in->m->guard));
 	json_object_set_new(doc, "duration_s", json_real(in->m->duration_s));

@@ -273,7 +273,8 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 		fprintf(out, "malformed lines skipped: %llu (first at line %llu)\n",
 			(unsigned long long)in->m->source->malformed,
 			(unsigned long long)in->m->source->first_malformed_line);
-	/* first: what puts the machine at risk must not scroll away */
+	/* first: the conclusions, and what puts the machine at risk, must not scroll away */
+	kf_findings_text(in->m->findings, out);
 	if (in->m->guard_in && in->m->guard)
 		kf_guard_text(in->m->guard_in, in->m->guard, out);
 	events_table(out, s);
