@@ -335,6 +335,7 @@ static void set_defaults(struct kf_event *ev)
 		break;
 	case KF_EV_PAGE_ALLOC_EXTFRAG:
 		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
+		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
 		break;
 	case KF_EV_COMPACTION_BEGIN:
 		ev->compact.status = -1;
