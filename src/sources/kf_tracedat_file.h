@@ -40,8 +40,10 @@ struct kf_tdat {
 	long long ts_offset;		/* DATE and OFFSET options */
 	struct kf_tdat_buffer *buffers;	/* [0] is the top buffer */
 	int nr_buffers;
-	/* version 7: sections by the options that point at them */
+	/* version 7: sections by the options that point at them (the others
+	 * for tools that copy a file: bench/spread_cpus.c) */
 	uint64_t header_info, event_formats, cmdlines;
+	uint64_t ftrace_events, kallsyms, printk;
 };
 
 /* 0 = parsed; -1 = a bad file, err says why ("truncated" or "corrupt");

@@ -19,8 +19,9 @@
 /* version 7 section and option ids (trace-cmd.dat.v7) */
 enum {
 	OPT_DONE = 0, OPT_DATE = 1, OPT_BUFFER = 3, OPT_OFFSET = 7, OPT_CPUCOUNT = 8,
-	OPT_TIME_SHIFT = 12, OPT_TSC2NSEC = 14, OPT_HEADER_INFO = 16, OPT_EVENT_FORMATS = 18,
-	OPT_CMDLINES = 21, OPT_BUFFER_TEXT = 22,
+	OPT_TIME_SHIFT = 12, OPT_TSC2NSEC = 14, OPT_HEADER_INFO = 16, OPT_FTRACE_EVENTS = 17,
+	OPT_EVENT_FORMATS = 18, OPT_KALLSYMS = 19, OPT_PRINTK = 20, OPT_CMDLINES = 21,
+	OPT_BUFFER_TEXT = 22,
 };
 #define SEC_COMPRESSED 1
 #define MAX_SECTION (256u << 20)	/* a metadata section larger than this is corrupt */
@@ -366,6 +367,15 @@ static void v7_option(struct parse *ps, unsigned id, struct rd *o)
 	case OPT_CMDLINES:
 		t->cmdlines = rd_num(o, 8);
 		break;
+	case OPT_FTRACE_EVENTS:
+		t->ftrace_events = rd_num(o, 8);
+		break;
+	case OPT_KALLSYMS:
+		t->kallsyms = rd_num(o, 8);
+		break;
+	case OPT_PRINTK:
+		t->printk = rd_num(o, 8);
+		break;
 	case OPT_TIME_SHIFT:
 	case OPT_TSC2NSEC:
 	case OPT_BUFFER_TEXT:
@@ -539,7 +549,7 @@ static void v6_flyrecord(struct parse *ps, struct rd *r, struct kf_tdat_buffer *
 	}
 }
 
-static void v6_skip_sized(struct parse *ps, struct rd *r, int count_size, int size_size)
+static void v6_skip_sized(struct rd *r, int count_size, int size_size)
 {
 	uint64_t count = count_size ? rd_num(r, count_size) : 1;
 
@@ -556,11 +566,11 @@ static void parse_v6(struct parse *ps, struct rd *r)
 	const unsigned char *buf;
 
 	parse_header_info(ps, r);
-	v6_skip_sized(ps, r, 4, 8);	/* ftrace formats */
+	v6_skip_sized(r, 4, 8);	/* ftrace formats */
 	if (!ps->ret)
 		parse_event_formats(ps, r);
-	v6_skip_sized(ps, r, 0, 4);	/* kallsyms */
-	v6_skip_sized(ps, r, 0, 4);	/* printk formats */
+	v6_skip_sized(r, 0, 4);	/* kallsyms */
+	v6_skip_sized(r, 0, 4);	/* printk formats */
 	size = rd_num(r, 8);
 	buf = rd_bytes(r, size);
 	ps->t->nr_cpus = rd_num(r, 4);
