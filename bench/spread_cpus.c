@@ -130,12 +130,90 @@ static void put_option8(unsigned id, unsigned long long v)
 	put8(v);
 }
 
+/* the pages of every CPU with data, over every buffer; returns how many CPUs */
+static int read_input(const struct kf_tdat *t, struct page_list *in, int max)
+{
+	int nin = 0;
+
+	for (int b = 0; b < t->nr_buffers; b++)
+		for (int c = 0; c < t->buffers[b].nr_cpus && nin < max; c++) {
+			cpu_pages(t, &t->buffers[b], &t->buffers[b].cpus[c], &in[nin]);
+			if (in[nin].nr)
+				nin++;
+		}
+	return nin;
+}
+
+/* the flyrecord section: header, padding to a page, each CPU's pages;
+ * fills offs with where each CPU's data starts */
+static unsigned long long put_flyrecord(const struct page_list *outl, int n,
+					unsigned long long *offs)
+{
+	unsigned long long fly = ftell(out), data, total = 0;
+
+	for (int c = 0; c < n; c++)
+		total += outl[c].nr * page_size;
+	data = (fly + 16 + page_size - 1) / page_size * page_size;
+	put2(3);
+	put2(0);
+	put4(0);
+	put8(data - fly - 16 + total);
+	while ((unsigned long long)ftell(out) < data)
+		put("", 1);
+	for (int c = 0; c < n; c++) {
+		offs[c] = ftell(out);
+		for (size_t i = 0; i < outl[c].nr; i++)
+			put(outl[c].pages[i], page_size);
+	}
+	return fly;
+}
+
+/* the options section: where the sections are, the CPU count, the buffer */
+static void put_options(const unsigned long long *sec, unsigned long long fly,
+			const struct page_list *outl, int n, const unsigned long long *offs)
+{
+	long size_pos;
+
+	put2(0);
+	put2(0);
+	put4(0);
+	size_pos = ftell(out);
+	put8(0);
+	for (int id = 16; id <= 21; id++)
+		put_option8(id, sec[id - 16]);
+	put2(8);
+	put4(4);
+	put4(n);
+	put2(3);
+	put4(8 + 1 + 6 + 4 + 4 + n * 20);
+	put8(fly);
+	put("", 1);
+	put("local", 6);
+	put4(page_size);
+	put4(n);
+	for (int c = 0; c < n; c++) {
+		put4(c);
+		put8(offs[c]);
+		put8(outl[c].nr * page_size);
+	}
+	put2(0);
+	put4(8);
+	put8(0);
+	long end = ftell(out);
+
+	fseek(out, size_pos, SEEK_SET);
+	put8(end - size_pos - 8);
+	fseek(out, end, SEEK_SET);
+}
+
 int main(int argc, char **argv)
 {
+	static struct page_list in[1024];
+	struct page_list *outl;
+	unsigned long long sec[6], *offs, fly, opts;
 	struct kf_tdat t;
-	struct page_list in[1024], *outl;
 	char err[1024];
-	int nin = 0, n, fd;
+	int nin, n, fd;
 	struct stat st;
 	void *map;
 
@@ -152,16 +230,13 @@ int main(int argc, char **argv)
 	if (t.version != 7)
 		die("the input must be a version 7 trace.dat");
 	page_size = t.page_size;
-	memset(in, 0, sizeof(in));
-	for (int b = 0; b < t.nr_buffers; b++)
-		for (int c = 0; c < t.buffers[b].nr_cpus && nin < 1024; c++) {
-			cpu_pages(&t, &t.buffers[b], &t.buffers[b].cpus[c], &in[nin]);
-			if (in[nin].nr)
-				nin++;
-		}
+	nin = read_input(&t, in, 1024);
 	if (!nin || n % nin)
 		die("NR_CPUS must be a multiple of the input's CPUs with data");
 	outl = calloc(n, sizeof(*outl));
+	offs = calloc(n, sizeof(*offs));
+	if (!outl || !offs)
+		die("out of memory");
 	for (int c = 0; c < nin; c++)
 		for (size_t i = 0; i < in[c].nr; i++)
 			add_page(&outl[c + nin * (i % (n / nin))], in[c].pages[i]);
@@ -179,63 +254,15 @@ int main(int argc, char **argv)
 	long opt_at_pos = ftell(out);
 
 	put8(0);			/* the options' offset, filled in below */
-	unsigned long long hi = copy_section(&t, t.header_info), fe = copy_section(&t, t.ftrace_events),
-		ef = copy_section(&t, t.event_formats), ks = copy_section(&t, t.kallsyms),
-		pk = copy_section(&t, t.printk), cl = copy_section(&t, t.cmdlines);
-	/* the flyrecord section: header, padding, each CPU's pages */
-	unsigned long long fly = ftell(out), data, *offs = calloc(n, 8), total = 0;
-
-	for (int c = 0; c < n; c++)
-		total += outl[c].nr * page_size;
-	data = (fly + 16 + page_size - 1) / page_size * page_size;
-	put2(3);
-	put2(0);
-	put4(0);
-	put8(data - fly - 16 + total);
-	while ((unsigned long long)ftell(out) < data)
-		put("", 1);
-	for (int c = 0; c < n; c++) {
-		offs[c] = ftell(out);
-		for (size_t i = 0; i < outl[c].nr; i++)
-			put(outl[c].pages[i], page_size);
-	}
-	/* the options section */
-	unsigned long long opts = ftell(out), bufsize = 8 + 1 + 6 + 4 + 4 + n * 20ULL;
-	long size_pos;
-
-	put2(0);
-	put2(0);
-	put4(0);
-	size_pos = ftell(out);
-	put8(0);
-	put_option8(16, hi);
-	put_option8(17, fe);
-	put_option8(18, ef);
-	put_option8(19, ks);
-	put_option8(20, pk);
-	put_option8(21, cl);
-	put2(8);
-	put4(4);
-	put4(n);
-	put2(3);
-	put4(bufsize);
-	put8(fly);
-	put("", 1);
-	put("local", 6);
-	put4(page_size);
-	put4(n);
-	for (int c = 0; c < n; c++) {
-		put4(c);
-		put8(offs[c]);
-		put8(outl[c].nr * page_size);
-	}
-	put2(0);
-	put4(8);
-	put8(0);
-	unsigned long long end = ftell(out);
-
-	fseek(out, size_pos, SEEK_SET);
-	put8(end - size_pos - 8);
+	sec[0] = copy_section(&t, t.header_info);
+	sec[1] = copy_section(&t, t.ftrace_events);
+	sec[2] = copy_section(&t, t.event_formats);
+	sec[3] = copy_section(&t, t.kallsyms);
+	sec[4] = copy_section(&t, t.printk);
+	sec[5] = copy_section(&t, t.cmdlines);
+	fly = put_flyrecord(outl, n, offs);
+	opts = ftell(out);
+	put_options(sec, fly, outl, n, offs);
 	fseek(out, opt_at_pos, SEEK_SET);
 	put8(opts);
 	if (fclose(out) != 0)
