@@ -166,8 +166,8 @@ static int unknown_early(const struct check_opts *o, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (o->format == FMT_JSON) {
-		json_t *doc = json_pack("{s:s, s:i, s:s}", "status", "UNKNOWN", "exit_code", KF_CHECK_UNKNOWN,
-					"summary", msg);
+		json_t *doc = json_pack("{s:s, s:s, s:i, s:s}", "schema_version", KF_CHECK_SCHEMA_VERSION,
+					"status", "UNKNOWN", "exit_code", KF_CHECK_UNKNOWN, "summary", msg);
 
 		if (doc) {
 			json_dumpf(doc, stdout, JSON_INDENT(2));
