@@ -68,8 +68,8 @@ static void check_usage(FILE *out)
 		"                         (replaying saved captures; the state records it)\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"An empty FILE (--history '') switches that output off. man kfrag(8) describes the\n"
-		"checks, configuration keys, perfdata labels and metric names.\n");
+		"An empty FILE (--history '') switches that output off. man kfrag-check(8) describes\n"
+		"the checks, perfdata labels and metric names, kfrag.conf(5) the configuration keys.\n");
 }
 
 /* 0 go on, 1 done (help), -1 usage error */
