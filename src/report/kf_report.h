@@ -22,7 +22,7 @@
 #include "kf_source.h"
 #include "kf_symbols.h"
 
-#define KF_SCHEMA_VERSION "1.1"
+#define KF_SCHEMA_VERSION "1.2"
 
 /* a measurement (kf_run.h) and how to show it */
 struct kf_report_input {

@@ -153,6 +153,8 @@ def mutations(doc):
         ("source with the other format's fields", lambda d: d["source"].update(
             {"lines": 10} if d["source"]["type"] == "trace.dat" else {"buffers": ["(top)"]})),
         ("other schema_version", set_(["schema_version"], "2.0")),
+        ("page_size 0", set_(["page_size"], 0)),
+        ("page_size missing", delete(["page_size"])),
         ("event name that is not an identifier", set_(["events", "MM-Page"], doc["events"]["mm_page_alloc"])),
         ("event with an unknown system", set_(["events", "mm_page_alloc", "system"], "mm")),
         ("analysed event missing", delete(["events", "mm_page_free"])),
