@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "check_args.h"
+#include "kf_util.h"
 
 /* the checks that alert below their threshold (perfdata "N:") */
 static const char *const below_checks[] = { "highorder", "finding_compaction_success" };
@@ -119,14 +118,6 @@ int kf_check_threshold_arg(struct kf_check_config *cfg, const char *arg, bool cr
 
 /* ---- -t: the child measures, the parent keeps the time ---------------------- */
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* reads the child's output until it closes it or the deadline passes; 1 timed out */
 static int relay(int fd, double deadline, char **buf, size_t *len)
 {
@@ -134,7 +125,7 @@ static int relay(int fd, double deadline, char **buf, size_t *len)
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		double left = deadline - monotonic_s();
+		double left = deadline - kf_monotonic_s();
 		ssize_t n;
 
 		if (left <= 0)
@@ -162,24 +153,6 @@ static int relay(int fd, double deadline, char **buf, size_t *len)
 	}
 }
 
-static void timed_out(double timeout_s, bool json)
-{
-	char msg[160];
-
-	snprintf(msg, sizeof(msg), "timed out after %g s (kfrag check -t %g): nothing measured", timeout_s, timeout_s);
-	if (json) {
-		json_t *doc = json_pack("{s:s, s:s, s:i, s:s}", "schema_version", KF_CHECK_SCHEMA_VERSION,
-					"status", "UNKNOWN", "exit_code", KF_CHECK_UNKNOWN, "summary", msg);
-
-		if (doc)
-			json_dumpf(doc, stdout, JSON_INDENT(2));
-		json_decref(doc);
-		fputc('\n', stdout);
-	} else {
-		printf("KFRAG UNKNOWN - %s\n", msg);
-	}
-}
-
 /* the child's end: SIGTERM (it cleans up as on any), then SIGKILL after 10 s */
 static int reap(pid_t pid, bool kill_it)
 {
@@ -203,7 +176,7 @@ static int reap(pid_t pid, bool kill_it)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : KF_CHECK_UNKNOWN;
 }
 
-int kf_check_with_timeout(double timeout_s, bool json, int (*body)(void *), void *arg)
+int kf_check_with_timeout(double timeout_s, int (*body)(void *), void *arg)
 {
 	int fds[2], ret;
 	char *buf = NULL;
@@ -212,8 +185,7 @@ int kf_check_with_timeout(double timeout_s, bool json, int (*body)(void *), void
 
 	fflush(stdout);
 	if (pipe(fds) < 0 || (pid = fork()) < 0) {
-		printf("KFRAG UNKNOWN - -t: cannot start the measurement: %s\n", strerror(errno));
-		return KF_CHECK_UNKNOWN;
+		return -2;
 	}
 	if (pid == 0) {
 		/* the parent gone (killed by the monitoring system): stop too */
@@ -227,12 +199,11 @@ int kf_check_with_timeout(double timeout_s, bool json, int (*body)(void *), void
 		_exit(ret);
 	}
 	close(fds[1]);
-	ret = relay(fds[0], monotonic_s() + timeout_s, &buf, &len);
+	ret = relay(fds[0], kf_monotonic_s() + timeout_s, &buf, &len);
 	close(fds[0]);
 	if (ret == 1) {
 		reap(pid, true);
-		timed_out(timeout_s, json);
-		ret = KF_CHECK_UNKNOWN;
+		ret = -1;
 	} else {
 		ret = reap(pid, false);
 		if (len)

@@ -26,9 +26,9 @@ int kf_check_threshold_arg(struct kf_check_config *cfg, const char *arg, bool cr
 /*
  * Runs body(arg) in a child process whose standard output is relayed when
  * it ends, and returns its exit code. After timeout_s seconds the child is
- * sent SIGTERM (it removes its tracefs instance as on any SIGTERM), and
- * KFRAG UNKNOWN (or the JSON document of one, json) says so; returns 3.
+ * sent SIGTERM (it removes its tracefs instance as on any SIGTERM) and -1
+ * is returned, nothing printed; -2 (errno) when no child could start.
  */
-int kf_check_with_timeout(double timeout_s, bool json, int (*body)(void *), void *arg);
+int kf_check_with_timeout(double timeout_s, int (*body)(void *), void *arg);
 
 #endif

@@ -517,10 +517,16 @@ int kf_cmd_check(int argc, char **argv)
 		free(r);
 		return ret > 0 ? KF_CHECK_OK : KF_CHECK_UNKNOWN;
 	}
-	if (r->o.timeout > 0 && !r->o.print_config)
-		ret = kf_check_with_timeout(r->o.timeout, r->o.format == FMT_JSON, check_body, r);
-	else
+	if (r->o.timeout > 0 && !r->o.print_config) {
+		ret = kf_check_with_timeout(r->o.timeout, check_body, r);
+		if (ret == -1)
+			ret = unknown_early(&r->o, "timed out after %g s (kfrag check -t %g): nothing measured",
+					    r->o.timeout, r->o.timeout);
+		else if (ret == -2)
+			ret = unknown_early(&r->o, "-t: cannot start the measurement: %s", strerror(errno));
+	} else {
 		ret = check_body(r);
+	}
 	kf_check_report_release(&r->rep);
 	kf_run_close(r->run);
 	free(r);
