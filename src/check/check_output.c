@@ -312,6 +312,7 @@ json_t *kf_check_json(const struct kf_check_output *o)
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	kf_check_summary(rep, summary, sizeof(summary));
+	set(doc, "schema_version", json_string(KF_CHECK_SCHEMA_VERSION));
 	set(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	set(doc, "time", json_string(when));
 	set(doc, "timestamp", json_real(o->now->time));

@@ -32,6 +32,10 @@
 #include "kf_zones.h"
 #include "kf_proc.h"
 
+/* the version of kfrag check's JSON (--json, the history's lines):
+ * data/kfrag-check.schema.json; a minor version only adds keys */
+#define KF_CHECK_SCHEMA_VERSION "1.0"
+
 /* exit codes, as Nagios plugins use them */
 enum kf_check_status {
 	KF_CHECK_OK = 0,

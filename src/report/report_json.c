@@ -518,6 +518,7 @@ json_t *kf_report_json(const struct kf_report_input *in)
 		json_object_set_new(doc, "events_uncounted", u64(s->events_uncounted));
 	json_object_set_new(doc, "lost_events", lost_json(s));
 	json_object_set_new(doc, "events", events_json(s));
+	json_object_set_new(doc, "page_size", json_integer(in->m->page_size));
 	json_object_set_new(doc, "memory_state", memory_state_json(in));
 	json_object_set_new(doc, "zones", zones_json(in));
 	json_object_set_new(doc, "cpus", cpus_json(s));

@@ -318,6 +318,7 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->policy.sched_ext, sizeof(m->policy.sched_ext), "%s", gi->sched_ext_state);
 		snprintf(m->policy.sched_ext_ops, sizeof(m->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
 	}
+	m->page_size = sysconf(_SC_PAGESIZE);
 	m->uptime_s = kf_uptime_read(r->s.proc_root);
 	kf_boot_id_read(r->s.proc_root, m->boot_id, sizeof(m->boot_id));
 	if (!m->kernel[0] && uname(&u) == 0)
