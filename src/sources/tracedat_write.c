@@ -202,8 +202,9 @@ static int put_event_formats(struct out *o, const struct kf_tracedat_desc *d, ch
 		size_t sl = strcspn(d->events[i], "/");
 		bool seen = false;
 
+		/* systems[j] is a whole "system/event": compare the system parts */
 		for (int j = 0; j < nr_systems; j++)
-			if (strlen(systems[j]) == sl && !strncmp(systems[j], d->events[i], sl))
+			if (strcspn(systems[j], "/") == sl && !strncmp(systems[j], d->events[i], sl))
 				seen = true;
 		if (!seen)
 			systems[nr_systems++] = d->events[i];
