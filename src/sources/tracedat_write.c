@@ -286,6 +286,8 @@ static void put_options(struct out *o, const struct kf_tracedat_desc *d)
 			free(s);
 		}
 	}
+	for (int i = 0; i < d->nr_options; i++)
+		put_option(o, d->options[i].id, d->options[i].data, d->options[i].size);
 	put2(o, OPT_DONE);
 }
 

@@ -5,6 +5,10 @@
  * the version 6 layout by hand (trace-cmd.dat.v6 documentation), not with
  * kfrag's reader.
  *
+ * The saved memory state (kf_state.h) goes into an option of kfrag's own
+ * and comes back out as files, byte for byte; archives that would write
+ * outside their directory are refused.
+ *
  * Regression (issue 13, item 6): each event system's formats were written
  * once per event, as a system of its own (7 events of 4 systems gave 7
  * sections), because a whole "system/event" was compared by length with a
@@ -17,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "kf_state.h"
 #include "kf_tracedat_write.h"
 
 struct reader {
@@ -145,8 +150,128 @@ static void test_systems_once(void)
 	unlink(path);
 }
 
+static char *file_text(const char *dir, const char *rel)
+{
+	char path[4096];
+	size_t len;
+	unsigned char *buf;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	buf = load(path, &len);
+	if (!buf)
+		return NULL;
+	s = strndup((char *)buf, len);
+	free(buf);
+	return s;
+}
+
+static void write_with_state(const char *path, const struct kf_tracedat_option *opts, int nr)
+{
+	static const char *const events[] = { "kmem/mm_page_alloc" };
+	struct kf_tracedat_cpu cpu = { .fd = -1 };
+	struct kf_tracedat_desc d = {
+		.tracing_dir = fixture("tracing"), .events = events, .nr_events = 1,
+		.page_size = 4096, .nr_cpus = 1, .cpus = &cpu, .options = opts, .nr_options = nr,
+	};
+	char err[512] = "";
+
+	CHECK(kf_tracedat_write(path, &d, err, sizeof(err)) == 0, "write: %s", err);
+}
+
+static void test_state_round_trip(void)
+{
+	static const char zoneinfo[] = "Node 0, zone   Normal\n  pages free     12345\n";
+	static const char binary[] = "a\nfile x 3\n\0end\n";	/* looks like the archive's own lines */
+	struct kf_state_archive start = { 0 }, end = { 0 };
+	struct kf_tracedat_option opts[2];
+	struct kf_saved_state st;
+	char path[] = "/tmp/kfrag-test-state-XXXXXX", err[512] = "";
+	char *got;
+	int fd = mkstemp(path);
+
+	close(fd);
+	start.buf = strdup(KF_STATE_MAGIC "start\ntime 1700000000.500\n");
+	start.len = start.cap = strlen(start.buf) + 1;
+	start.len--;
+	kf_state_add(&start, "proc/zoneinfo", zoneinfo, strlen(zoneinfo));
+	kf_state_add(&start, "proc/sys/vm/odd", binary, sizeof(binary));
+	kf_state_add(&start, "end", "", 0);	/* a file named like the last line */
+	start.buf = realloc(start.buf, start.len + 5);
+	memcpy(start.buf + start.len, "end\n", 5);
+	start.len += 4;
+	start.cap = start.len + 1;
+	end.buf = strdup(KF_STATE_MAGIC "end\ntime 1700000010\nfile proc/zoneinfo 2\nhi\nend\n");
+	end.len = strlen(end.buf);
+	opts[0] = (struct kf_tracedat_option){ KF_TRACEDAT_OPT_STATE, start.buf, start.len };
+	opts[1] = (struct kf_tracedat_option){ KF_TRACEDAT_OPT_STATE, end.buf, end.len };
+	write_with_state(path, opts, 2);
+
+	CHECK_EQ_INT(kf_saved_state_open(path, &st, err, sizeof(err)), 1);
+	CHECK(st.start_root && st.end_root, "both moments: %s", err);
+	CHECK_EQ_INT(st.nr_files, 4);
+	CHECK(st.start_time > 1700000000.4 && st.start_time < 1700000000.6, "start time %f", st.start_time);
+	if (st.start_root && st.end_root) {
+		got = file_text(st.start_root, "proc/zoneinfo");
+		CHECK_EQ_STR(got, zoneinfo);
+		free(got);
+		char odd[4096];
+		size_t len = 0;
+		unsigned char *raw;
+
+		snprintf(odd, sizeof(odd), "%s/proc/sys/vm/odd", st.start_root);
+		raw = load(odd, &len);
+		CHECK(raw && len == sizeof(binary) && !memcmp(raw, binary, len), "binary entry changed");
+		free(raw);
+		got = file_text(st.end_root, "proc/zoneinfo");
+		CHECK_EQ_STR(got, "hi");
+		free(got);
+	}
+	kf_saved_state_release(&st);
+	kf_state_archive_release(&start);
+	free(end.buf);
+
+	/* a trace without the option has no state */
+	write_with_state(path, NULL, 0);
+	CHECK_EQ_INT(kf_saved_state_open(path, &st, err, sizeof(err)), 0);
+	unlink(path);
+}
+
+static void test_state_hostile(void)
+{
+	static const char *const bad[] = {
+		KF_STATE_MAGIC "start\ntime 1\nfile ../escape 1\nx\nend\n",
+		KF_STATE_MAGIC "start\ntime 1\nfile /etc/passwd 1\nx\nend\n",
+		KF_STATE_MAGIC "start\ntime 1\nfile proc/a/../../b 1\nx\nend\n",
+		KF_STATE_MAGIC "start\ntime 1\nfile proc/zoneinfo 99\nx\nend\n",
+		KF_STATE_MAGIC "start\ntime 1\nfile proc/zoneinfo 1\nx\n",
+		KF_STATE_MAGIC "middle\ntime 1\nend\n",
+		"not a state",
+	};
+	char dir[] = "/tmp/kfrag-test-hostile-XXXXXX", err[512];
+	double t;
+	int nr;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		CHECK(kf_state_extract(bad[i], strlen(bad[i]), dir, &t, &nr, err, sizeof(err)) == NULL,
+		      "archive %zu accepted", i);
+		CHECK(err[0], "archive %zu: no message", i);
+	}
+	CHECK(access("/tmp/escape", F_OK) < 0, "a file escaped the directory");
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		CHECK(system(cmd) == 0, "rm");
+	}
+}
+
 int main(void)
 {
 	test_systems_once();
+	test_state_round_trip();
+	test_state_hostile();
 	return check_done();
 }
