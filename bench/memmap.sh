@@ -2,7 +2,7 @@
 # Benchmark of the memory-map scan (root: reads /proc/kpageflags).
 #   bench/memmap.sh [REPS]
 # In one invocation: the scan alone (bench/memmap_scan.c over the code of
-# src/memmap*.c and the /proc readers, built here with -O2) against
+# src/core/memmap.c, src/system/memmap_scan.c and the /proc readers, built here with -O2) against
 # `dd if=/proc/kpageflags of=/dev/null bs=1M` of the same PFN ranges (each
 # populated zone's span widened to whole pageblocks, as the scan reads
 # them). Prints CPU and wall seconds (best of REPS), the ratio (target
@@ -19,9 +19,9 @@ trap 'rm -rf "$out"' EXIT
 [ -r /proc/kpageflags ] || { echo "bench/memmap.sh: no /proc/kpageflags" >&2; exit 1; }
 
 cc -std=gnu11 -O2 -D_GNU_SOURCE -I"$top/include" -o "$out/memmap_scan" "$here/memmap_scan.c" \
-	"$top"/src/memmap.c "$top"/src/memmap_scan.c "$top"/src/proc_path.c \
-	"$top"/src/proc_zoneinfo.c "$top"/src/proc_buddyinfo.c "$top"/src/proc_pagetypeinfo.c \
-	"$top"/src/proc_vmstat.c "$top"/src/proc_memstate.c "$top"/src/fragindex.c -lm
+	"$top"/src/core/memmap.c "$top"/src/system/memmap_scan.c "$top"/src/system/proc_path.c \
+	"$top"/src/system/proc_zoneinfo.c "$top"/src/system/proc_buddyinfo.c "$top"/src/system/proc_pagetypeinfo.c \
+	"$top"/src/system/proc_vmstat.c "$top"/src/system/proc_memstate.c "$top"/src/core/fragindex.c -lm
 
 order=$(awk '/^Page block order:/ { print $4 }' /proc/pagetypeinfo)
 # "start_pfn npages" of each populated zone, widened to whole pageblocks

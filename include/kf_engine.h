@@ -63,6 +63,19 @@ struct kf_runs {
 	uint64_t max_pages;	/* largest run */
 };
 
+/*
+ * zone->lock acquisitions the pcp events show, per CPU and zone: a run of
+ * consecutive percpu_refill zone_locked events (rmqueue_bulk) or of
+ * mm_page_pcpu_drain events (free_pcppages_bulk) in one zone is one
+ * acquisition, and so is each zone_locked event without percpu_refill
+ * (an allocation straight from the buddy lists).
+ */
+struct kf_zone_lock {
+	uint64_t refill_runs, refill_pages;
+	uint64_t drain_runs, drain_pages;
+	uint64_t direct, direct_pages;
+};
+
 struct kf_cpu_stats {
 	uint64_t lost_events;		/* missed events the ring buffer reported */
 	bool lost_unknown;		/* a gap of unknown size was reported */
@@ -175,11 +188,16 @@ struct kf_snapshot {
 	uint64_t *cross_free;
 	/* pages refilled into a pcp list on one CPU and drained from another */
 	uint64_t *cross_drain;
+	/* zone->lock acquisitions: [cpu * (nr_zones + 1) + zone] */
+	struct kf_zone_lock *zone_lock;
 
 	/* extfrag: per zone (nr_zones+1), and per (alloc mt, fallback mt) pair */
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
 	struct kf_extfrag_stats extfrag_total;
+	/* per zone and pair: [(zone * KF_MAX_MIGRATETYPES + alloc mt) * KF_MAX_MIGRATETYPES + fallback mt] */
+	struct kf_extfrag_stats *extfrag_zone_pair;
+	int extfrag_pageblock_order;	/* printed by the events (trace_pipe text), -1 unknown */
 
 	/* processes, by pid (or by comm when merged) */
 	struct kf_proc_stats *procs;

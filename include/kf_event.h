@@ -80,6 +80,7 @@ struct kf_event {
 			int32_t fallback_migratetype;
 			int32_t change_ownership;
 			int32_t fragmenting;	/* fallback_order < pageblock_order */
+			int32_t pageblock_order;	/* as the event printed it, -1 unknown */
 		} extfrag;
 		struct {		/* compaction begin and end */
 			uint64_t zone_start;

@@ -38,6 +38,10 @@ struct kf_live_config {
 	/* exceptions:page_fault_user is filtered IN THE KERNEL to these pids */
 	const int *fault_pids;
 	int nr_fault_pids;
+	/* a kernel without exceptions:page_fault_user, or one that refuses the
+	 * pid filter, traces the rest instead of failing kf_live_open:
+	 * kf_live_has_event() is false and kf_live_fault_note() says why */
+	bool faults_optional;
 	/* keep raw pages for kf_live_write_tracedat (kfrag record) */
 	bool keep_raw;
 	/* where kept pages are spooled (as already-unlinked files, so nothing is
@@ -80,6 +84,8 @@ int kf_live_nr_cpus(const struct kf_live *l);
 const char *kf_live_instance_name(const struct kf_live *l);
 /* was the event enabled (false when missing_ok skipped it) */
 bool kf_live_has_event(const struct kf_live *l, enum kf_event_type type);
+/* faults_optional: why page faults are not traced, NULL when they are */
+const char *kf_live_fault_note(const struct kf_live *l);
 /* cpu is 0 .. kf_live_nr_cpus()-1; stats read now from the kernel plus
  * what kfrag counted */
 int kf_live_cpu_stats(struct kf_live *l, int cpu, struct kf_live_cpu_stats *st);

@@ -262,6 +262,10 @@ int kf_memmap_locate(const struct kf_memmap *m, const uint64_t *pfns, size_t n,
  */
 int kf_memmap_scan(const char *root, const struct kf_memstate *ms, unsigned flags,
 		   struct kf_memmap **out, char *err, size_t errlen);
+/* the same with the reason alone: errno EACCES and "reading PATH needs root
+ * (CAP_SYS_ADMIN)", the consequence left to whoever renders it (src/run) */
+int kf_memmap_read(const char *root, const struct kf_memstate *ms, unsigned flags,
+		   struct kf_memmap **out, char *err, size_t errlen);
 
 /*
  * The map as JSON (src/report_memmap.c): "pageblock_order",

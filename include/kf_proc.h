@@ -113,6 +113,9 @@ struct kf_memstate {
 	struct kf_pagetypeinfo pagetypeinfo;
 	struct kf_vmstat vmstat;
 	char missing[256];		/* why a file could not be read, for the report */
+	/* vm sysctls the findings name (sys/vm/ under the root), -1 unknown */
+	long min_free_kbytes;
+	long percpu_pagelist_high_fraction;
 };
 
 /* reads what it can; -1 only when zoneinfo (the zone spans) is unreadable or

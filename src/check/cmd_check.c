@@ -19,7 +19,7 @@
 #include "kf_check.h"
 #include "kf_cmd.h"
 #include "kf_guard_proc.h"
-#include "kf_session.h"
+#include "kf_run.h"
 #include "kf_util.h"
 
 #ifndef KF_SYSCONFDIR
@@ -192,33 +192,6 @@ static double realtime_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* /proc/sys/kernel/random/boot_id under the proc root (ROOT/proc/sys/...,
- * ROOT/sys/... or, in a flat saved copy, ROOT/boot_id); "" when absent */
-static void read_boot_id(const char *root, char *buf, size_t len)
-{
-	static const char *const names[] = { "sys/kernel/random/boot_id", "boot_id" };
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !buf[0]; i++) {
-		char *path = kf_proc_path(root, names[i]);
-		FILE *f = path ? fopen(path, "re") : NULL;
-
-		if (f) {
-			if (fgets(buf, (int)len, f))
-				buf[strcspn(buf, "\n")] = '\0';
-			else
-				buf[0] = '\0';
-			for (char *p = buf; *p; p++)
-				if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-')) {
-					buf[0] = '\0';
-					break;
-				}
-			fclose(f);
-		}
-		free(path);
-	}
-}
-
 static int load_config(struct kf_check_config *cfg, const struct check_opts *o, char *err, size_t errlen)
 {
 	const struct { const char *key, *value, *origin; } over[] = {
@@ -247,39 +220,38 @@ static int load_config(struct kf_check_config *cfg, const struct check_opts *o, 
 struct check_run {
 	struct check_opts o;
 	struct kf_check_config cfg;
-	struct kf_session s;
-	bool session_ok;
-	bool traced;
-	double window_s;
-	struct kf_snapshot *snap;
+	struct kf_run *run;
+	const struct kf_measurement *m;	/* NULL: nothing measured */
 	const struct kf_memstate *mem;
 	struct kf_check_state now, prev;
 	bool have_prev;
 	struct kf_check_report rep;
 	char hostname[256];
-	/* the guard: live (discovery, /proc readings) or from the trace */
-	struct kf_guard *guard;
-	struct kf_guard_input offline_in;
-	struct kf_guard_result gres;
-	bool have_guard;
 	const char *comms[KF_CHECK_MAX_LIST];
-	/* the memory map at the end of the window (memmap = yes), or why not */
-	struct kf_memmap *memmap;
-	char memmap_err[512];
 };
 
-/* the guard's readings of /proc during the window, and the last one at its end */
-static void guard_tick(void *ctx, bool final)
+/*
+ * The run of this check: a recorded trace, a live window, or /proc only.
+ * The guard watches this machine's processes (its discovery plus
+ * protect_pid / protect_comm) live or in /proc only; in a recorded trace
+ * the processes protect_pid and protect_comm name; with --proc-root alone
+ * there are none. The memory map (memmap = yes) is not available without
+ * root or kpageflags: the check says so in an OK line; kfrag's own
+ * inability to read the map never changes the verdict.
+ */
+static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 {
-	(void)final;
-	kf_guard_refresh(ctx);	/* out of memory: the alerts say what could not be read */
-}
+	const struct check_opts *o = &r->o;
 
-/* the live machine's protected processes: the guard's own discovery plus
- * protect_pid / protect_comm; -1 (with err) only when it cannot start */
-static int guard_open(struct check_run *r, char *err, size_t errlen)
-{
-	struct kf_guard_config gc = {
+	for (int i = 0; i < r->cfg.nr_protect_comms; i++)
+		r->comms[i] = r->cfg.protect_comms[i];
+	memset(rc, 0, sizeof(*rc));
+	rc->mode = o->input ? KF_RUN_FILE : !o->proc_root && r->cfg.duration > 0 ? KF_RUN_WINDOW : KF_RUN_PROC;
+	rc->proc_root = o->proc_root ? o->proc_root : "/";
+	rc->input = o->input;
+	rc->duration = r->cfg.duration;
+	rc->guard = r->cfg.guard && (o->input || !o->proc_root);
+	rc->guard_live = (struct kf_guard_config){
 		.root = "/",
 		.pids = r->cfg.protect_pids,
 		.nr_pids = r->cfg.nr_protect_pids,
@@ -290,132 +262,39 @@ static int guard_open(struct check_run *r, char *err, size_t errlen)
 		.lock_threshold_kb = r->cfg.protect_locked_kb > 0 ? (uint64_t)r->cfg.protect_locked_kb
 								   : KF_GUARD_LOCK_OFF,
 	};
-	char msg[512];
-
-	r->guard = kf_guard_open(&gc, msg, sizeof(msg));
-	if (!r->guard) {
-		snprintf(err, errlen, "the guard cannot start: %s", msg);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The guard's alerts for the window, as a struct kf_guard_result that
- * kf_check_add_guard() turns into check results: from the live guard, or
- * from the recorded trace (the processes named by protect_pid and
- * protect_comm; no /proc, no sysctl). 0, or -1 when out of memory.
- */
-static int guard_evaluate(struct check_run *r)
-{
-	int reason;
-
-	if (!r->cfg.guard || (!r->guard && !r->o.input))
-		return 0;
-	reason = (int)kf_symbols_value(&r->s.syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
-	if (r->guard) {
-		kf_guard_set_compaction_reason(r->guard, reason);
-		if (kf_guard_evaluate(kf_guard_input(r->guard), r->snap, &r->gres) < 0)
-			return -1;
-	} else {
-		if (kf_guard_input_from_trace(r->snap, r->cfg.protect_pids, r->cfg.nr_protect_pids, r->comms,
-					      r->cfg.nr_protect_comms, &r->offline_in) < 0)
-			return -1;
-		r->offline_in.compaction_reason = reason;
-		if (kf_guard_evaluate(&r->offline_in, r->snap, &r->gres) < 0)
-			return -1;
-	}
-	r->have_guard = true;
-	return 0;
-}
-
-/*
- * The memory map of the proc root at the end of the window: once per run
- * (about 0.2 s of CPU for 24 GiB). Not root, no kpageflags, no pageblock
- * order: memmap_err says why, and the check says so in an OK line; kfrag's
- * own inability to read the map never changes the verdict.
- */
-static void memmap_scan(struct check_run *r)
-{
-	static const char tail[] = ": the memory map is not available";
-	size_t len;
-
-	if (!r->cfg.memmap)
-		return;
-	if (kf_memmap_scan(r->s.proc_root, r->mem, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) == 0)
-		return;
-	r->memmap = NULL;
-	if (!r->memmap_err[0])
-		snprintf(r->memmap_err, sizeof(r->memmap_err), "%s", strerror(errno));
-	/* "reading ... needs root (CAP_SYS_ADMIN): the memory map is not
-	 * available": the check's line says the second half itself */
-	len = strlen(r->memmap_err);
-	if (len > sizeof(tail) - 1 && strcmp(r->memmap_err + len - (sizeof(tail) - 1), tail) == 0)
-		r->memmap_err[len - (sizeof(tail) - 1)] = '\0';
+	rc->protect_pids = r->cfg.protect_pids;
+	rc->nr_protect_pids = r->cfg.nr_protect_pids;
+	rc->protect_comms = r->comms;
+	rc->nr_protect_comms = r->cfg.nr_protect_comms;
+	rc->memmap = r->cfg.memmap;
 }
 
 static int measure(struct check_run *r, char *err, size_t errlen)
 {
-	struct check_opts *o = &r->o;
-	bool live = !o->input && !o->proc_root && r->cfg.duration > 0;
+	struct kf_run_config rc;
+	struct kf_run_error e;
+	const struct kf_measurement *m;
 
-	r->session_ok = true;	/* kf_session_release() is right even after a failed init */
-	if (kf_session_init(&r->s, o->proc_root ? o->proc_root : "/", err, errlen) < 0)
+	check_run_config(r, &rc);
+	r->run = kf_run_open(&rc, &e);
+	if (!r->run || kf_run_step(r->run, 0, &e) < 0 || !(m = kf_run_measure(r->run, &e))) {
+		snprintf(err, errlen, "%s%s", e.kind == KF_RUN_EGUARD ? "the guard cannot start: " : "", e.msg);
 		return -1;
-	for (int i = 0; i < r->cfg.nr_protect_comms; i++)
-		r->comms[i] = r->cfg.protect_comms[i];
-	/* this machine's processes: live, or /proc only (sysctls, processes) */
-	if (r->cfg.guard && !o->input && !o->proc_root && guard_open(r, err, errlen) < 0)
+	}
+	if (m->interrupted) {
+		snprintf(err, errlen, "interrupted by a signal after %.1f s of the %g s window",
+			 m->duration_s, r->cfg.duration);
 		return -1;
-	if (o->input) {
-		if (kf_session_read_file(&r->s, o->input, err, errlen) < 0)
-			return -1;
-		r->traced = true;
-	} else if (live) {
-		struct kf_live_config lcfg = { .missing_ok = true };
-
-		if (r->guard) {
-			/* page faults traced only for the protected threads */
-			lcfg.fault_pids = kf_guard_fault_pids(r->guard, &lcfg.nr_fault_pids);
-			r->s.tick = guard_tick;
-			r->s.tick_ctx = r->guard;
-		}
-		if (kf_session_live_start(&r->s, &lcfg, err, errlen) < 0)
-			return -1;
-		if (r->guard)
-			kf_guard_set_faults_traced(r->guard, lcfg.nr_fault_pids == 0 ||
-							     r->s.traced[KF_EV_PAGE_FAULT_USER]);
-		if (kf_session_live_run(&r->s, r->cfg.duration, err, errlen) < 0)
-			return -1;
-		if (r->s.interrupted) {
-			snprintf(err, errlen, "interrupted by a signal after %.1f s of the %g s window",
-				 r->s.wall_s, r->cfg.duration);
-			return -1;
-		}
-		r->traced = true;
-	} else if (r->guard) {
-		kf_guard_refresh(r->guard);	/* no window: one more reading */
 	}
-	r->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
-	memmap_scan(r);
-	if (r->traced) {
-		r->snap = kf_engine_snapshot(r->s.engine);
-		if (!r->snap) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		if (r->s.offline)
-			r->window_s = r->snap->nr_events > 1 ? (r->snap->last_ts - r->snap->first_ts) / 1e9 : 0;
-		else
-			r->window_s = r->s.wall_s;
-	}
-	kf_check_state_from_vmstat(&r->now, (r->mem->have & KF_HAVE_VMSTAT) ? &r->mem->vmstat : NULL);
-	r->now.time = o->now > 0 ? o->now : realtime_s();
-	read_boot_id(r->s.proc_root, r->now.boot_id, sizeof(r->now.boot_id));
-	if (guard_evaluate(r) < 0) {
+	if (m->guard_failed) {
 		snprintf(err, errlen, "out of memory evaluating the guard");
 		return -1;
 	}
+	r->m = m;
+	r->mem = m->mem;
+	kf_check_state_from_vmstat(&r->now, (r->mem->have & KF_HAVE_VMSTAT) ? &r->mem->vmstat : NULL);
+	r->now.time = r->o.now > 0 ? r->o.now : realtime_s();
+	snprintf(r->now.boot_id, sizeof(r->now.boot_id), "%s", m->boot_id);
 	return 0;
 }
 
@@ -444,16 +323,16 @@ static int evaluate(struct check_run *r)
 		.prev = r->have_prev ? &r->prev : NULL,
 		.have_state_file = state[0] != '\0',
 		.prev_error = err[0] ? err : NULL,
-		.have_trace = r->traced,
-		.window_s = r->window_s,
-		.snap = r->snap,
-		.memmap = r->memmap,
-		.memmap_error = r->memmap_err[0] ? r->memmap_err : NULL,
+		.have_trace = r->m->snap != NULL,
+		.window_s = r->m->duration_s,
+		.snap = r->m->snap,
+		.memmap = r->m->memmap,
+		.memmap_error = r->m->memmap_error,
 	};
 
 	ret = kf_check_evaluate(&in, &r->rep);
 	if (ret == 0)
-		ret = kf_check_add_guard(&r->rep, r->have_guard ? &r->gres : NULL);
+		ret = kf_check_add_guard(&r->rep, r->m->guard);
 	if (ret == 0 && state[0] && lock >= 0 && !r->rep.keep_prev_state) {
 		/* a malformed state is replaced (the next run has rates again);
 		 * a symbolic link or an unreadable file is left to the admin */
@@ -469,6 +348,7 @@ static int evaluate(struct check_run *r)
 
 static int outputs(struct check_run *r)
 {
+	const struct kf_measurement *mm = r->m;
 	const struct kf_memstate *m = r->mem;
 	struct kf_check_output out = {
 		.rep = &r->rep,
@@ -476,12 +356,12 @@ static int outputs(struct check_run *r)
 		.zoneinfo = m && (m->have & KF_HAVE_ZONEINFO) ? &m->zoneinfo : NULL,
 		.buddyinfo = m && (m->have & KF_HAVE_BUDDYINFO) ? &m->buddyinfo : NULL,
 		.now = &r->now,
-		.snap = r->snap,
-		.guard = r->have_guard ? &r->gres : NULL,
-		.guard_in = !r->have_guard ? NULL : r->guard ? kf_guard_input(r->guard) : &r->offline_in,
-		.memmap = r->memmap,
-		.memmap_error = r->cfg.memmap && !r->memmap && r->memmap_err[0] ? r->memmap_err : NULL,
-		.source = r->o.input ? r->o.input : r->traced ? "live" : "proc",
+		.snap = mm ? mm->snap : NULL,
+		.guard = mm ? mm->guard : NULL,
+		.guard_in = mm && mm->guard ? mm->guard_in : NULL,
+		.memmap = mm ? mm->memmap : NULL,
+		.memmap_error = mm ? mm->memmap_error : NULL,
+		.source = r->o.input ? r->o.input : mm && mm->snap ? "live" : "proc",
 		.hostname = r->hostname,
 	};
 	char err[1024];
@@ -547,14 +427,8 @@ int kf_cmd_check(int argc, char **argv)
 		/* nothing measured: UNKNOWN, still in the history and the textfile,
 		 * so a check that keeps failing is seen; the state is left alone */
 		kf_check_report_release(&r->rep);
-		kf_snapshot_free(r->snap);
-		r->snap = NULL;
+		r->m = NULL;
 		r->mem = NULL;
-		r->have_guard = false;
-		r->traced = false;
-		kf_memmap_free(r->memmap);
-		r->memmap = NULL;
-		r->memmap_err[0] = '\0';
 		if (r->now.time == 0)
 			r->now.time = r->o.now > 0 ? r->o.now : realtime_s();
 		r->now.have = 0;
@@ -571,13 +445,7 @@ int kf_cmd_check(int argc, char **argv)
 	ret = r->rep.status;
 out:
 	kf_check_report_release(&r->rep);
-	kf_guard_result_release(&r->gres);
-	kf_guard_input_release(&r->offline_in);
-	kf_guard_close(r->guard);
-	kf_snapshot_free(r->snap);
-	kf_memmap_free(r->memmap);
-	if (r->session_ok)
-		kf_session_release(&r->s);
+	kf_run_close(r->run);
 	free(r);
 	return ret;
 }

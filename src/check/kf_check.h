@@ -26,6 +26,7 @@
 
 #include "kf_engine.h"
 #include "kf_event.h"
+#include "kf_findings.h"
 #include "kf_guard.h"
 #include "kf_memmap.h"
 #include "kf_proc.h"
@@ -47,11 +48,7 @@ enum kf_check_status kf_check_worse(enum kf_check_status a, enum kf_check_status
 #define KF_CHECK_MAX_LIST	32
 #define KF_CHECK_PATH_MAX	4096
 
-/* a threshold that may be switched off ("off" in the file) */
-struct kf_threshold {
-	bool on;
-	double value;
-};
+/* struct kf_threshold: kf_findings.h (the findings' thresholds are keys here too) */
 
 struct kf_check_config {
 	double duration;			/* seconds of live tracing; 0 = no trace */
@@ -95,8 +92,11 @@ struct kf_check_config {
 	struct kf_threshold blocked_fraction_warning, blocked_fraction_critical;	/* above */
 	long blocked_fraction_min_blocks;	/* zones with fewer usable blocks are not judged */
 
+	/* thresholds of the findings (the finding_* keys) */
+	struct kf_findings_config findings;
+
 	/* where each key got its value ("default", "FILE:LINE", "--option") */
-	char origin[48][96];
+	char origin[96][96];
 };
 
 void kf_check_config_defaults(struct kf_check_config *cfg);

@@ -35,6 +35,8 @@ const char *const kf_initiator_names[KF_INIT_NR] = {
 /* pfn ownership maps: one byte (cpu + 1) per pfn, in chunks made on first touch */
 #define PFN_CHUNK_SHIFT		16
 #define PFN_UNTRACKED_CPU	255
+/* cells of the zone x fallback pair table, the unknown zone included */
+#define EXTFRAG_ZONE_PAIRS(nz)	((size_t)((nz) + 1) * KF_MAX_MIGRATETYPES * KF_MAX_MIGRATETYPES)
 
 enum run_kind { RUN_NONE, RUN_REFILL, RUN_DRAIN };
 
@@ -54,6 +56,11 @@ struct cpu_state {
 	int last_pid;
 	int last_proc;			/* index in procs of last_pid */
 	struct kf_count *pages;		/* [zone][mt][order][kind] */
+	/* zone->lock acquisitions per zone, and the run open now */
+	struct kf_zone_lock *zone_lock;	/* [zone] */
+	enum run_kind lock_run;
+	int lock_zone;
+	uint64_t lock_run_pages;
 };
 
 struct pfn_map {
@@ -79,6 +86,8 @@ struct kf_engine {
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
 	struct kf_extfrag_stats extfrag_total;
+	struct kf_extfrag_stats *extfrag_zone_pair;
+	int extfrag_pageblock_order;
 
 	struct proc_entry *procs;
 	int nr_procs, alloc_procs;
@@ -131,7 +140,9 @@ struct kf_engine *kf_engine_create(const struct kf_engine_config *cfg)
 	/* one spare span so the zone cache always points at valid memory */
 	e->zones = calloc(cfg->nr_zones + 1, sizeof(*e->zones));
 	e->extfrag_zone = calloc(cfg->nr_zones + 1, sizeof(*e->extfrag_zone));
-	if (!e->zones || !e->extfrag_zone) {
+	e->extfrag_zone_pair = calloc(EXTFRAG_ZONE_PAIRS(cfg->nr_zones), sizeof(*e->extfrag_zone_pair));
+	e->extfrag_pageblock_order = -1;
+	if (!e->zones || !e->extfrag_zone || !e->extfrag_zone_pair) {
 		kf_engine_destroy(e);
 		return NULL;
 	}
@@ -166,6 +177,7 @@ void kf_engine_destroy(struct kf_engine *e)
 		return;
 	for (int i = 0; i < e->nr_cpus; i++) {
 		free(e->cpus[i]->pages);
+		free(e->cpus[i]->zone_lock);
 		free(e->cpus[i]);
 	}
 	free(e->cpus);
@@ -174,6 +186,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	pfn_map_release(&e->alloc_cpu);
 	pfn_map_release(&e->refill_cpu);
 	free(e->extfrag_zone);
+	free(e->extfrag_zone_pair);
 	free(e->zones);
 	free(e->procs);
 	free(e->proc_hash);
@@ -229,7 +242,10 @@ static struct cpu_state *cpu_get(struct kf_engine *e, int cpu)
 	for (int i = e->nr_cpus; i < n; i++) {
 		struct cpu_state *c = calloc(1, sizeof(*c));
 
-		if (!c || !(c->pages = calloc(e->pages_per_cpu, sizeof(*c->pages)))) {
+		if (!c || !(c->pages = calloc(e->pages_per_cpu, sizeof(*c->pages))) ||
+		    !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
+			if (c)
+				free(c->pages);
 			free(c);
 			e->nr_cpus = i;
 			return NULL;
@@ -396,6 +412,43 @@ static void cpu_run_track(struct cpu_state *c, const struct kf_event *ev)
 	}
 }
 
+static void lock_run_end(struct cpu_state *c)
+{
+	struct kf_zone_lock *zl = &c->zone_lock[c->lock_zone];
+
+	if (c->lock_run == RUN_REFILL) {
+		zl->refill_runs++;
+		zl->refill_pages += c->lock_run_pages;
+	} else if (c->lock_run == RUN_DRAIN) {
+		zl->drain_runs++;
+		zl->drain_pages += c->lock_run_pages;
+	}
+	c->lock_run = RUN_NONE;
+	c->lock_run_pages = 0;
+}
+
+/* zone->lock acquisitions: a run ends at any other event of its CPU or in another zone */
+static void lock_run_track(struct cpu_state *c, const struct kf_event *ev, int zone)
+{
+	enum run_kind kind = RUN_NONE;
+	uint64_t pages = 1ULL << (ev->page.order & 31);
+
+	if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED && ev->page.percpu_refill)
+		kind = RUN_REFILL;
+	else if (ev->type == KF_EV_PAGE_PCPU_DRAIN)
+		kind = RUN_DRAIN;
+	if (kind != c->lock_run || zone != c->lock_zone)
+		lock_run_end(c);
+	if (kind != RUN_NONE) {
+		c->lock_run = kind;
+		c->lock_zone = zone;
+		c->lock_run_pages += pages;
+	} else if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED) {
+		c->zone_lock[zone].direct++;
+		c->zone_lock[zone].direct_pages += pages;
+	}
+}
+
 /* the per-process pcp columns, exactly as trace-pagealloc-postprocess.pl keeps them */
 static void proc_run_track(struct kf_proc_stats *s, enum kf_event_type type)
 {
@@ -434,6 +487,7 @@ static void feed_page(struct kf_engine *e, struct cpu_state *c, const struct kf_
 
 	cnt->events++;
 	cnt->pages += pages;
+	lock_run_track(c, ev, zone);
 
 	int cpu = ev->cpu, from;
 
@@ -502,10 +556,17 @@ static void feed_extfrag(struct kf_engine *e, const struct kf_event *ev, struct 
 	bool changed = ev->extfrag.change_ownership;
 	int a = ev->extfrag.alloc_migratetype, f = ev->extfrag.fallback_migratetype;
 
+	int zone = zone_of(e, ev->extfrag.pfn);
+
 	extfrag_add(&e->extfrag_total, fragmenting, severe, changed);
-	extfrag_add(&e->extfrag_zone[zone_of(e, ev->extfrag.pfn)], fragmenting, severe, changed);
-	if (a >= 0 && a < KF_MAX_MIGRATETYPES && f >= 0 && f < KF_MAX_MIGRATETYPES)
+	extfrag_add(&e->extfrag_zone[zone], fragmenting, severe, changed);
+	if (a >= 0 && a < KF_MAX_MIGRATETYPES && f >= 0 && f < KF_MAX_MIGRATETYPES) {
 		extfrag_add(&e->extfrag_pair[a][f], fragmenting, severe, changed);
+		extfrag_add(&e->extfrag_zone_pair[((size_t)zone * KF_MAX_MIGRATETYPES + a) * KF_MAX_MIGRATETYPES + f],
+			    fragmenting, severe, changed);
+	}
+	if (ev->extfrag.pageblock_order > 0)
+		e->extfrag_pageblock_order = ev->extfrag.pageblock_order;
 	if (ps) {
 		ps->fallback++;
 		if (fragmenting) {
@@ -745,6 +806,8 @@ void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 		e->last_ts = ev->ts;
 	c->ev[ev->type]++;
 	cpu_run_track(c, ev);
+	if (ev->type > KF_EV_PAGE_PCPU_DRAIN)
+		lock_run_end(c);	/* any other event of the CPU ends a zone->lock run */
 	p = proc_of(e, c, ev);
 	ps = p ? &p->s : NULL;
 	if (ps)
@@ -842,6 +905,16 @@ static void page_sums(struct kf_snapshot *s, int cpu, const struct kf_count *cel
 			}
 }
 
+/* a CPU's zone->lock counts, with the run open now closed in the copy */
+static void zone_lock_copy(struct kf_zone_lock *dst, const struct cpu_state *c, int nz)
+{
+	struct cpu_state cs = *c;
+
+	memcpy(dst, c->zone_lock, (nz + 1) * sizeof(*dst));
+	cs.zone_lock = dst;
+	lock_run_end(&cs);
+}
+
 struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 {
 	struct kf_snapshot *s = calloc(1, sizeof(*s));
@@ -863,10 +936,13 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->cross_free = calloc((size_t)(nc ? nc : 1) * (nc ? nc : 1), sizeof(uint64_t));
 	s->cross_drain = calloc((size_t)(nc ? nc : 1) * (nc ? nc : 1), sizeof(uint64_t));
 	s->extfrag_zone = calloc(nz + 1, sizeof(*s->extfrag_zone));
+	s->extfrag_zone_pair = calloc(EXTFRAG_ZONE_PAIRS(nz), sizeof(*s->extfrag_zone_pair));
+	s->zone_lock = calloc((size_t)(nc ? nc : 1) * (nz + 1), sizeof(*s->zone_lock));
 	s->procs = calloc(e->nr_procs ? e->nr_procs : 1, sizeof(*s->procs));
 	s->episodes = episodes_dup(e->episodes, e->nr_episodes);
 	if (!s->zones || !s->ev_per_cpu || !s->cpus || !s->pages || !s->pages_cpu || !s->pages_zone || !s->cross_free ||
-	    !s->cross_drain || !s->extfrag_zone || !s->procs || !s->episodes) {
+	    !s->cross_drain || !s->extfrag_zone || !s->procs || !s->episodes || !s->extfrag_zone_pair ||
+	    !s->zone_lock) {
 		kf_snapshot_free(s);
 		return NULL;
 	}
@@ -880,6 +956,7 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 			s->ev_total[t] += cs.ev[t];
 		}
 		cpu_run_end(&cs);	/* on the copy: a run open now still counts */
+		zone_lock_copy(&s->zone_lock[(size_t)c * (nz + 1)], &cs, nz);
 		s->cpus[c] = cs.st;
 		s->lost_events += cs.st.lost_events;
 		s->lost_unknown |= cs.st.lost_unknown;
@@ -892,6 +969,8 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	}
 	memcpy(s->extfrag_zone, e->extfrag_zone, (nz + 1) * sizeof(*s->extfrag_zone));
 	memcpy(s->extfrag_pair, e->extfrag_pair, sizeof(s->extfrag_pair));
+	memcpy(s->extfrag_zone_pair, e->extfrag_zone_pair, EXTFRAG_ZONE_PAIRS(nz) * sizeof(*s->extfrag_zone_pair));
+	s->extfrag_pageblock_order = e->extfrag_pageblock_order;
 	s->extfrag_total = e->extfrag_total;
 	for (int i = 0; i < e->nr_procs; i++) {
 		s->procs[i] = e->procs[i].s;
@@ -930,6 +1009,8 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->cross_free);
 	free(s->cross_drain);
 	free(s->extfrag_zone);
+	free(s->extfrag_zone_pair);
+	free(s->zone_lock);
 	free(s->procs);
 	if (s->episodes)
 		episodes_release(s->episodes, s->nr_episodes);

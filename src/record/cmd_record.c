@@ -38,6 +38,9 @@ struct record_opts {
 
 static void record_usage(FILE *out)
 {
+	/* a usage error: its message is out; main() says where the help is */
+	if (out == stderr)
+		return;
 	fprintf(out,
 		"Usage: kfrag record -o FILE [OPTIONS]\n"
 		"\n"

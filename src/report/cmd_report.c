@@ -11,7 +11,7 @@
 #include "kf_guard_proc.h"
 #include "kf_guard_opts.h"
 #include "kf_report.h"
-#include "kf_session.h"
+#include "kf_run.h"
 #include "kf_util.h"
 
 enum output_format { OUT_JSON, OUT_TEXT };
@@ -29,6 +29,9 @@ struct report_opts {
 
 static void report_usage(FILE *out)
 {
+	/* a usage error: its message is out; main() says where the help is */
+	if (out == stderr)
+		return;
 	fprintf(out,
 		"Usage: kfrag report --input FILE [OPTIONS]\n"
 		"       kfrag report --duration SECONDS [OPTIONS]\n"
@@ -186,16 +189,6 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 	return ret;
 }
 
-static void guard_tick(void *ctx, bool final)
-{
-	struct kf_guard *g = ctx;
-
-	if (kf_guard_refresh(g) < 0)
-		fprintf(stderr, "kfrag report: guard: out of memory reading /proc\n");
-	if (final && kf_guard_restore(g) < 0)
-		fprintf(stderr, "kfrag report: guard: %s\n", kf_guard_input(g)->enforce_error);
-}
-
 /* what the guard found, on stderr before tracing starts */
 static void guard_announce(const struct kf_guard_input *in)
 {
@@ -227,71 +220,70 @@ static void guard_announce(const struct kf_guard_input *in)
 		fprintf(stderr, "kfrag report: guard: --enforce: %s\n", in->enforce_error);
 }
 
-/* the events a report analyses; page faults only of the protected threads */
-static int report_live(struct kf_session *s, const struct report_opts *o, struct kf_guard *g,
-		       char *err, size_t errlen)
-{
-	struct kf_live_config cfg = { .missing_ok = true };
-
-	if (g) {
-		guard_announce(kf_guard_input(g));
-		cfg.fault_pids = kf_guard_fault_pids(g, &cfg.nr_fault_pids);
-		s->tick = guard_tick;
-		s->tick_ctx = g;
-	}
-	if (kf_session_live_start(s, &cfg, err, errlen) < 0) {
-		/* a kernel without the event (not x86), or a filter it refuses:
-		 * the guard goes on without page faults */
-		if (!cfg.nr_fault_pids || !strstr(err, "page_fault_user"))
-			return -1;
-		fprintf(stderr, "kfrag report: guard: %s; page faults are not traced\n", err);
-		cfg.fault_pids = NULL;
-		cfg.nr_fault_pids = 0;
-		if (kf_session_live_start(s, &cfg, err, errlen) < 0)
-			return -1;
-		kf_guard_set_faults_traced(g, false);
-	} else if (g && cfg.nr_fault_pids) {
-		kf_guard_set_faults_traced(g, s->traced[KF_EV_PAGE_FAULT_USER]);
-	}
-	fprintf(stderr, "kfrag report: tracing for %g s in instance %s; Ctrl-C ends it early\n",
-		o->duration, s->instance);
-	return kf_session_live_run(s, o->duration, err, errlen);
-}
-
 static void opts_release(struct report_opts *o)
 {
 	kf_guard_opts_release(&o->guard);
 }
 
-/* the guard's alerts for the window; 0 or -1 */
-static int guard_evaluate(const struct report_opts *o, struct kf_session *s, struct kf_guard *g,
-			  const struct kf_snapshot *snap, struct kf_guard_input *offline_in,
-			  struct kf_guard_result *res)
+static void run_config(const struct report_opts *o, struct kf_run_config *cfg)
 {
-	int reason = (int)kf_symbols_value(&s->syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = o->input ? KF_RUN_FILE : KF_RUN_WINDOW;
+	cfg->proc_root = o->proc_root;
+	cfg->input = o->input;
+	cfg->duration = o->duration;
+	cfg->guard = !o->guard.no_guard;
+	kf_guard_opts_config(&o->guard, &cfg->guard_live);
+	cfg->protect_pids = o->guard.pids;
+	cfg->nr_protect_pids = o->guard.nr_pids;
+	cfg->protect_comms = o->guard.comms;
+	cfg->nr_protect_comms = o->guard.nr_comms;
+	/* the map is of this machine now: scanned for a live report, and for a
+	 * recorded one only when asked (its --proc-root may hold a saved slice) */
+	cfg->memmap = !o->input || o->memmap;
+}
 
-	if (g) {
-		kf_guard_set_compaction_reason(g, reason);
-		return kf_guard_evaluate(kf_guard_input(g), snap, res);
-	}
-	if (kf_guard_input_from_trace(snap, o->guard.pids, o->guard.nr_pids, o->guard.comms,
-				      o->guard.nr_comms, offline_in) < 0)
-		return -1;
-	offline_in->compaction_reason = reason;
-	return kf_guard_evaluate(offline_in, snap, res);
+/* what the live run set up, on stderr before the window */
+static void live_announce(const struct report_opts *o, struct kf_run *r)
+{
+	const struct kf_guard_input *gi = kf_run_guard_input(r);
+
+	if (gi)
+		guard_announce(gi);
+	if (gi && kf_run_faults_note(r))
+		fprintf(stderr, "kfrag report: guard: %s; page faults are not traced\n", kf_run_faults_note(r));
+	fprintf(stderr, "kfrag report: tracing for %g s in instance %s; Ctrl-C ends it early\n",
+		o->duration, kf_run_instance(r));
+}
+
+/* what the measurement has to say besides the report */
+static void measurement_notes(const struct report_opts *o, const struct kf_measurement *m)
+{
+	if (m->guard_read_failed)
+		fprintf(stderr, "kfrag report: guard: out of memory reading /proc\n");
+	if (m->enforce_restore_failed && m->guard_in)
+		fprintf(stderr, "kfrag report: guard: %s\n", m->guard_in->enforce_error);
+	if (m->source && m->source->malformed)
+		fprintf(stderr, "kfrag report: %s: %llu malformed lines skipped (first at line %llu)\n",
+			o->input, (unsigned long long)m->source->malformed,
+			(unsigned long long)m->source->first_malformed_line);
+	if (m->guard_failed)
+		fprintf(stderr, "kfrag report: guard: out of memory; the report has no guard\n");
+	for (int i = 0; m->guard && i < m->guard->nr_alerts; i++)
+		if (m->guard->alerts[i].severity >= KF_SEV_WARNING)
+			fprintf(stderr, "kfrag report: %s: %s\n",
+				m->guard->alerts[i].severity == KF_SEV_CRITICAL ? "CRITICAL" : "WARNING",
+				m->guard->alerts[i].message);
 }
 
 int kf_cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
-	struct kf_session s;
-	struct kf_snapshot *snap;
-	struct kf_guard *g = NULL;
-	struct kf_guard_input offline_in = { 0 };
-	struct kf_guard_result gres = { 0 };
-	bool have_guard = false;
-	struct kf_memmap *mm = NULL;
-	char err[1024] = "", mm_err[512] = "";
+	struct kf_run_config cfg;
+	struct kf_run_error err;
+	struct kf_run *r;
+	const struct kf_measurement *m = NULL;
+	char mm_err[640] = "";
 	int ret;
 
 	ret = parse_report_opts(argc, argv, &o);
@@ -299,97 +291,33 @@ int kf_cmd_report(int argc, char **argv)
 		opts_release(&o);
 		return ret > 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
 	}
-
-	if (kf_session_init(&s, o.proc_root, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kfrag report: %s\n", err);
-		kf_session_release(&s);
+	run_config(&o, &cfg);
+	r = kf_run_open(&cfg, &err);
+	if (r && !o.input)
+		live_announce(&o, r);
+	if (r && kf_run_step(r, 0, &err) == 0)
+		m = kf_run_measure(r, &err);
+	if (!m) {
+		fprintf(stderr, "kfrag report: %s%s\n", err.kind == KF_RUN_EGUARD ? "guard: " : "", err.msg);
+		kf_run_close(r);
 		opts_release(&o);
 		return KF_EXIT_FAIL;
 	}
-	if (!o.input && !o.guard.no_guard) {
-		struct kf_guard_config gc;
-
-		kf_guard_opts_config(&o.guard, &gc);
-		g = kf_guard_open(&gc, err, sizeof(err));
-		if (!g) {
-			fprintf(stderr, "kfrag report: guard: %s\n", err);
-			kf_session_release(&s);
-			opts_release(&o);
-			return KF_EXIT_FAIL;
-		}
-	}
-	if (o.input)
-		ret = kf_session_read_file(&s, o.input, err, sizeof(err));
-	else
-		ret = report_live(&s, &o, g, err, sizeof(err));
-	kf_guard_restore(g);	/* --enforce: the window is over, on every path */
-	if (ret < 0) {
-		fprintf(stderr, "kfrag report: %s\n", err);
-		kf_guard_close(g);
-		kf_session_release(&s);
-		opts_release(&o);
-		return KF_EXIT_FAIL;
-	}
-	if (s.source.malformed)
-		fprintf(stderr, "kfrag report: %s: %llu malformed lines skipped (first at line %llu)\n",
-			o.input, (unsigned long long)s.source.malformed,
-			(unsigned long long)s.source.first_malformed_line);
-
-	snap = kf_engine_snapshot(s.engine);
-	if (!snap) {
-		fprintf(stderr, "kfrag report: out of memory\n");
-		kf_guard_close(g);
-		kf_session_release(&s);
-		opts_release(&o);
-		return KF_EXIT_FAIL;
-	}
-	if (!o.guard.no_guard) {
-		if (guard_evaluate(&o, &s, g, snap, &offline_in, &gres) < 0)
-			fprintf(stderr, "kfrag report: guard: out of memory; the report has no guard\n");
-		else
-			have_guard = true;
-		for (int i = 0; have_guard && i < gres.nr_alerts; i++)
-			if (gres.alerts[i].severity >= KF_SEV_WARNING)
-				fprintf(stderr, "kfrag report: %s: %s\n",
-					gres.alerts[i].severity == KF_SEV_CRITICAL ? "CRITICAL" : "WARNING",
-					gres.alerts[i].message);
-	}
-	/* the map is of this machine now: scanned for a live report, and for a
-	 * recorded one only when asked (its --proc-root may hold a saved slice) */
-	if (!s.offline || o.memmap) {
-		if (kf_memmap_scan(s.proc_root, s.have_after ? &s.mem_after : &s.mem_before, 0,
-				   &mm, mm_err, sizeof(mm_err)) < 0) {
-			mm = NULL;
-			fprintf(stderr, "kfrag report: %s\n", mm_err);
-		}
+	measurement_notes(&o, m);
+	if (m->memmap_error) {
+		snprintf(mm_err, sizeof(mm_err), "%s%s", m->memmap_error,
+			 m->memmap_errnum == EACCES ? ": the memory map is not available" : "");
+		fprintf(stderr, "kfrag report: %s\n", mm_err);
 	}
 	struct kf_report_input in = {
-		.snap = snap,
-		.syms = &s.syms,
-		.source = s.offline ? &s.source : NULL,
-		.live_instance = s.offline ? NULL : s.instance,
-		.ring = s.ring,
-		.nr_ring = s.nr_ring,
-		.interrupted = s.interrupted,
-		.proc_root = s.proc_root,
-		.mem_before = s.offline ? NULL : &s.mem_before,
-		.mem_after = s.have_after ? &s.mem_after : &s.mem_before,
-		.duration_s = s.offline ? (snap->last_ts - snap->first_ts) / 1e9 : s.wall_s,
+		.m = m,
 		.by_comm = o.by_comm,
-		.guard_in = !have_guard ? NULL : g ? kf_guard_input(g) : &offline_in,
-		.guard = have_guard ? &gres : NULL,
-		.memmap = mm,
-		.memmap_error = !mm && mm_err[0] ? mm_err : NULL,
 		.memmap_full = o.memmap,
+		.memmap_error = mm_err[0] ? mm_err : NULL,
 	};
 
 	ret = write_report(&o, &in) < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
-	kf_memmap_free(mm);
-	kf_guard_result_release(&gres);
-	kf_guard_input_release(&offline_in);
-	kf_guard_close(g);
-	kf_snapshot_free(snap);
-	kf_session_release(&s);
+	kf_run_close(r);
 	opts_release(&o);
 	return ret;
 }

@@ -18,31 +18,18 @@
 #include "kf_live.h"
 #include "kf_memmap.h"
 #include "kf_proc.h"
+#include "kf_run.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
 
 #define KF_SCHEMA_VERSION "1.1"
 
+/* a measurement (kf_run.h) and how to show it */
 struct kf_report_input {
-	const struct kf_snapshot *snap;
-	const struct kf_symbols *syms;
-	const struct kf_source_info *source;	/* offline input; NULL when live */
-	const char *live_instance;		/* live: tracefs instance used */
-	const struct kf_live_cpu_stats *ring;	/* live: per-CPU ring-buffer stats */
-	int nr_ring;
-	bool interrupted;			/* live: ended early by a signal */
-	const char *proc_root;			/* where the memory state was read */
-	const struct kf_memstate *mem_before;	/* may be NULL */
-	const struct kf_memstate *mem_after;	/* may be NULL; the zone state shown */
-	double duration_s;
-	bool by_comm;
-	/* the guard (both NULL with --no-guard: no "guard" key, no Guard section) */
-	const struct kf_guard_input *guard_in;
-	const struct kf_guard_result *guard;
-	/* the memory map: NULL when not scanned, memmap_error says why */
-	const struct kf_memmap *memmap;
-	const char *memmap_error;
+	const struct kf_measurement *m;
+	bool by_comm;				/* merge processes by command name */
 	bool memmap_full;			/* --memmap: every pageblock, RLE */
+	const char *memmap_error;		/* no map: why, as the report says it */
 };
 
 json_t *kf_report_json(const struct kf_report_input *in);

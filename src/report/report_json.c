@@ -37,20 +37,20 @@ static double ns_to_s(uint64_t ns)
 
 static json_t *source_json(const struct kf_report_input *in)
 {
-	const struct kf_source_info *src = in->source;
+	const struct kf_source_info *src = in->m->source;
 	json_t *o;
 
 	if (!src) {
 		json_t *ring = json_array();
 
-		for (int c = 0; c < in->nr_ring; c++)
+		for (int c = 0; c < in->m->nr_ring; c++)
 			json_array_append_new(ring, json_pack("{s:i,s:o,s:o,s:o,s:o}", "cpu", c,
-				"events_read", u64(in->ring[c].events),
-				"missed", u64(in->ring[c].missed),
-				"overrun", u64(in->ring[c].overrun),
-				"dropped", u64(in->ring[c].dropped)));
-		return json_pack("{s:s,s:s?,s:b,s:o}", "type", "live", "instance", in->live_instance,
-				 "interrupted", in->interrupted, "ring_buffer", ring);
+				"events_read", u64(in->m->ring[c].events),
+				"missed", u64(in->m->ring[c].missed),
+				"overrun", u64(in->m->ring[c].overrun),
+				"dropped", u64(in->m->ring[c].dropped)));
+		return json_pack("{s:s,s:s?,s:b,s:o}", "type", "live", "instance", in->m->instance,
+				 "interrupted", in->m->interrupted, "ring_buffer", ring);
 	}
 	o = json_pack("{s:s,s:s}", "type", kf_format_names[src->format], "path", src->path ? src->path : "");
 	if (src->format == KF_FMT_TRACEDAT) {
@@ -167,8 +167,8 @@ static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, c
 
 static json_t *zones_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
-	const struct kf_memstate *ms = in->mem_after ? in->mem_after : in->mem_before;
+	const struct kf_snapshot *s = in->m->snap;
+	const struct kf_memstate *ms = in->m->mem ? in->m->mem : in->m->mem_before;
 	json_t *a = json_array();
 
 	for (int z = 0; z <= s->nr_zones; z++) {
@@ -234,7 +234,7 @@ static json_t *cpus_json(const struct kf_snapshot *s)
 /* every non-empty cell of CPU x zone x migratetype x order */
 static json_t *page_table_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	json_t *a = json_array();
 	char buf[32];
 
@@ -253,7 +253,7 @@ static json_t *page_table_json(const struct kf_report_input *in)
 							cell = json_pack("{s:i,s:o,s:s,s:s,s:i}", "cpu", c,
 									 "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null(),
 									 "zone", z < s->nr_zones ? s->zones[z].name : "unknown",
-									 "migratetype", mt_name(in->syms, mt, buf, sizeof(buf)),
+									 "migratetype", mt_name(in->m->syms, mt, buf, sizeof(buf)),
 									 "order", o);
 						json_object_set_new(cell, kf_page_kind_names[k], count_json(cnt));
 					}
@@ -301,7 +301,7 @@ static int by_allocd(const void *a, const void *b)
 
 static json_t *processes_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	struct kf_proc_stats *procs;
 	json_t *a = json_array();
 	int nr;
@@ -326,7 +326,7 @@ static json_t *processes_json(const struct kf_report_input *in)
 
 static json_t *extfrag_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	json_t *pairs = json_array();
 	char b1[32], b2[32];
 
@@ -338,8 +338,8 @@ static json_t *extfrag_json(const struct kf_report_input *in)
 			if (!x->fallbacks)
 				continue;
 			o = extfrag_stats_json(x);
-			json_object_set_new(o, "alloc_migratetype", json_string(mt_name(in->syms, a, b1, sizeof(b1))));
-			json_object_set_new(o, "fallback_migratetype", json_string(mt_name(in->syms, f, b2, sizeof(b2))));
+			json_object_set_new(o, "alloc_migratetype", json_string(mt_name(in->m->syms, a, b1, sizeof(b1))));
+			json_object_set_new(o, "fallback_migratetype", json_string(mt_name(in->m->syms, f, b2, sizeof(b2))));
 			json_array_append_new(pairs, o);
 		}
 	json_t *total = extfrag_stats_json(&s->extfrag_total);
@@ -361,7 +361,7 @@ static json_t *status_counts(const struct kf_symbols *syms, const uint64_t *v)
 
 static json_t *episode_json(const struct kf_report_input *in, const struct kf_episode *ep)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	json_t *ranges = json_array();
 	char buf[32];
 	json_t *o;
@@ -374,7 +374,7 @@ static json_t *episode_json(const struct kf_report_input *in, const struct kf_ep
 		      "pid", ep->pid, "cpu", ep->cpu, "comm", ep->comm,
 		      "mode", ep->sync ? "sync" : "async",
 		      "begin_s", ns_to_s(ep->begin_ts), "running", ep->running,
-		      "status", ep->running ? "running" : kf_symbols_label(in->syms, KF_SYM_COMPACT_STATUS, ep->status, buf, sizeof(buf)));
+		      "status", ep->running ? "running" : kf_symbols_label(in->m->syms, KF_SYM_COMPACT_STATUS, ep->status, buf, sizeof(buf)));
 	if (ep->zone < s->nr_zones)
 		json_object_set_new(o, "node", json_integer(s->zones[ep->zone].node));
 	if (!ep->running) {
@@ -398,7 +398,7 @@ static json_t *episode_json(const struct kf_report_input *in, const struct kf_ep
 
 static json_t *compaction_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	json_t *eps = json_array();
 
 	for (int i = 0; i < s->nr_episodes; i++)
@@ -406,9 +406,9 @@ static json_t *compaction_json(const struct kf_report_input *in)
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}",
 			 "episodes", eps,
 			 "episodes_not_kept", u64(s->episodes_dropped),
-			 "by_status", status_counts(in->syms, s->compact_status),
-			 "finished_ret", status_counts(in->syms, s->finished_ret),
-			 "suitable_ret", status_counts(in->syms, s->suitable_ret),
+			 "by_status", status_counts(in->m->syms, s->compact_status),
+			 "finished_ret", status_counts(in->m->syms, s->finished_ret),
+			 "suitable_ret", status_counts(in->m->syms, s->suitable_ret),
 			 "deferred", u64(s->deferred),
 			 "migrated", u64(s->compact_migrated),
 			 "failed", u64(s->compact_failed),
@@ -419,7 +419,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 
 static json_t *migration_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	struct kf_migrate_stats tot = { 0 };
 	json_t *rows = json_array();
 	char b1[32], b2[32];
@@ -438,8 +438,8 @@ static json_t *migration_json(const struct kf_report_input *in)
 			tot.thp_split += x->thp_split;
 			tot.large_folio_split += x->large_folio_split;
 			json_array_append_new(rows, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-				"reason", kf_symbols_label(in->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
-				"mode", kf_symbols_label(in->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
+				"reason", kf_symbols_label(in->m->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
+				"mode", kf_symbols_label(in->m->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
 				"calls", u64(x->calls), "succeeded", u64(x->succeeded), "failed", u64(x->failed),
 				"thp_succeeded", u64(x->thp_succeeded), "thp_failed", u64(x->thp_failed),
 				"thp_split", u64(x->thp_split), "large_folio_split", u64(x->large_folio_split)));
@@ -455,9 +455,9 @@ static json_t *migration_json(const struct kf_report_input *in)
 /* where the zones' state and vmstat came from, and what could not be read */
 static json_t *memory_state_json(const struct kf_report_input *in)
 {
-	const struct kf_memstate *ms = in->mem_after ? in->mem_after : in->mem_before;
-	json_t *o = json_pack("{s:s,s:b}", "proc_root", in->proc_root ? in->proc_root : "/",
-			      "of_traced_machine", !in->source || (in->proc_root && strcmp(in->proc_root, "/") != 0));
+	const struct kf_memstate *ms = in->m->mem ? in->m->mem : in->m->mem_before;
+	json_t *o = json_pack("{s:s,s:b}", "proc_root", in->m->proc_root ? in->m->proc_root : "/",
+			      "of_traced_machine", !in->m->source || (in->m->proc_root && strcmp(in->m->proc_root, "/") != 0));
 
 	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO))
 		json_object_set_new(o, "pageblock_order", json_integer(ms->pagetypeinfo.pageblock_order));
@@ -470,7 +470,7 @@ static json_t *memory_state_json(const struct kf_report_input *in)
 static json_t *vmstat_json(const struct kf_report_input *in)
 {
 	static const char *const prefixes[] = { "compact_", "pgmigrate_", "thp_", "unevictable_pgs_", NULL };
-	const struct kf_memstate *a = in->mem_before, *b = in->mem_after;
+	const struct kf_memstate *a = in->m->mem_before, *b = in->m->mem;
 	json_t *o = json_object();
 
 	if (!b || !(b->have & KF_HAVE_VMSTAT))
@@ -495,15 +495,15 @@ static json_t *vmstat_json(const struct kf_report_input *in)
 
 json_t *kf_report_json(const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	json_t *doc = json_object();
 
 	json_object_set_new(doc, "schema_version", json_string(KF_SCHEMA_VERSION));
 	json_object_set_new(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	json_object_set_new(doc, "source", source_json(in));
-	if (in->guard_in && in->guard)
-		json_object_set_new(doc, "guard", kf_guard_json(in->guard_in, in->guard));
-	json_object_set_new(doc, "duration_s", json_real(in->duration_s));
+	if (in->m->guard_in && in->m->guard)
+		json_object_set_new(doc, "guard", kf_guard_json(in->m->guard_in, in->m->guard));
+	json_object_set_new(doc, "duration_s", json_real(in->m->duration_s));
 	json_object_set_new(doc, "first_ts_s", json_real(ns_to_s(s->first_ts)));
 	json_object_set_new(doc, "last_ts_s", json_real(ns_to_s(s->last_ts)));
 	json_object_set_new(doc, "nr_cpus", json_integer(s->nr_cpus));
@@ -522,11 +522,11 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "compaction", compaction_json(in));
 	json_object_set_new(doc, "migration", migration_json(in));
 	json_object_set_new(doc, "vmstat", vmstat_json(in));
-	if (in->memmap) {
-		json_t *mm = kf_memmap_json(in->memmap, in->memmap_full);
+	if (in->m->memmap) {
+		json_t *mm = kf_memmap_json(in->m->memmap, in->memmap_full);
 
-		if (mm && in->guard_in)
-			json_object_set_new(mm, "protected", kf_memmap_protected_json(in->memmap, in->guard_in));
+		if (mm && in->m->guard_in)
+			json_object_set_new(mm, "protected", kf_memmap_protected_json(in->m->memmap, in->m->guard_in));
 		json_object_set_new(doc, "memmap", mm);
 	} else if (in->memmap_error) {
 		json_object_set_new(doc, "memmap", json_null());

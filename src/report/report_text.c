@@ -33,8 +33,8 @@ static void events_table(FILE *out, const struct kf_snapshot *s)
 
 static void zones_table(FILE *out, const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
-	const struct kf_memstate *ms = in->mem_after ? in->mem_after : in->mem_before;
+	const struct kf_snapshot *s = in->m->snap;
+	const struct kf_memstate *ms = in->m->mem ? in->m->mem : in->m->mem_before;
 	char b[16];
 
 	section(out, "Zones (free memory and the kernel's fragmentation indices)");
@@ -137,7 +137,7 @@ static int by_allocd(const void *a, const void *b)
 
 static void processes_table(FILE *out, const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	struct kf_proc_stats *p;
 	int nr;
 
@@ -180,7 +180,7 @@ static void processes_table(FILE *out, const struct kf_report_input *in)
 
 static void extfrag_table(FILE *out, const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	const struct kf_extfrag_stats *t = &s->extfrag_total;
 	char b1[32], b2[32];
 
@@ -194,8 +194,8 @@ static void extfrag_table(FILE *out, const struct kf_report_input *in)
 
 			if (x->fallbacks)
 				fprintf(out, "  %-12s -> %-12s fallbacks %8llu fragmenting %8llu changed %8llu\n",
-					kf_symbols_label(in->syms, KF_SYM_MIGRATETYPE, a, b1, sizeof(b1)),
-					kf_symbols_label(in->syms, KF_SYM_MIGRATETYPE, f, b2, sizeof(b2)),
+					kf_symbols_label(in->m->syms, KF_SYM_MIGRATETYPE, a, b1, sizeof(b1)),
+					kf_symbols_label(in->m->syms, KF_SYM_MIGRATETYPE, f, b2, sizeof(b2)),
 					(unsigned long long)x->fallbacks, (unsigned long long)x->fragmenting,
 					(unsigned long long)x->changed);
 		}
@@ -203,7 +203,7 @@ static void extfrag_table(FILE *out, const struct kf_report_input *in)
 
 static void compaction_table(FILE *out, const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	char b[32];
 
 	section(out, "Compaction");
@@ -228,7 +228,7 @@ static void compaction_table(FILE *out, const struct kf_report_input *in)
 			ep->zone < s->nr_zones ? s->zones[ep->zone].name : "unknown",
 			kf_initiator_names[ep->initiator], task, ep->sync ? "sync" : "async",
 			ep->begin_ts / 1e9, dur,
-			ep->running ? "running" : kf_symbols_label(in->syms, KF_SYM_COMPACT_STATUS, ep->status, b, sizeof(b)),
+			ep->running ? "running" : kf_symbols_label(in->m->syms, KF_SYM_COMPACT_STATUS, ep->status, b, sizeof(b)),
 			(unsigned long long)ep->migrate_scanned, (unsigned long long)ep->migrate_isolated,
 			(unsigned long long)ep->nr_migrated, (unsigned long long)ep->nr_failed);
 	}
@@ -236,7 +236,7 @@ static void compaction_table(FILE *out, const struct kf_report_input *in)
 
 static void migration_table(FILE *out, const struct kf_report_input *in)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 	char b1[32], b2[32];
 
 	section(out, "Migration (mm_migrate_pages)");
@@ -248,8 +248,8 @@ static void migration_table(FILE *out, const struct kf_report_input *in)
 
 			if (x->calls)
 				fprintf(out, "%-20s %-20s %8llu %10llu %8llu %8llu %8llu\n",
-					kf_symbols_label(in->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
-					kf_symbols_label(in->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
+					kf_symbols_label(in->m->syms, KF_SYM_MIGRATE_REASON, r, b1, sizeof(b1)),
+					kf_symbols_label(in->m->syms, KF_SYM_MIGRATE_MODE, m, b2, sizeof(b2)),
 					(unsigned long long)x->calls, (unsigned long long)x->succeeded,
 					(unsigned long long)x->failed, (unsigned long long)x->thp_succeeded,
 					(unsigned long long)x->thp_failed);
@@ -261,23 +261,23 @@ static void migration_table(FILE *out, const struct kf_report_input *in)
 
 int kf_report_text(const struct kf_report_input *in, FILE *out)
 {
-	const struct kf_snapshot *s = in->snap;
+	const struct kf_snapshot *s = in->m->snap;
 
 	fprintf(out, "kfrag report: ");
-	if (in->source)
-		fprintf(out, "%s (%s)", in->source->path, kf_format_names[in->source->format]);
+	if (in->m->source)
+		fprintf(out, "%s (%s)", in->m->source->path, kf_format_names[in->m->source->format]);
 	else
-		fprintf(out, "live, tracefs instance %s", in->live_instance ? in->live_instance : "?");
-	fprintf(out, ", %.3f s, %llu events on %d CPUs, lost events %llu%s\n", in->duration_s,
+		fprintf(out, "live, tracefs instance %s", in->m->instance ? in->m->instance : "?");
+	fprintf(out, ", %.3f s, %llu events on %d CPUs, lost events %llu%s\n", in->m->duration_s,
 		(unsigned long long)s->nr_events, s->nr_cpus, (unsigned long long)s->lost_events,
 		s->lost_unknown ? " (and gaps of unknown size)" : "");
-	if (in->source && in->source->malformed)
+	if (in->m->source && in->m->source->malformed)
 		fprintf(out, "malformed lines skipped: %llu (first at line %llu)\n",
-			(unsigned long long)in->source->malformed,
-			(unsigned long long)in->source->first_malformed_line);
+			(unsigned long long)in->m->source->malformed,
+			(unsigned long long)in->m->source->first_malformed_line);
 	/* first: what puts the machine at risk must not scroll away */
-	if (in->guard_in && in->guard)
-		kf_guard_text(in->guard_in, in->guard, out);
+	if (in->m->guard_in && in->m->guard)
+		kf_guard_text(in->m->guard_in, in->m->guard, out);
 	events_table(out, s);
 	zones_table(out, in);
 	pages_tables(out, s);
@@ -285,9 +285,9 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 	compaction_table(out, in);
 	migration_table(out, in);
 	processes_table(out, in);
-	if (in->memmap) {
+	if (in->m->memmap) {
 		section(out, "Memory map (pageblocks, from /proc/kpageflags: what keeps them from being compacted)");
-		kf_memmap_text(in->memmap, out);
+		kf_memmap_text(in->m->memmap, out);
 	} else if (in->memmap_error) {
 		section(out, "Memory map");
 		fprintf(out, "not available: %s\n", in->memmap_error);

@@ -103,6 +103,9 @@ static const struct field_spec *const specs[KF_EV_NR] = {
 
 #define MAX_FIELDS 8
 #define COMM_CACHE_SIZE 64	/* a power of two */
+/* the events kfrag decodes, by id: an open-addressed table, never indexed by
+ * the raw id (a trace may number its events up to INT_MAX) */
+#define ID_SLOTS 64		/* a power of two, over twice KF_EV_OTHER */
 
 struct resolved_field {
 	unsigned src_offset;
@@ -113,6 +116,7 @@ struct resolved_field {
 };
 
 struct event_decoder {
+	int id;				/* -1 = an empty slot */
 	enum kf_event_type type;
 	int nr_fields;
 	struct resolved_field fields[MAX_FIELDS];
@@ -123,14 +127,47 @@ struct kf_decoder {
 	bool swap;			/* trace from a machine of the other endianness */
 	unsigned type_offset, type_size;	/* common_type: the event id */
 	unsigned pid_offset, pid_size;
-	int max_id;
-	struct event_decoder *by_id;	/* [0..max_id] */
+	struct event_decoder by_id[ID_SLOTS];
 	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
 	struct {
 		int pid;
 		const char *comm;
 	} comm_cache[COMM_CACHE_SIZE];
 };
+
+static unsigned id_slot(int id)
+{
+	return ((unsigned)id * 2654435761u) >> 26;	/* top 6 bits: ID_SLOTS */
+}
+
+static struct event_decoder *decoder_find(struct kf_decoder *d, int id)
+{
+	for (unsigned i = 0, s = id_slot(id); i < ID_SLOTS; i++, s = (s + 1) & (ID_SLOTS - 1)) {
+		if (d->by_id[s].id == id)
+			return &d->by_id[s];
+		if (d->by_id[s].id < 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+static struct event_decoder *decoder_slot_new(struct kf_decoder *d, int id)
+{
+	for (unsigned i = 0, s = id_slot(id); i < ID_SLOTS; i++, s = (s + 1) & (ID_SLOTS - 1))
+		if (d->by_id[s].id < 0 || d->by_id[s].id == id) {
+			d->by_id[s].id = id;
+			return &d->by_id[s];
+		}
+	return NULL;
+}
+
+/* a field the decoder may read: a whole integer inside any record the
+ * kernel can write (a ring-buffer event is at most a page) */
+static bool field_usable(const struct tep_format_field *f)
+{
+	return f->offset >= 0 && f->offset <= 65535 &&
+	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
+}
 
 /* symbol tables bound to these field names go to these kinds */
 static const struct {
@@ -193,9 +230,7 @@ static void resolve_event(struct event_decoder *ed, struct tep_event *event, enu
 	for (const struct field_spec *s = specs[type]; s && s->name; s++) {
 		struct tep_format_field *f = tep_find_field(event, s->name);
 
-		if (!f || ed->nr_fields == MAX_FIELDS)
-			continue;
-		if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
+		if (!f || ed->nr_fields == MAX_FIELDS || !field_usable(f))
 			continue;
 		ed->fields[ed->nr_fields++] = (struct resolved_field) {
 			.src_offset = f->offset,
@@ -204,6 +239,23 @@ static void resolve_event(struct event_decoder *ed, struct tep_event *event, enu
 			.dest = s->dest,
 			.dest_size = s->dest_size,
 		};
+	}
+}
+
+/* common_type and common_pid: where the id and the pid are, the same in
+ * every event; the kernel's layout unless the formats say otherwise */
+static void resolve_common(struct kf_decoder *d, struct tep_event *event)
+{
+	struct tep_format_field *pid = tep_find_common_field(event, "common_pid");
+	struct tep_format_field *id = tep_find_common_field(event, "common_type");
+
+	if (id && field_usable(id)) {
+		d->type_offset = id->offset;
+		d->type_size = id->size;
+	}
+	if (pid && field_usable(pid)) {
+		d->pid_offset = pid->offset;
+		d->pid_size = pid->size;
 	}
 }
 
@@ -222,17 +274,8 @@ struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *
 	d->swap = tep_is_file_bigendian(tep) != tep_is_local_bigendian(tep);
 	for (int i = 0; i < COMM_CACHE_SIZE; i++)
 		d->comm_cache[i].pid = -1;
-	d->max_id = 0;
-	for (int i = 0; i < nr; i++)
-		if (events[i]->id > d->max_id)
-			d->max_id = events[i]->id;
-	d->by_id = calloc(d->max_id + 1, sizeof(*d->by_id));
-	if (!d->by_id) {
-		free(d);
-		return NULL;
-	}
-	for (int i = 0; i <= d->max_id; i++)
-		d->by_id[i].type = KF_EV_OTHER;
+	for (int i = 0; i < ID_SLOTS; i++)
+		d->by_id[i].id = -1;
 	d->type_offset = 0;
 	d->type_size = 2;
 	d->pid_offset = 4;
@@ -240,20 +283,15 @@ struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *
 	for (int i = 0; i < nr; i++) {
 		struct tep_event *event = events[i];
 		enum kf_event_type type = kf_event_type_from_name(event->system, event->name);
-		struct tep_format_field *pid = tep_find_common_field(event, "common_pid");
-		struct tep_format_field *id = tep_find_common_field(event, "common_type");
+		struct event_decoder *ed;
 
-		if (id) {
-			d->type_offset = id->offset;
-			d->type_size = id->size;
-		}
-		if (pid) {
-			d->pid_offset = pid->offset;
-			d->pid_size = pid->size;
-		}
-		if (type == KF_EV_OTHER)
+		resolve_common(d, event);
+		if (type == KF_EV_OTHER || event->id < 0)
 			continue;
-		resolve_event(&d->by_id[event->id], event, type);
+		ed = decoder_slot_new(d, event->id);
+		if (!ed)
+			continue;	/* more kfrag events than slots: cannot happen */
+		resolve_event(ed, event, type);
 		if (collect_symbols(event->print_fmt.args, syms) < 0) {
 			kf_decoder_destroy(d);
 			errno = ENOMEM;
@@ -267,7 +305,6 @@ void kf_decoder_destroy(struct kf_decoder *d)
 {
 	if (!d)
 		return;
-	free(d->by_id);
 	free(d);
 }
 
@@ -283,33 +320,14 @@ static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is
 	}
 }
 
-enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec, struct kf_event *ev)
+/* does [offset, offset + size) lie inside a record of rec_size bytes */
+static inline bool inside(unsigned offset, unsigned size, unsigned rec_size)
 {
-	const unsigned char *data = rec->data;
-	int id;
-	const struct event_decoder *ed;
-	unsigned slot;
+	return offset <= rec_size && size <= rec_size - offset;
+}
 
-	memset(ev, 0, sizeof(*ev));
-	if (d->type_offset + d->type_size > (unsigned)rec->size) {
-		ev->type = KF_EV_OTHER;
-		return ev->type;
-	}
-	id = (int)load(d, data + d->type_offset, d->type_size, false);
-	ev->ts = rec->ts;
-	ev->cpu = rec->cpu;
-	ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
-	slot = (unsigned)ev->pid & (COMM_CACHE_SIZE - 1);
-	if (d->comm_cache[slot].pid != ev->pid) {
-		d->comm_cache[slot].pid = ev->pid;
-		d->comm_cache[slot].comm = tep_data_comm_from_pid(d->tep, ev->pid);
-	}
-	ev->comm = d->comm_cache[slot].comm;
-	ed = (id >= 0 && id <= d->max_id) ? &d->by_id[id] : NULL;
-	ev->type = ed ? ed->type : KF_EV_OTHER;
-	if (!ed)
-		return ev->type;
-
+static void set_defaults(struct kf_event *ev)
+{
 	switch (ev->type) {
 	case KF_EV_PAGE_FREE:
 	case KF_EV_PAGE_FREE_BATCHED:
@@ -317,6 +335,7 @@ enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *re
 		break;
 	case KF_EV_PAGE_ALLOC_EXTFRAG:
 		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
+		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
 		break;
 	case KF_EV_COMPACTION_BEGIN:
 		ev->compact.status = -1;
@@ -324,11 +343,47 @@ enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *re
 	default:
 		break;
 	}
+}
+
+static const char *comm_cached(struct kf_decoder *d, int pid)
+{
+	unsigned slot = (unsigned)pid & (COMM_CACHE_SIZE - 1);
+
+	if (d->comm_cache[slot].pid != pid) {
+		d->comm_cache[slot].pid = pid;
+		d->comm_cache[slot].comm = tep_data_comm_from_pid(d->tep, pid);
+	}
+	return d->comm_cache[slot].comm;
+}
+
+enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
+					 uint64_t ts, int cpu, struct kf_event *ev)
+{
+	const unsigned char *data = record;
+	const struct event_decoder *ed;
+	int id;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->type = KF_EV_OTHER;
+	if (!inside(d->type_offset, d->type_size, size))
+		return ev->type;
+	id = (int)load(d, data + d->type_offset, d->type_size, false);
+	if (inside(d->pid_offset, d->pid_size, size)) {
+		ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
+		ev->comm = comm_cached(d, ev->pid);
+	}
+	ed = decoder_find(d, id);
+	if (!ed)
+		return ev->type;
+	ev->type = ed->type;
+	set_defaults(ev);
 	for (int i = 0; i < ed->nr_fields; i++) {
 		const struct resolved_field *f = &ed->fields[i];
 		uint64_t v;
 
-		if (f->src_offset + f->src_size > (unsigned)rec->size)
+		if (!inside(f->src_offset, f->src_size, size))
 			continue;	/* a short record: leave the member zero */
 		v = load(d, data + f->src_offset, f->src_size, f->is_signed);
 		if (f->dest_size == 8)
@@ -340,4 +395,10 @@ enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *re
 		}
 	}
 	return ev->type;
+}
+
+enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec, struct kf_event *ev)
+{
+	return kf_decoder_decode_raw(d, rec->data, rec->size > 0 ? (unsigned)rec->size : 0,
+				     rec->ts, rec->cpu, ev);
 }

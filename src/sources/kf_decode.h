@@ -17,6 +17,10 @@ struct kf_decoder;
 /* reads the symbol tables of tep's event formats into syms */
 struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *syms);
 void kf_decoder_destroy(struct kf_decoder *d);
+/* fills ev from a record of size bytes (the event's fields, without the
+ * ring buffer's header); every read is checked against size; returns ev->type */
+enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
+					 uint64_t ts, int cpu, struct kf_event *ev);
 /* fills ev from rec; returns ev->type */
 enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec,
 				     struct kf_event *ev);

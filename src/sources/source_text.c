@@ -591,6 +591,7 @@ static int decode_fields(struct kf_event *ev, char *text, struct kf_symbols *sym
 		ev->extfrag.fallback_migratetype = (int32_t)REQ(&f, "fallback_migratetype", 10);
 		/* -1: not printed, the engine derives it as the binary decoder does */
 		ev->extfrag.fragmenting = (int32_t)OPT(&f, "fragmenting", (uint64_t)-1);
+		ev->extfrag.pageblock_order = (int32_t)OPT(&f, "pageblock_order", (uint64_t)-1);
 		ev->extfrag.change_ownership = (int32_t)OPT(&f, "change_ownership", 0);
 		break;
 	case KF_EV_COMPACTION_BEGIN:
@@ -738,8 +739,10 @@ static int parse_line(char *line, enum kf_format fmt, struct kf_symbols *syms,
 	 * "fragmenting=" is not the kernel's: the engine derives it instead,
 	 * as it does for binary records. trace_pipe's comes from the kernel.
 	 */
-	if (fmt == KF_FMT_TEXT_REPORT && ev->type == KF_EV_PAGE_ALLOC_EXTFRAG)
+	if (fmt == KF_FMT_TEXT_REPORT && ev->type == KF_EV_PAGE_ALLOC_EXTFRAG) {
 		ev->extfrag.fragmenting = -1;
+		ev->extfrag.pageblock_order = -1;
+	}
 	return 0;
 }
 

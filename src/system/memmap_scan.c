@@ -90,8 +90,8 @@ static int pfn_file_open(struct pfn_file *f, const char *root, const char *name,
 	f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0) {
 		if (errno == EACCES || errno == EPERM)
-			return scan_fail(err, errlen, EACCES, "reading %s needs root (CAP_SYS_ADMIN): "
-					 "the memory map is not available", f->path);
+			return scan_fail(err, errlen, EACCES, "reading %s needs root (CAP_SYS_ADMIN)",
+					 f->path);
 		if (errno == ENOENT)
 			return scan_fail(err, errlen, ENOENT, "%s: %s (a kernel without "
 					 "CONFIG_PROC_PAGE_MONITOR has none)", f->path, strerror(ENOENT));
@@ -167,7 +167,7 @@ static int read_unevictable_allowed(const char *root)
 	return v;
 }
 
-int kf_memmap_scan(const char *root, const struct kf_memstate *ms, unsigned flags,
+int kf_memmap_read(const char *root, const struct kf_memstate *ms, unsigned flags,
 		   struct kf_memmap **out, char *err, size_t errlen)
 {
 	struct pfn_file fl = { .fd = -1 }, fc = { .fd = -1 };
@@ -249,5 +249,20 @@ fail:
 	pfn_file_close(&fc);
 	kf_memmap_free(m);
 	errno = saved;
+	return -1;
+}
+
+int kf_memmap_scan(const char *root, const struct kf_memstate *ms, unsigned flags,
+		   struct kf_memmap **out, char *err, size_t errlen)
+{
+	size_t len;
+
+	if (kf_memmap_read(root, ms, flags, out, err, errlen) == 0)
+		return 0;
+	if (errno == EACCES && err && errlen) {
+		len = strlen(err);
+		snprintf(err + len, errlen - len, ": the memory map is not available");
+		errno = EACCES;
+	}
 	return -1;
 }

@@ -19,6 +19,32 @@ static void memstate_missing(struct kf_memstate *ms, const char *name, int errnu
 		 len ? "; " : "", name, strerror(errnum));
 }
 
+/*
+ * A vm sysctl the findings need (sys/vm/NAME under the root: ROOT/proc/sys/vm
+ * or, in a saved copy, ROOT/sys/vm); -1 in *value when the file is not there.
+ */
+static int memstate_sysctl(const char *root, const char *name, long *value, char *err, size_t errlen)
+{
+	struct kf_proc_text t;
+	char rel[64], *cursor, *line;
+	uint64_t v;
+
+	*value = -1;
+	snprintf(rel, sizeof(rel), "sys/vm/%s", name);
+	if (kf_proc_text_load(root, rel, &t, err, errlen) < 0)
+		return errno == EINVAL ? -1 : 0;
+	cursor = t.buf;
+	line = kf_proc_text_line(&cursor);
+	if (!line || kf_proc_parse_u64(line, &v) < 0 || v > (uint64_t)(1UL << 62)) {
+		kf_proc_fail(err, errlen, t.path, 1, "not a number: '%s'", line ? line : "");
+		kf_proc_text_release(&t);
+		return -1;
+	}
+	*value = (long)v;
+	kf_proc_text_release(&t);
+	return 0;
+}
+
 int kf_memstate_read(const char *root, struct kf_memstate *ms, char *err, size_t errlen)
 {
 	int saved;
@@ -48,6 +74,11 @@ int kf_memstate_read(const char *root, struct kf_memstate *ms, char *err, size_t
 		goto fail;
 	else
 		memstate_missing(ms, "vmstat", errno);
+
+	if (memstate_sysctl(root, "min_free_kbytes", &ms->min_free_kbytes, err, errlen) < 0 ||
+	    memstate_sysctl(root, "percpu_pagelist_high_fraction", &ms->percpu_pagelist_high_fraction,
+			    err, errlen) < 0)
+		goto fail;
 
 	/* a failed optional read left its text in err; it is in missing now */
 	if (err && errlen)

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kfrag top: the live dashboard, or the replay of a recorded trace paced by
- * its timestamps. The loop: feed the engine (kf_live_poll, or the replay up
- * to its clock), and every refresh take a snapshot, read the memory state
- * and the policy, build the view (top_model.c) and hand it to the UI
- * (top_ui.c). Keys change the state (top_keys.c) and say what to redo.
+ * its timestamps. The loop: step the run (src/run: poll the rings, or feed
+ * the replay up to its clock), and every refresh take a measurement, build
+ * the view (top_model.c) and hand it to the UI (top_ui.c). Keys change the
+ * state (top_keys.c) and say what to redo.
  *
- * Order of set-up and tear-down matters: the live source is opened (and its
- * error printed) before curses starts, the UI's signal handlers are
- * installed after the live source's so they chain to them, and the UI is
- * stopped before the live source is closed.
+ * Order of set-up and tear-down matters: the run is opened (and its error
+ * printed) before curses starts, the UI's signal handlers are installed
+ * after the live source's so they chain to them, and the UI is stopped
+ * before the run is closed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,16 +25,12 @@
 #include "kf_cmd.h"
 #include "kf_guard_opts.h"
 #include "kf_guard_proc.h"
-#include "kf_session.h"
+#include "kf_run.h"
 #include "kf_top.h"
 #include "kf_util.h"
 
 /* how often the live ring buffers are read while waiting for keys */
 #define LIVE_POLL_MS 100
-/* /proc/pagetypeinfo walks every free list under the zone lock: ~1% of a
- * core when read every second on a 4 GiB machine, for pageblock counts
- * that change slowly. zoneinfo and buddyinfo are read every refresh. */
-#define PAGETYPEINFO_EVERY_S 10
 /* the memory map reads /proc/kpageflags over every zone: ~0.2 s of CPU for
  * 24 GiB; only while the view is shown, at most this often */
 #define MEMMAP_EVERY_S 5
@@ -51,33 +47,17 @@ struct top_opts {
 
 struct top_ctx {
 	struct top_opts o;
-	struct kf_session s;
-	struct kf_live *live;
-	struct kf_top_replay *replay;
+	struct kf_run *run;
+	const struct kf_measurement *m;		/* of the last refresh */
+	bool replay;
 	/* the replay clock, in trace seconds from the first event */
 	double replay_base, replay_anchor;	/* anchor < 0: stopped */
-
-	struct kf_snapshot *prev, *cur;
 	double t_prev, t_cur;			/* clock of each snapshot */
-	/* the memory state as it is shown: zoneinfo and buddyinfo of the last
-	 * refresh, pagetypeinfo of the last PAGETYPEINFO_EVERY_S; and the
-	 * buddyinfo before, for the indices' trends */
-	struct kf_memstate mem;
-	struct kf_memstate mem_prev;		/* buddyinfo only */
-	double pagetype_read_at;
 	struct kf_top_policy policy;
 	struct kf_top_source src;
-	/* the guard: live (g) or from the replayed trace (offline_in) */
-	struct kf_guard *g;
-	struct kf_guard_input offline_in;
-	struct kf_guard_result gres;
-	const struct kf_guard_result *guard;	/* &gres once evaluated */
-	const struct kf_guard_input *guard_in;
 	/* the memory map, while its view is shown */
-	struct kf_memmap *memmap;
-	char memmap_err[512];
+	char memmap_note[160];			/* why it is not scanned at all */
 	double memmap_at;			/* monotonic clock of the last scan */
-	double memmap_cpu_s;			/* CPU time it took */
 	bool memmap_due;			/* scan at once (the view was just opened) */
 
 	struct kf_top_state st;
@@ -88,6 +68,9 @@ struct top_ctx {
 
 static void top_usage(FILE *out)
 {
+	/* a usage error: its message is out; main() says where the help is */
+	if (out == stderr)
+		return;
 	fprintf(out,
 		"Usage: kfrag top [OPTIONS]\n"
 		"       kfrag top --input FILE [--speed N] [OPTIONS]\n"
@@ -199,127 +182,7 @@ static void opts_release(struct top_opts *o)
 	kf_guard_opts_release(&o->guard);
 }
 
-/* ---- the data side: policy, uptime, memory state ------------------------ */
-
-/* the first line of a file, or "" */
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = path ? fopen(path, "re") : NULL;
-
-	buf[0] = '\0';
-	if (f) {
-		if (fgets(buf, (int)len, f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
-}
-
-/* the policy line: what the live guard read this refresh, else ROOT's files */
-static void read_policy(struct top_ctx *c)
-{
-	const char *root = c->s.proc_root;
-	const struct kf_guard_input *gi = c->g ? kf_guard_input(c->g) : NULL;
-	char path[4096];
-
-	c->policy.extfrag_threshold = kf_guard_read_sysctl(root, "extfrag_threshold");
-	if (gi) {
-		c->policy.unevictable_allowed = gi->unevictable_allowed_end;
-		c->policy.proactiveness = gi->proactiveness;
-		snprintf(c->policy.sched_ext, sizeof(c->policy.sched_ext), "%s", gi->sched_ext_state);
-		snprintf(c->policy.sched_ext_ops, sizeof(c->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
-		return;
-	}
-	c->policy.unevictable_allowed = kf_guard_read_sysctl(root, "compact_unevictable_allowed");
-	c->policy.proactiveness = kf_guard_read_sysctl(root, "compaction_proactiveness");
-	/* sysfs sits beside proc: ROOT/sys/kernel/sched_ext/... */
-	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/state", root);
-	read_line(path, c->policy.sched_ext, sizeof(c->policy.sched_ext));
-	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/root/ops", root);
-	read_line(path, c->policy.sched_ext_ops, sizeof(c->policy.sched_ext_ops));
-}
-
-static void read_uptime(struct top_ctx *c)
-{
-	char buf[64];
-	double up;
-
-	read_line("/proc/uptime", buf, sizeof(buf));
-	buf[strcspn(buf, " ")] = '\0';
-	c->src.uptime_s = kf_parse_double(buf, 0, 1e12, &up) == 0 ? up : -1;
-}
-
-/* a file that cannot be read now keeps what was read before */
-static void read_memstate(struct top_ctx *c, double now)
-{
-	struct kf_memstate *ms = &c->mem;
-	const char *root = c->s.proc_root;
-	struct kf_zoneinfo zi;
-	struct kf_buddyinfo bi;
-	struct kf_pagetypeinfo pt;
-	char err[512];
-
-	if (kf_zoneinfo_read(root, &zi, err, sizeof(err)) == 0) {
-		kf_zoneinfo_release(&ms->zoneinfo);
-		ms->zoneinfo = zi;
-		ms->have |= KF_HAVE_ZONEINFO;
-	}
-	if (kf_buddyinfo_read(root, &bi, err, sizeof(err)) == 0) {
-		kf_buddyinfo_release(&c->mem_prev.buddyinfo);
-		c->mem_prev.buddyinfo = ms->buddyinfo;
-		c->mem_prev.have = ms->have & KF_HAVE_BUDDYINFO;
-		ms->buddyinfo = bi;
-		ms->have |= KF_HAVE_BUDDYINFO;
-	}
-	if (!(ms->have & KF_HAVE_PAGETYPEINFO) || now - c->pagetype_read_at >= PAGETYPEINFO_EVERY_S) {
-		c->pagetype_read_at = now;
-		if (kf_pagetypeinfo_read(root, &pt, err, sizeof(err)) == 0) {
-			kf_pagetypeinfo_release(&ms->pagetypeinfo);
-			ms->pagetypeinfo = pt;
-			ms->have |= KF_HAVE_PAGETYPEINFO;
-		}
-	}
-}
-
-/*
- * The guard's alerts for snap: live, a new reading of the protected
- * processes (moved pages, threads, sysctls) about once a refresh; in a
- * replay, the protected processes chosen among the traced ones. NULL with
- * --no-guard, or when out of memory.
- */
-static const struct kf_guard_result *top_guard_step(struct top_ctx *c, const struct kf_snapshot *snap)
-{
-	int reason = (int)kf_symbols_value(&c->s.syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
-	const struct kf_guard_input *in;
-
-	kf_guard_result_release(&c->gres);
-	c->guard_in = NULL;
-	if (c->o.guard.no_guard)
-		return NULL;
-	if (c->g) {
-		kf_guard_refresh(c->g);		/* out of memory: the last reading stays */
-		kf_guard_set_compaction_reason(c->g, reason);
-		in = kf_guard_input(c->g);
-	} else {
-		kf_guard_input_release(&c->offline_in);
-		if (kf_guard_input_from_trace(snap, c->o.guard.pids, c->o.guard.nr_pids, c->o.guard.comms,
-					      c->o.guard.nr_comms, &c->offline_in) < 0)
-			return NULL;
-		c->offline_in.compaction_reason = reason;
-		in = &c->offline_in;
-	}
-	if (kf_guard_evaluate(in, snap, &c->gres) < 0)
-		return NULL;
-	c->guard_in = in;
-	return &c->gres;
-}
-
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+/* ---- the memory map ------------------------------------------------------- */
 
 /*
  * The memory map, while its view is shown: at once when it opens, then
@@ -329,43 +192,24 @@ static double thread_cpu_s(void)
  */
 static bool memmap_step(struct top_ctx *c, double now)
 {
-	static const char tail[] = ": the memory map is not available";
-	double cpu;
-	size_t len;
-
 	if (!c->st.memmap || !(c->memmap_due || (!c->st.paused && now - c->memmap_at >= MEMMAP_EVERY_S)))
 		return false;
 	c->memmap_due = false;
 	c->memmap_at = now;
-	kf_memmap_free(c->memmap);
-	c->memmap = NULL;
-	c->memmap_err[0] = '\0';
 	if (c->replay && !c->o.proc_root_given) {
-		snprintf(c->memmap_err, sizeof(c->memmap_err),
+		snprintf(c->memmap_note, sizeof(c->memmap_note),
 			 "a replay has none of its own: give --proc-root DIR with the traced machine's kpageflags");
 		return true;
 	}
-	cpu = thread_cpu_s();
-	if (kf_memmap_scan(c->s.proc_root, &c->mem, 0, &c->memmap, c->memmap_err, sizeof(c->memmap_err)) < 0) {
-		c->memmap = NULL;
-		if (!c->memmap_err[0])
-			snprintf(c->memmap_err, sizeof(c->memmap_err), "%s", strerror(errno));
-		/* "reading ... needs root (CAP_SYS_ADMIN): the memory map is not
-		 * available": the view says the second half itself */
-		len = strlen(c->memmap_err);
-		if (len > sizeof(tail) - 1 && strcmp(c->memmap_err + len - (sizeof(tail) - 1), tail) == 0)
-			c->memmap_err[len - (sizeof(tail) - 1)] = '\0';
-	}
-	c->memmap_cpu_s = thread_cpu_s() - cpu;
+	kf_run_scan_memmap(c->run);
 	return true;
 }
 
 /* the view is closed: no map kept, none scanned */
 static void memmap_drop(struct top_ctx *c)
 {
-	kf_memmap_free(c->memmap);
-	c->memmap = NULL;
-	c->memmap_err[0] = '\0';
+	kf_run_drop_memmap(c->run);
+	c->memmap_note[0] = '\0';
 	c->memmap_due = c->st.memmap;
 }
 
@@ -395,7 +239,7 @@ static double view_clock(const struct top_ctx *c, double now)
 {
 	if (!c->replay)
 		return now;
-	double t = replay_clock(c, now), len = kf_top_replay_length_ns(c->replay) / 1e9;
+	double t = replay_clock(c, now), len = kf_run_replay_length_s(c->run);
 
 	return t < len ? t : len;
 }
@@ -404,23 +248,24 @@ static double view_clock(const struct top_ctx *c, double now)
 
 static int rebuild(struct top_ctx *c)
 {
+	const struct kf_measurement *m = c->m;
 	struct kf_top_input in = {
-		.prev = c->prev,
-		.cur = c->cur,
-		.mem = c->mem.have ? &c->mem : NULL,
-		.mem_prev = c->mem_prev.have ? &c->mem_prev : NULL,
-		.guard = c->guard,
-		.guard_in = c->guard_in,
-		.syms = &c->s.syms,
+		.prev = m->prev_snap,
+		.cur = m->snap,
+		.mem = m->mem,
+		.mem_prev = m->mem_prev,
+		.guard = m->guard,
+		.guard_in = m->guard_in,
+		.syms = m->syms,
 		.policy = &c->policy,
 		.source = &c->src,
 		.dt = c->t_cur - c->t_prev,
-		.nr_cpus = c->live ? kf_live_nr_cpus(c->live) : c->s.source.nr_cpus,
-		.memmap = c->memmap,
-		.memmap_error = c->memmap_err,
+		.nr_cpus = m->nr_cpus,
+		.memmap = m->memmap,
+		.memmap_error = c->memmap_note[0] ? c->memmap_note : m->memmap_error ? m->memmap_error : "",
 		.memmap_age_s = kf_monotonic_s() - c->memmap_at,
 		.memmap_every_s = MEMMAP_EVERY_S,
-		.memmap_cpu_s = c->memmap_cpu_s,
+		.memmap_cpu_s = m->memmap_cpu_s,
 		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
 	};
 
@@ -432,32 +277,40 @@ static int rebuild(struct top_ctx *c)
 	return 0;
 }
 
+/* the header's lines of the measurement */
+static void show_machine(struct top_ctx *c, const struct kf_measurement *m)
+{
+	c->policy = (struct kf_top_policy){
+		.unevictable_allowed = m->policy.unevictable_allowed,
+		.proactiveness = m->policy.proactiveness,
+		.extfrag_threshold = m->policy.extfrag_threshold,
+	};
+	snprintf(c->policy.sched_ext, sizeof(c->policy.sched_ext), "%s", m->policy.sched_ext);
+	snprintf(c->policy.sched_ext_ops, sizeof(c->policy.sched_ext_ops), "%s", m->policy.sched_ext_ops);
+	snprintf(c->src.kernel, sizeof(c->src.kernel), "%s", m->kernel);
+	if (m->live)
+		c->src.uptime_s = m->uptime_s;
+}
+
 static int take_frame(struct top_ctx *c, double now)
 {
-	struct kf_snapshot *snap;
+	struct kf_run_error e;
+	const struct kf_measurement *m;
 	double t = view_clock(c, now);
 
 	if (c->replay) {
-		uint64_t off = t <= 0 ? 0 : (uint64_t)llround(t * 1e9);
-
-		kf_top_replay_feed(c->replay, off, &c->s.sink);
+		kf_run_step(c->run, t, &e);
 		c->src.replay_pos_s = t;
-		c->src.replay_done = kf_top_replay_done(c->replay);
-	} else {
-		read_uptime(c);
+		c->src.replay_done = kf_run_replay_done(c->run);
 	}
-	snap = kf_engine_snapshot(c->s.engine);
-	if (!snap) {
-		snprintf(c->err, sizeof(c->err), "out of memory taking a snapshot");
+	m = kf_run_measure(c->run, &e);
+	if (!m) {
+		snprintf(c->err, sizeof(c->err), "%s", e.msg);
 		return -1;
 	}
-	read_memstate(c, now);
-	c->guard = top_guard_step(c, snap);
-	read_policy(c);
-	kf_snapshot_free(c->prev);
-	c->prev = c->cur;
-	c->t_prev = c->prev ? c->t_cur : c->t_prev;
-	c->cur = snap;
+	c->m = m;
+	show_machine(c, m);
+	c->t_prev = m->prev_snap ? c->t_cur : c->t_prev;
 	c->t_cur = t;
 	return rebuild(c);
 }
@@ -465,12 +318,7 @@ static int take_frame(struct top_ctx *c, double now)
 /* r: every count starts again from now */
 static int reset_counts(struct top_ctx *c, double now)
 {
-	kf_engine_reset(c->s.engine);
-	kf_snapshot_free(c->prev);
-	kf_snapshot_free(c->cur);
-	c->prev = NULL;
-	c->cur = kf_engine_snapshot(c->s.engine);
-	if (!c->cur) {
+	if (kf_run_reset(c->run) < 0) {
 		snprintf(c->err, sizeof(c->err), "out of memory taking a snapshot");
 		return -1;
 	}
@@ -480,54 +328,49 @@ static int reset_counts(struct top_ctx *c, double now)
 
 /* ---- set-up -------------------------------------------------------------- */
 
-static int open_source(struct top_ctx *c)
+static int open_run(struct top_ctx *c)
 {
-	struct utsname u;
+	struct kf_run_config cfg = {
+		.mode = c->o.input ? KF_RUN_REPLAY : KF_RUN_STREAM,
+		.proc_root = c->o.proc_root,
+		.input = c->o.input,
+		.guard = !c->o.guard.no_guard,
+		.protect_pids = c->o.guard.pids,
+		.nr_protect_pids = c->o.guard.nr_pids,
+		.protect_comms = c->o.guard.comms,
+		.nr_protect_comms = c->o.guard.nr_comms,
+	};
+	struct kf_run_error e;
 
-	if (uname(&u) == 0)
-		snprintf(c->src.kernel, sizeof(c->src.kernel), "%s", u.release);
+	kf_guard_opts_config(&c->o.guard, &cfg.guard_live);
+	c->run = kf_run_open(&cfg, &e);
+	if (!c->run) {
+		snprintf(c->err, sizeof(c->err), "%s%.1000s", e.kind == KF_RUN_EGUARD ? "guard: " : "", e.msg);
+		return -1;
+	}
 	if (c->o.input) {
-		c->replay = kf_top_replay_load(c->o.input, &c->s.syms, &c->s.source, c->err, sizeof(c->err));
-		if (!c->replay)
-			return -1;
-		c->s.offline = true;
+		c->replay = true;
 		snprintf(c->src.path, sizeof(c->src.path), "%s", c->o.input);
 		c->src.speed = c->o.speed;
-		c->src.replay_len_s = kf_top_replay_length_ns(c->replay) / 1e9;
+		c->src.replay_len_s = kf_run_replay_length_s(c->run);
 		c->replay_base = 0;
 		c->replay_anchor = kf_monotonic_s();
 		return 0;
 	}
-	struct kf_live_config cfg = { .missing_ok = true };
-
-	if (!c->o.guard.no_guard) {
-		struct kf_guard_config gc;
-		char gerr[512];
-
-		kf_guard_opts_config(&c->o.guard, &gc);
-		c->g = kf_guard_open(&gc, gerr, sizeof(gerr));
-		if (!c->g) {
-			snprintf(c->err, sizeof(c->err), "guard: %s", gerr);
-			return -1;
-		}
-		/* page faults traced only for the protected threads, filtered in the kernel */
-		cfg.fault_pids = kf_guard_fault_pids(c->g, &cfg.nr_fault_pids);
-	}
-	c->live = kf_live_open(&cfg, &c->s.syms, c->err, sizeof(c->err));
-	if (!c->live && cfg.nr_fault_pids && strstr(c->err, "page_fault_user")) {
-		/* a kernel without the event, or a filter it refuses: the guard
-		 * goes on without page faults */
-		cfg.fault_pids = NULL;
-		cfg.nr_fault_pids = 0;
-		c->live = kf_live_open(&cfg, &c->s.syms, c->err, sizeof(c->err));
-	}
-	if (!c->live)
-		return -1;
-	if (c->g)
-		kf_guard_set_faults_traced(c->g, kf_live_has_event(c->live, KF_EV_PAGE_FAULT_USER));
 	c->src.live = true;
-	snprintf(c->src.instance, sizeof(c->src.instance), "%s", kf_live_instance_name(c->live));
+	snprintf(c->src.instance, sizeof(c->src.instance), "%s", kf_run_instance(c->run));
 	return 0;
+}
+
+/* a text trace's lines that were not events, said before curses starts */
+static void print_malformed(const struct top_ctx *c)
+{
+	const struct kf_source_info *si = kf_run_source(c->run);
+
+	if (!si || !si->malformed)
+		return;
+	fprintf(stderr, "kfrag top: %s: %llu malformed lines skipped (first at line %llu)\n",
+		c->o.input, (unsigned long long)si->malformed, (unsigned long long)si->first_malformed_line);
 }
 
 /* ---- the loop -------------------------------------------------------------- */
@@ -555,7 +398,7 @@ static int run(struct top_ctx *c)
 			dirty = true;
 		}
 		if (memmap_step(c, kf_monotonic_s())) {
-			if (c->cur && rebuild(c) < 0)
+			if (c->m && rebuild(c) < 0)
 				return -1;
 			dirty = true;
 		}
@@ -570,7 +413,7 @@ static int run(struct top_ctx *c)
 			if (t < timeout)
 				timeout = t;
 		}
-		if (c->live && timeout > LIVE_POLL_MS)
+		if (!c->replay && timeout > LIVE_POLL_MS)
 			timeout = LIVE_POLL_MS;
 		if (timeout < 0)
 			timeout = 0;
@@ -595,14 +438,18 @@ static int run(struct top_ctx *c)
 				memmap_drop(c);
 			/* scrolling needs the geometry of what it scrolls */
 			if (f & (KF_TOP_REBUILD | KF_TOP_REDRAW)) {
-				if ((f & KF_TOP_REBUILD) && c->cur && rebuild(c) < 0)
+				if ((f & KF_TOP_REBUILD) && c->m && rebuild(c) < 0)
 					return -1;
 				kf_top_ui_draw(&c->view, &c->st, &c->geo);
 			}
 		}
-		if (c->live && kf_live_poll(c->live, &c->s.sink, 0) < 0) {
-			snprintf(c->err, sizeof(c->err), "%s", kf_live_error(c->live));
-			return -1;
+		if (!c->replay) {
+			struct kf_run_error e;
+
+			if (kf_run_step(c->run, 0, &e) < 0) {
+				snprintf(c->err, sizeof(c->err), "%s", e.msg);
+				return -1;
+			}
 		}
 	}
 }
@@ -633,19 +480,13 @@ int kf_cmd_top(int argc, char **argv)
 	kf_top_state_init(&c->st, c->o.delay);
 
 	/* everything that can fail with a message fails before curses starts */
-	if (kf_session_init(&c->s, c->o.proc_root, c->err, sizeof(c->err)) < 0 || open_source(c) < 0) {
+	if (open_run(c) < 0) {
 		fprintf(stderr, "kfrag top: %s\n", c->err);
-		kf_guard_close(c->g);		/* --enforce: the old value goes back */
-		kf_top_replay_free(c->replay);
-		kf_session_release(&c->s);
 		opts_release(&c->o);
 		free(c);
 		return KF_EXIT_FAIL;
 	}
-	if (c->s.source.malformed)
-		fprintf(stderr, "kfrag top: %s: %llu malformed lines skipped (first at line %llu)\n",
-			c->o.input, (unsigned long long)c->s.source.malformed,
-			(unsigned long long)c->s.source.first_malformed_line);
+	print_malformed(c);
 	/* after kf_live_open: our handlers chain to the live source's */
 	kf_top_ui_signals();
 	if (kf_top_ui_start(&ui, c->err, sizeof(c->err)) < 0) {
@@ -657,22 +498,11 @@ int kf_cmd_top(int argc, char **argv)
 	if (ret < 0)
 		fprintf(stderr, "kfrag top: %s\n", c->err);
 	sig = kf_top_ui_signal();
-	if (c->g && kf_guard_restore(c->g) < 0)
-		fprintf(stderr, "kfrag top: guard: %s\n", kf_guard_input(c->g)->enforce_error);
+	if (kf_run_restore(c->run) < 0)
+		fprintf(stderr, "kfrag top: guard: %s\n", kf_run_guard_input(c->run)->enforce_error);
 
 	kf_top_view_release(&c->view);
-	kf_snapshot_free(c->prev);
-	kf_snapshot_free(c->cur);
-	kf_memstate_release(&c->mem);
-	kf_memstate_release(&c->mem_prev);
-	kf_memmap_free(c->memmap);
-	if (c->live)
-		kf_live_close(c->live);
-	kf_guard_result_release(&c->gres);
-	kf_guard_input_release(&c->offline_in);
-	kf_guard_close(c->g);
-	kf_top_replay_free(c->replay);
-	kf_session_release(&c->s);
+	kf_run_close(c->run);
 	opts_release(&c->o);
 	free(c);
 	if (sig) {

@@ -33,6 +33,7 @@
 #include "kf_guard.h"
 #include "kf_memmap.h"
 #include "kf_proc.h"
+#include "kf_replay.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
 
@@ -405,19 +406,6 @@ struct kf_top_input {
 int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in,
 		      const struct kf_top_state *st);
 void kf_top_view_release(struct kf_top_view *v);
-
-/* ---- replay of a recorded trace -------------------------------------- */
-
-struct kf_top_replay;
-
-/* reads the whole trace (any format kfrag reads) into memory */
-struct kf_top_replay *kf_top_replay_load(const char *path, struct kf_symbols *syms,
-					 struct kf_source_info *info, char *err, size_t errlen);
-/* feeds every event with a timestamp <= first + offset_ns; returns events fed */
-long kf_top_replay_feed(struct kf_top_replay *r, uint64_t offset_ns, const struct kf_sink *sink);
-uint64_t kf_top_replay_length_ns(const struct kf_top_replay *r);
-bool kf_top_replay_done(const struct kf_top_replay *r);
-void kf_top_replay_free(struct kf_top_replay *r);
 
 /* ---- the drawing side (src/top_ui.c) ---------------------------------- */
 

@@ -122,11 +122,11 @@ for f in kfrag-check.service kfrag-check.timer kfrag-check.cron; do
 done
 exec_start=$(sed -n 's/^ExecStart=//p' "$BUILD/data/kfrag-check.service")
 case $exec_start in
-/*/bin/kfrag\ check\ --config\ /*/kfrag.conf) ok ;;
+/*/sbin/kfrag\ check\ --config\ /*/kfrag.conf) ok ;;
 *) fail "ExecStart: $exec_start" ;;
 esac
 grep -q '^SuccessExitStatus=1 2$' "$BUILD/data/kfrag-check.service" && ok || fail "WARNING/CRITICAL must not fail the unit"
-grep -qE '^\*/5 \* \* \* \* root /.*/bin/kfrag check --quiet --config /.*/kfrag.conf$' "$BUILD/data/kfrag-check.cron" && ok ||
+grep -qE '^\*/5 \* \* \* \* root /.*/sbin/kfrag check --quiet --config /.*/kfrag.conf$' "$BUILD/data/kfrag-check.cron" && ok ||
 	fail "cron line: $(grep kfrag "$BUILD/data/kfrag-check.cron" | tail -1)"
 if command -v systemd-analyze > /dev/null; then
 	# verify the units as systemd reads them, pointing at this build's kfrag

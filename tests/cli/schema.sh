@@ -351,7 +351,7 @@ if [ -s "$TMP/schema.problems" ]; then
 else
 	ok
 fi
-version=$(sed -nE 's/^#define KF_SCHEMA_VERSION "([^"]*)".*/\1/p' "$SRCDIR/include/kf_report.h")
+version=$(sed -nE 's/^#define KF_SCHEMA_VERSION "([^"]*)".*/\1/p' "$SRCDIR/src/report/kf_report.h")
 expect_eq "schema_version const" \
 	"$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["properties"]["schema_version"]["const"])' "$schema")" \
 	"$version"

@@ -278,6 +278,25 @@ static void test_state(void)
 	kf_check_unlock(fd);
 }
 
+/* the finding_* keys: kfrag.conf's defaults are the core's, and they set the core's thresholds */
+static void test_findings_keys(void)
+{
+	struct kf_check_config cfg;
+	struct kf_findings_config core;
+	char err[1024];
+
+	kf_check_config_defaults(&cfg);
+	kf_findings_config_defaults(&core);
+	CHECK(memcmp(&cfg.findings, &core, sizeof(core)) == 0, "finding_* defaults differ from kf_findings_config_defaults");
+	CHECK(kf_check_config_set(&cfg, "finding_extfrag_warning", "off", "test", err, sizeof(err)) == 0, "%s", err);
+	CHECK(!cfg.findings.extfrag_warning.on, "finding_extfrag_warning not off");
+	CHECK(kf_check_config_set(&cfg, "finding_high_order", "10", "test", err, sizeof(err)) == 0, "%s", err);
+	CHECK_EQ_INT(cfg.findings.high_order, 10);
+	CHECK(kf_check_config_set(&cfg, "finding_high_order", "0", "test", err, sizeof(err)) < 0, "order 0 accepted");
+	CHECK(kf_check_config_set(&cfg, "finding_unbatched_min_share", "0.25", "test", err, sizeof(err)) == 0, "%s", err);
+	CHECK(cfg.findings.unbatched_min_share == 0.25, "min share %g", cfg.findings.unbatched_min_share);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -288,6 +307,7 @@ int main(void)
 	test_errors();
 	test_files();
 	test_print_roundtrip();
+	test_findings_keys();
 	test_state();
 	{
 		char cmd[4200];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kf_top.h"
+#include "kf_replay.h"
 
 /* a stored "the ring buffer lost N events" */
 #define LOST_MARK KF_EV_NR

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One acquisition layer for report, top and check (see kf_run.h): the
+ * session (memory state, symbols, engine), the source, the guard and the
+ * readers of the machine, stepped and measured here and nowhere else.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kf_replay.h"
+#include "kf_run.h"
+#include "kf_session.h"
+#include "kf_util.h"
+
+/* /proc/pagetypeinfo walks every free list under the zone lock: ~1% of a
+ * core when read every second on a 4 GiB machine, for pageblock counts
+ * that change slowly. zoneinfo and buddyinfo are read every measure. */
+#define PAGETYPEINFO_EVERY_S 10
+
+struct kf_run {
+	struct kf_run_config cfg;
+	struct kf_session s;
+	struct kf_top_replay *replay;
+	bool file_read;
+	/* the guard: live (g) or from the trace (offline_in) */
+	struct kf_guard *g;
+	struct kf_guard_input offline_in;
+	struct kf_guard_result gres;
+	bool guard_read_failed;
+	bool restore_failed;
+	char faults_note[256];
+	/* STREAM, REPLAY: the memory state of each measure, and the buddyinfo
+	 * of the one before */
+	struct kf_memstate mem, mem_prev;
+	double pagetype_read_at;
+	struct kf_snapshot *snap, *prev_snap;
+	/* the memory map of the last scan */
+	struct kf_memmap *memmap;
+	char memmap_err[512];
+	int memmap_errnum;
+	double memmap_at, memmap_cpu_s;
+	bool measured;
+	struct kf_measurement m;
+};
+
+static void set_error(struct kf_run_error *e, enum kf_run_errkind kind, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void set_error(struct kf_run_error *e, enum kf_run_errkind kind, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	e->kind = kind;
+	e->errnum = errnum;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* the callee wrote its message into err->msg: the kind and errno only */
+static void set_kind(struct kf_run_error *e, enum kf_run_errkind kind)
+{
+	e->errnum = errno;
+	e->kind = kind;
+}
+
+static bool mode_is_live(enum kf_run_mode mode)
+{
+	return mode == KF_RUN_WINDOW || mode == KF_RUN_STREAM;
+}
+
+/* ---- the guard ------------------------------------------------------------- */
+
+/* the window's readings of /proc, about once a second, and the last one
+ * at its end; then --enforce is undone at once */
+static void guard_tick(void *ctx, bool final)
+{
+	struct kf_run *r = ctx;
+
+	if (kf_guard_refresh(r->g) < 0)
+		r->guard_read_failed = true;
+	if (final && kf_guard_restore(r->g) < 0)
+		r->restore_failed = true;
+}
+
+/* the guard's alerts for r->snap (NULL in PROC mode); false when out of memory */
+static bool guard_evaluate(struct kf_run *r)
+{
+	int reason = (int)kf_symbols_value(&r->s.syms, KF_SYM_MIGRATE_REASON, "compaction", 0);
+	const struct kf_guard_input *in;
+
+	kf_guard_result_release(&r->gres);
+	if (r->g) {
+		/* STREAM and PROC read now; a window read at its end */
+		if (r->cfg.mode != KF_RUN_WINDOW && kf_guard_refresh(r->g) < 0)
+			r->guard_read_failed = true;
+		kf_guard_set_compaction_reason(r->g, reason);
+		in = kf_guard_input(r->g);
+	} else {
+		kf_guard_input_release(&r->offline_in);
+		if (kf_guard_input_from_trace(r->snap, r->cfg.protect_pids, r->cfg.nr_protect_pids,
+					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
+			return false;
+		r->offline_in.compaction_reason = reason;
+		in = &r->offline_in;
+	}
+	if (kf_guard_evaluate(in, r->snap, &r->gres) < 0)
+		return false;
+	r->m.guard_in = in;
+	r->m.guard = &r->gres;
+	return true;
+}
+
+/* ---- sources ---------------------------------------------------------------- */
+
+/*
+ * The live instance, with the page faults of the protected threads when
+ * the guard has any (filtered in the kernel). A kernel without
+ * exceptions:page_fault_user (not x86), or one that refuses the filter,
+ * traces the rest: the guard then says faults were not traced.
+ */
+static int open_live(struct kf_run *r, struct kf_run_error *err)
+{
+	struct kf_live_config cfg = { .missing_ok = true, .faults_optional = true };
+	const char *note;
+
+	if (r->g) {
+		cfg.fault_pids = kf_guard_fault_pids(r->g, &cfg.nr_fault_pids);
+		r->s.tick = guard_tick;
+		r->s.tick_ctx = r;
+	}
+	if (kf_session_live_start(&r->s, &cfg, err->msg, sizeof(err->msg)) < 0) {
+		set_kind(err, KF_RUN_ESOURCE);
+		return -1;
+	}
+	note = kf_live_fault_note(r->s.live);
+	if (note)
+		snprintf(r->faults_note, sizeof(r->faults_note), "%s", note);
+	if (r->g && cfg.nr_fault_pids)
+		kf_guard_set_faults_traced(r->g, r->s.traced[KF_EV_PAGE_FAULT_USER]);
+	return 0;
+}
+
+static int open_source(struct kf_run *r, struct kf_run_error *err)
+{
+	switch (r->cfg.mode) {
+	case KF_RUN_FILE:
+		r->s.offline = true;
+		return 0;
+	case KF_RUN_REPLAY:
+		r->replay = kf_top_replay_load(r->cfg.input, &r->s.syms, &r->s.source, err->msg,
+					       sizeof(err->msg));
+		if (!r->replay) {
+			set_kind(err, KF_RUN_ESOURCE);
+			return -1;
+		}
+		r->s.offline = true;
+		return 0;
+	case KF_RUN_WINDOW:
+	case KF_RUN_STREAM:
+		return open_live(r, err);
+	case KF_RUN_PROC:
+		return 0;
+	}
+	return 0;
+}
+
+struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error *err)
+{
+	struct kf_run *r = calloc(1, sizeof(*r));
+	char msg[512];
+
+	set_error(err, KF_RUN_OK, 0, "%s", "");
+	if (!r) {
+		set_error(err, KF_RUN_ENOMEM, ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->cfg = *cfg;
+	if (kf_session_init(&r->s, cfg->proc_root, err->msg, sizeof(err->msg)) < 0) {
+		set_kind(err, KF_RUN_EMEMSTATE);
+		goto fail;
+	}
+	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
+		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
+		if (!r->g) {
+			set_error(err, KF_RUN_EGUARD, errno, "%s", msg);
+			goto fail;
+		}
+	}
+	if (open_source(r, err) < 0)
+		goto fail;
+	return r;
+fail:
+	kf_run_close(r);
+	return NULL;
+}
+
+/* ---- steps -------------------------------------------------------------------- */
+
+int kf_run_step(struct kf_run *r, double now, struct kf_run_error *err)
+{
+	int ret = 0;
+
+	switch (r->cfg.mode) {
+	case KF_RUN_FILE:
+		if (r->file_read)
+			return 0;
+		r->file_read = true;
+		ret = kf_session_read_file(&r->s, r->cfg.input, err->msg, sizeof(err->msg));
+		break;
+	case KF_RUN_WINDOW:
+		ret = kf_session_live_run(&r->s, r->cfg.duration, err->msg, sizeof(err->msg));
+		/* --enforce: the window is over, on every path */
+		if (r->g && kf_guard_restore(r->g) < 0)
+			r->restore_failed = true;
+		break;
+	case KF_RUN_STREAM:
+		if (kf_live_poll(r->s.live, &r->s.sink, 0) < 0) {
+			snprintf(err->msg, sizeof(err->msg), "%s", kf_live_error(r->s.live));
+			ret = -1;
+		}
+		break;
+	case KF_RUN_REPLAY:
+		kf_top_replay_feed(r->replay, now <= 0 ? 0 : (uint64_t)llround(now * 1e9), &r->s.sink);
+		break;
+	case KF_RUN_PROC:
+		break;
+	}
+	if (ret < 0)
+		set_kind(err, KF_RUN_ESOURCE);
+	return ret;
+}
+
+/* ---- measures ------------------------------------------------------------------ */
+
+/* STREAM, REPLAY: a file that cannot be read now keeps what was read before */
+static void read_memstate(struct kf_run *r, double now)
+{
+	struct kf_memstate *ms = &r->mem;
+	const char *root = r->s.proc_root;
+	struct kf_zoneinfo zi;
+	struct kf_buddyinfo bi;
+	struct kf_pagetypeinfo pt;
+	char err[512];
+
+	if (kf_zoneinfo_read(root, &zi, err, sizeof(err)) == 0) {
+		kf_zoneinfo_release(&ms->zoneinfo);
+		ms->zoneinfo = zi;
+		ms->have |= KF_HAVE_ZONEINFO;
+	}
+	if (kf_buddyinfo_read(root, &bi, err, sizeof(err)) == 0) {
+		kf_buddyinfo_release(&r->mem_prev.buddyinfo);
+		r->mem_prev.buddyinfo = ms->buddyinfo;
+		r->mem_prev.have = ms->have & KF_HAVE_BUDDYINFO;
+		ms->buddyinfo = bi;
+		ms->have |= KF_HAVE_BUDDYINFO;
+	}
+	if (!(ms->have & KF_HAVE_PAGETYPEINFO) || now - r->pagetype_read_at >= PAGETYPEINFO_EVERY_S) {
+		r->pagetype_read_at = now;
+		if (kf_pagetypeinfo_read(root, &pt, err, sizeof(err)) == 0) {
+			kf_pagetypeinfo_release(&ms->pagetypeinfo);
+			ms->pagetypeinfo = pt;
+			ms->have |= KF_HAVE_PAGETYPEINFO;
+		}
+	}
+}
+
+/* the memory state the measurement shows */
+static void measure_memstate(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+
+	m->mem_before = NULL;
+	m->mem_prev = NULL;
+	switch (r->cfg.mode) {
+	case KF_RUN_STREAM:
+	case KF_RUN_REPLAY:
+		read_memstate(r, kf_monotonic_s());
+		m->mem = r->mem.have ? &r->mem : NULL;
+		m->mem_prev = r->mem_prev.have ? &r->mem_prev : NULL;
+		break;
+	case KF_RUN_WINDOW:
+		m->mem_before = &r->s.mem_before;
+		m->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
+		break;
+	case KF_RUN_FILE:
+	case KF_RUN_PROC:
+		m->mem = &r->s.mem_before;
+		break;
+	}
+}
+
+/* the policy line: what the live guard read this time, else the root's files */
+static void measure_system(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	const struct kf_guard_input *gi = r->g ? kf_guard_input(r->g) : NULL;
+	struct utsname u;
+
+	kf_vm_policy_read(r->s.proc_root, &m->policy);
+	if (gi) {
+		m->policy.unevictable_allowed = gi->unevictable_allowed_end;
+		m->policy.proactiveness = gi->proactiveness;
+		snprintf(m->policy.sched_ext, sizeof(m->policy.sched_ext), "%s", gi->sched_ext_state);
+		snprintf(m->policy.sched_ext_ops, sizeof(m->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
+	}
+	m->uptime_s = kf_uptime_read(r->s.proc_root);
+	kf_boot_id_read(r->s.proc_root, m->boot_id, sizeof(m->boot_id));
+	if (!m->kernel[0] && uname(&u) == 0)
+		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* the one scan of the memory map: the proc root's kpageflags over the zones
+ * of the memory state shown (about 0.2 s of CPU for 24 GiB) */
+void kf_run_scan_memmap(struct kf_run *r)
+{
+	const struct kf_memstate *ms = r->m.mem ? r->m.mem : &r->s.mem_before;
+	double cpu = thread_cpu_s();
+
+	kf_memmap_free(r->memmap);
+	r->memmap = NULL;
+	r->memmap_err[0] = '\0';
+	r->memmap_errnum = 0;
+	r->memmap_at = kf_monotonic_s();
+	if (kf_memmap_read(r->s.proc_root, ms, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) < 0) {
+		r->memmap = NULL;
+		r->memmap_errnum = errno;
+		if (!r->memmap_err[0])
+			snprintf(r->memmap_err, sizeof(r->memmap_err), "%s", strerror(errno));
+	}
+	r->memmap_cpu_s = thread_cpu_s() - cpu;
+	r->m.memmap = r->memmap;
+	r->m.memmap_errnum = r->memmap_errnum;
+	r->m.memmap_error = r->memmap ? NULL : r->memmap_err;
+	r->m.memmap_at = r->memmap_at;
+	r->m.memmap_cpu_s = r->memmap_cpu_s;
+}
+
+void kf_run_drop_memmap(struct kf_run *r)
+{
+	kf_memmap_free(r->memmap);
+	r->memmap = NULL;
+	r->memmap_err[0] = '\0';
+	r->memmap_errnum = 0;
+	r->m.memmap = NULL;
+	r->m.memmap_error = NULL;
+	r->m.memmap_errnum = 0;
+}
+
+/* what the source says of itself */
+static void measure_source(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	const struct kf_snapshot *snap = r->snap;
+
+	m->mode = r->cfg.mode;
+	m->live = mode_is_live(r->cfg.mode);
+	m->proc_root = r->s.proc_root;
+	m->snap = snap;
+	m->prev_snap = r->prev_snap;
+	m->syms = &r->s.syms;
+	m->source = r->s.offline ? &r->s.source : NULL;
+	m->instance = r->s.instance[0] ? r->s.instance : NULL;
+	m->ring = r->s.ring;
+	m->nr_ring = r->s.nr_ring;
+	m->interrupted = r->s.interrupted;
+	m->faults_note = r->faults_note[0] ? r->faults_note : NULL;
+	m->guard_read_failed = r->guard_read_failed;
+	m->enforce_restore_failed = r->restore_failed;
+	if (r->cfg.mode == KF_RUN_WINDOW)
+		m->duration_s = r->s.wall_s;
+	else
+		m->duration_s = snap && snap->nr_events > 1 ? (snap->last_ts - snap->first_ts) / 1e9 : 0;
+	if (r->s.live)
+		m->nr_cpus = kf_live_nr_cpus(r->s.live);
+	else if (r->cfg.mode == KF_RUN_WINDOW)
+		m->nr_cpus = r->s.nr_ring;
+	else
+		m->nr_cpus = r->s.source.nr_cpus;
+}
+
+const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_error *err)
+{
+	struct kf_measurement *m = &r->m;
+
+	kf_snapshot_free(r->prev_snap);
+	r->prev_snap = r->snap;
+	r->snap = NULL;
+	if (r->cfg.mode != KF_RUN_PROC) {
+		r->snap = kf_engine_snapshot(r->s.engine);
+		if (!r->snap) {
+			set_error(err, KF_RUN_ENOMEM, ENOMEM, "out of memory taking a snapshot");
+			return NULL;
+		}
+	}
+	measure_source(r);
+	measure_memstate(r);
+	m->guard = NULL;
+	m->guard_in = NULL;
+	if (r->g || (r->cfg.guard && (r->cfg.mode == KF_RUN_FILE || r->cfg.mode == KF_RUN_REPLAY)))
+		m->guard_failed = !guard_evaluate(r);
+	measure_system(r);
+	if (r->cfg.memmap)
+		kf_run_scan_memmap(r);
+	r->measured = true;
+	return m;
+}
+
+/* ---- the rest ------------------------------------------------------------------ */
+
+int kf_run_reset(struct kf_run *r)
+{
+	kf_engine_reset(r->s.engine);
+	kf_snapshot_free(r->prev_snap);
+	kf_snapshot_free(r->snap);
+	r->prev_snap = NULL;
+	r->snap = kf_engine_snapshot(r->s.engine);
+	r->m.snap = r->snap;
+	r->m.prev_snap = NULL;
+	return r->snap ? 0 : -1;
+}
+
+double kf_run_replay_length_s(const struct kf_run *r)
+{
+	return r->replay ? kf_top_replay_length_ns(r->replay) / 1e9 : 0;
+}
+
+bool kf_run_replay_done(const struct kf_run *r)
+{
+	return r->replay && kf_top_replay_done(r->replay);
+}
+
+int kf_run_restore(struct kf_run *r)
+{
+	return r->g ? kf_guard_restore(r->g) : 0;
+}
+
+const struct kf_guard_input *kf_run_guard_input(const struct kf_run *r)
+{
+	return r->g ? kf_guard_input(r->g) : NULL;
+}
+
+const char *kf_run_faults_note(const struct kf_run *r)
+{
+	return r->faults_note[0] ? r->faults_note : NULL;
+}
+
+const char *kf_run_instance(const struct kf_run *r)
+{
+	return r->s.instance[0] ? r->s.instance : NULL;
+}
+
+const struct kf_source_info *kf_run_source(const struct kf_run *r)
+{
+	return r->s.offline ? &r->s.source : NULL;
+}
+
+void kf_run_close(struct kf_run *r)
+{
+	if (!r)
+		return;
+	kf_memmap_free(r->memmap);
+	kf_snapshot_free(r->snap);
+	kf_snapshot_free(r->prev_snap);
+	kf_memstate_release(&r->mem);
+	kf_memstate_release(&r->mem_prev);
+	kf_guard_result_release(&r->gres);
+	kf_guard_input_release(&r->offline_in);
+	kf_guard_close(r->g);		/* --enforce: the old value goes back */
+	kf_top_replay_free(r->replay);
+	kf_session_release(&r->s);
+	free(r);
+}
