@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,25 +55,108 @@ static void put_perf(FILE *out, const struct kf_perfdata *p)
 		fprintf(out, ";%s", f[i]);
 }
 
+/* a perfdata item about no one zone: the status line's */
+static bool perf_is_key(const struct kf_perfdata *p)
+{
+	return !strstr(p->label, "_node");
+}
+
+/* SEL's globs, comma-separated: does one match the label? */
+static bool perf_glob(const char *sel, const char *label)
+{
+	char pat[128];
+
+	for (const char *s = sel; *s;) {
+		size_t n = strcspn(s, ",");
+
+		snprintf(pat, sizeof(pat), "%.*s", (int)n, s);
+		if (pat[0] && fnmatch(pat, label, 0) == 0)
+			return true;
+		s += n + (s[n] == ',');
+	}
+	return false;
+}
+
+static bool perf_selected(const char *sel, const struct kf_perfdata *p)
+{
+	if (!sel || strcmp(sel, "all") == 0)
+		return true;
+	if (strcmp(sel, "none") == 0)
+		return false;
+	if (strcmp(sel, "key") == 0)
+		return perf_is_key(p);
+	return perf_glob(sel, p->label);
+}
+
+int kf_check_perfdata_valid(const char *sel)
+{
+	if (!sel[0] || strlen(sel) > 1000 || strspn(sel, ",") == strlen(sel))
+		return -1;
+	return 0;
+}
+
+/* one perfdata item as text, into buf */
+static const char *perf_text(const struct kf_perfdata *p, char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+
+	buf[0] = '\0';
+	if (f) {
+		put_perf(f, p);
+		fclose(f);
+	}
+	return buf;
+}
+
+/* the status line: the summary cut to leave room, then the key perfdata that
+ * fit; on_line[i] says which went there */
+static void status_line(const struct kf_check_output *o, bool *on_line, FILE *out)
+{
+	const struct kf_check_report *rep = o->rep;
+	char summary[1024], head[1200], item[512];
+	size_t used, max = KF_CHECK_STATUS_LINE_MAX - 1;	/* the newline */
+	bool bar = false;
+
+	kf_check_summary(rep, summary, sizeof(summary));
+	for (char *c = summary; *c; c++)
+		if (*c == '|' || *c == '\n' || *c == '\r')
+			*c = *c == '|' ? '/' : ' ';
+	used = snprintf(head, sizeof(head), "KFRAG %s - %s", kf_check_status_names[rep->status],
+			summary[0] ? summary : kf_check_status_names[rep->status]);
+	if (used > max - 200) {	/* room for the key perfdata */
+		used = max - 200;
+		memcpy(head + used - 3, "...", 4);
+	}
+	fputs(head, out);
+	for (int i = 0; i < rep->nr_perf; i++) {
+		size_t n;
+
+		if (!perf_selected(o->perfdata, &rep->perf[i]) ||
+		    (!perf_is_key(&rep->perf[i]) && (!o->perfdata || !strcmp(o->perfdata, "all"))))
+			continue;
+		n = strlen(perf_text(&rep->perf[i], item, sizeof(item))) + (bar ? 1 : 3);
+		if (used + n > max)
+			continue;
+		fprintf(out, "%s%s", bar ? " " : " | ", item);
+		bar = true;
+		used += n;
+		on_line[i] = true;
+	}
+	fputc('\n', out);
+}
+
 int kf_check_print_nagios(const struct kf_check_output *o, FILE *out)
 {
 	static const enum kf_check_status order[] = {
 		KF_CHECK_CRITICAL, KF_CHECK_UNKNOWN, KF_CHECK_WARNING, KF_CHECK_OK
 	};
 	const struct kf_check_report *rep = o->rep;
-	char summary[1024];
+	bool *on_line = calloc(rep->nr_perf + 1, sizeof(*on_line)), bar = false;
+	char item[512];
 
-	kf_check_summary(rep, summary, sizeof(summary));
-	fprintf(out, "KFRAG %s - ", kf_check_status_names[rep->status]);
-	put_clean(out, summary[0] ? summary : kf_check_status_names[rep->status]);
-	if (rep->nr_perf) {
-		fputs(" |", out);
-		for (int i = 0; i < rep->nr_perf; i++) {
-			fputc(' ', out);
-			put_perf(out, &rep->perf[i]);
-		}
-	}
-	fputc('\n', out);
+	if (!on_line)
+		return -1;
+	status_line(o, on_line, out);
 	for (size_t s = 0; s < sizeof(order) / sizeof(order[0]); s++)
 		for (int i = 0; i < rep->nr_results; i++) {
 			const struct kf_check_result *r = &rep->results[i];
@@ -83,6 +167,13 @@ int kf_check_print_nagios(const struct kf_check_output *o, FILE *out)
 			put_clean(out, r->message);
 			fputc('\n', out);
 		}
+	/* the perfdata selected that the status line had no room or place for */
+	for (int i = 0; i < rep->nr_perf; i++)
+		if (!on_line[i] && perf_selected(o->perfdata, &rep->perf[i])) {
+			fprintf(out, "%s%s\n", bar ? "" : "| ", perf_text(&rep->perf[i], item, sizeof(item)));
+			bar = true;
+		}
+	free(on_line);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -43,6 +43,7 @@ struct check_opts {
 	const char *duration, *state, *history, *prometheus;
 	const char *thresholds[2][KF_CHECK_MAX_LIST];	/* -w, -c: CHECK=RANGE,... */
 	int nr_thresholds[2];
+	const char *perfdata;		/* --perfdata: all, key, none, globs */
 	double timeout;			/* -t; 0 = none */
 	int verbose;			/* -v, -vv */
 	char usage_error[256];		/* what was wrong with the command line */
@@ -73,6 +74,9 @@ static void check_usage(FILE *out)
 		"      --history FILE     also append one JSON line per run (JSON Lines)\n"
 		"  -q, --quiet            print nothing when the status is OK\n"
 		"  -v, --verbose          also the configuration in effect, in the long output\n"
+		"      --perfdata WHICH   all (default: the status line has those about no zone, the\n"
+		"                         long output the rest), key (only those), none, or label\n"
+		"                         globs: --perfdata 'unusable_*,free_blocks_ge_o*'\n"
 		"      --print-config     print the effective configuration and exit\n"
 		"  -i, --input FILE       analyse a recorded trace instead of a live window\n"
 		"      --proc-root DIR    read zoneinfo, buddyinfo, vmstat, kpageflags from DIR\n"
@@ -116,7 +120,7 @@ static int take_threshold(struct check_opts *o, int level, const char *arg)
 /* the options of Nagios plugins and kfrag's own; 0 go on, 1 done, -1 usage error */
 static int take_option(struct check_opts *o, int c, int argc, char **argv)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY };
+	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA };
 
 	switch (c) {
 	case 'd': o->duration = optarg; break;
@@ -131,6 +135,11 @@ static int take_option(struct check_opts *o, int c, int argc, char **argv)
 	case OPT_PRINT_CONFIG: o->print_config = true; break;
 	case 'i': o->input = optarg; break;
 	case OPT_PROC_ROOT: o->proc_root = optarg; break;
+	case OPT_PERFDATA:
+		if (kf_check_perfdata_valid(optarg) < 0)
+			return usage_error(o, "--perfdata wants all, key, none or label globs, not '%s'", optarg);
+		o->perfdata = optarg;
+		break;
 	case 'w': return take_threshold(o, 0, optarg);
 	case 'c': return take_threshold(o, 1, optarg);
 	case 't':
@@ -157,8 +166,9 @@ static int take_option(struct check_opts *o, int c, int argc, char **argv)
 
 static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY };
+	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA };
 	static const struct option longopts[] = {
+		{ "perfdata", required_argument, NULL, OPT_PERFDATA },
 		{ "warning", required_argument, NULL, 'w' },
 		{ "critical", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -437,6 +447,7 @@ static int outputs(struct check_run *r)
 		.findings = mm ? mm->findings : NULL,
 		.source = r->o.input ? r->o.input : mm && mm->snap ? "live" : "proc",
 		.hostname = r->hostname,
+		.perfdata = r->o.perfdata,
 	};
 	char err[1024];
 	int ret = 0;

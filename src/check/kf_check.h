@@ -270,9 +270,22 @@ struct kf_check_output {
 	const struct kf_findings *findings;	/* may be NULL */
 	const char *source;			/* "live", the input file, or "proc" */
 	const char *hostname;
+	/* the perfdata printed: NULL or "all", "key" (no per-zone labels),
+	 * "none", or label globs "unusable_*,free_blocks_ge_o9" */
+	const char *perfdata;
 };
 
-/* "KFRAG STATUS - summary | perfdata" then one line per result */
+/* NRPE v2 passes 1024 bytes: the status line never needs more */
+#define KF_CHECK_STATUS_LINE_MAX 1024
+/* 0 when SEL is a perfdata selection kf_check_print_nagios takes */
+int kf_check_perfdata_valid(const char *sel);
+/*
+ * "KFRAG STATUS - summary | key perfdata" in at most
+ * KF_CHECK_STATUS_LINE_MAX bytes (newline included): the summary cut with
+ * "..." if it must be, the perfdata without a zone first, as many as fit;
+ * then one line per result, worst first; then, after a line starting with
+ * '|', the rest of the perfdata selected, one a line (Nagios' long output).
+ */
 int kf_check_print_nagios(const struct kf_check_output *o, FILE *out);
 json_t *kf_check_json(const struct kf_check_output *o);
 /* one compact JSON line appended under flock, O_APPEND, never truncating,

@@ -78,8 +78,8 @@ grep -qE "^KFRAG WARNING - node 0 Normal: $blocked of $usable usable pageblocks 
 has "warning line" "^WARNING: blocked_fraction: node 0 Normal: $blocked of $usable usable pageblocks blocked by pages compaction cannot move: $frac3 \(slab $(kind slab), unevictable $(kind unevictable);"
 has "unsure blocks said, not counted" "; $unsure unsure \(free, movable and unflagged pages\) not counted, $max3 if they were;"
 has "holes said" "; $((normal_blocks - usable)) more are holes or not initialised;"
-head -1 "$TMP/out" | tr ' ' '\n' | grep -qE "^'blocked_fraction_node0_Normal'=[0-9.]+;0.5;0.8;0;1$" && ok ||
-	fail "perfdata ranges: $(head -1 "$TMP/out" | tr ' ' '\n' | grep blocked_fraction)"
+perfdata | tr ' ' '\n' | grep -qE "^'blocked_fraction_node0_Normal'=[0-9.]+;0.5;0.8;0;1$" && ok ||
+	fail "perfdata ranges: $(perfdata | tr ' ' '\n' | grep blocked_fraction)"
 # DMA and DMA32: no page of the slice, 0 usable pageblocks: reported, not judged
 for z in DMA DMA32; do
 	has "$z not judged" "^OK: blocked_fraction: node 0 $z: 0 usable pageblocks, fewer than blocked_fraction_min_blocks \(32\): not judged"

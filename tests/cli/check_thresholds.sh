@@ -30,7 +30,7 @@ for zone in DMA DMA32 Normal; do
 done
 expect_eq "free blocks >= order 9" "$(perf free_blocks_ge_o9)" "$(blocks_ge $B/buddyinfo 9)"
 # perfdata syntax: 'label'=value[UOM];[warn];[crit];[min];[max], U when unknown
-head -1 "$TMP/out" | sed 's/^[^|]*| //' | tr ' ' '\n' > "$TMP/perf"
+perfdata | tr ' ' '\n' | sed '/^$/d' > "$TMP/perf"
 bad=$(grep -cvE "^'[a-z0-9_A-Z]+'=(-?[0-9]+(\.[0-9]+)?|U)(;(~:)?-?[0-9.]*:?){0,3}(;[0-9.]*)?$" "$TMP/perf")
 expect_eq "malformed perfdata items" "$bad" 0
 [ "$(wc -l < "$TMP/perf")" -ge 20 ] && ok || fail "only $(wc -l < "$TMP/perf") perfdata items"

@@ -28,9 +28,12 @@ expect_rc() {
 has() { grep -qE -- "$2" "$TMP/out" && ok || fail "$1: no line matching '$2' in: $(head -c 3000 "$TMP/out")"; }
 hasnt() { grep -qE -- "$2" "$TMP/out" && fail "$1: a line matches '$2': $(grep -E -- "$2" "$TMP/out" | head -3)" || ok; }
 
-# perf LABEL: the value of a perfdata label in the status line of the last kcheck
+# perfdata of the last kcheck: the status line's, and the long output's
+# after its line starting with '|' (Nagios' long-output perfdata)
+perfdata() { awk 'NR == 1 { sub(/^[^|]*\|/, ""); print; next } /^\| / { p = 1; sub(/^\| /, "") } p' "$TMP/out"; }
+# perf LABEL: the value of a perfdata label of the last kcheck
 perf() {
-	head -1 "$TMP/out" | tr ' ' '\n' | sed -n "s/^'$1'=\([^;]*\).*/\1/p"
+	perfdata | tr ' ' '\n' | sed -n "s/^'$1'=\([^;]*\).*/\1/p"
 }
 
 # status line word of the last kcheck
