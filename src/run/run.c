@@ -187,6 +187,8 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 		return NULL;
 	}
 	r->cfg = *cfg;
+	/* STREAM, REPLAY read the files one by one: the sysctls stay unknown */
+	r->mem.min_free_kbytes = r->mem.percpu_pagelist_high_fraction = -1;
 	if (kf_session_init(&r->s, cfg->proc_root, err->msg, sizeof(err->msg)) < 0) {
 		set_kind(err, KF_RUN_EMEMSTATE);
 		goto fail;
