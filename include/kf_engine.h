@@ -150,6 +150,14 @@ struct kf_extfrag_stats {
 	uint64_t changed;	/* change_ownership: pageblock changed migratetype */
 };
 
+/* page faults of one process on one virtual page while migration ran */
+struct kf_fault_page {
+	int pid;
+	uint64_t vpage;			/* address >> 12 */
+	uint32_t faults;
+	uint32_t on_pte;		/* of them, while the page's migration PTE was set */
+};
+
 /* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
 struct kf_proc_stats {
 	int pid;
@@ -174,6 +182,7 @@ struct kf_proc_stats {
 	uint64_t unknown;		/* events outside the page allocator */
 	uint64_t faults;		/* exceptions:page_fault_user */
 	uint64_t faults_during_migration;
+	uint64_t faults_on_migration_pte;	/* of them, on a page whose migration PTE was set */
 	/* run state, as the script keeps it */
 	bool in_drain, in_refill;
 };
@@ -182,6 +191,18 @@ struct kf_proc_stats {
 struct kf_cpu_flow {
 	int32_t from_cpu, to_cpu;	/* CPU numbers */
 	uint64_t pages;
+};
+
+/* a task that woke kcompactd (mm_compaction_wakeup_kcompactd): kswapd for
+ * an order, or order -1 for proactive compaction (a write of
+ * vm.compaction_proactiveness triggers it) */
+#define KF_MAX_KCOMPACTD_WAKERS 8
+struct kf_kcompactd_waker {
+	int pid;
+	char comm[KF_COMM_LEN];
+	int order;
+	uint64_t count;
+	uint64_t first_ts;		/* ns, trace clock */
 };
 
 struct kf_snapshot {
@@ -245,6 +266,9 @@ struct kf_snapshot {
 	uint64_t suitable_ret[16];	/* mm_compaction_suitable by ret */
 	uint64_t deferred;		/* mm_compaction_deferred */
 	uint64_t kcompactd_wakes, kcompactd_sleeps, kcompactd_wakeups;
+	/* who asked (the first KF_MAX_KCOMPACTD_WAKERS tasks and orders) */
+	struct kf_kcompactd_waker kcompactd_wakers[KF_MAX_KCOMPACTD_WAKERS];
+	int nr_kcompactd_wakers;
 	uint64_t try_to_compact;	/* direct compaction attempts */
 	uint64_t compact_migrated, compact_failed;	/* sums of mm_compaction_migratepages */
 
@@ -252,6 +276,10 @@ struct kf_snapshot {
 	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
 	uint64_t migration_pte_set, migration_pte_removed;
 	uint64_t faults_during_migration;	/* page_fault_user while migration ran */
+	/* where those faults were, for the guard's proof: sorted by pid, vpage */
+	struct kf_fault_page *fault_pages;
+	int nr_fault_pages;
+	uint64_t fault_pages_dropped;		/* faults beyond the bound, not placed */
 };
 
 struct kf_engine;

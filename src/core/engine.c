@@ -56,6 +56,11 @@ struct kf_engine *kf_engine_create(const struct kf_engine_config *cfg)
 	if (e->cfg.max_episodes <= 0)
 		e->cfg.max_episodes = DEFAULT_MAX_EPISODES;
 	e->pages_per_cpu = (size_t)(e->nr_zones + 1) * KF_MT_SLOTS * KF_MAX_ORDER * KF_PK_NR;
+	e->fault_tracker = kf_fault_tracker_create();
+	if (!e->fault_tracker) {
+		kf_engine_destroy(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -75,6 +80,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	free(e->proc_hash);
 	kf_episodes_release(e->episodes, e->nr_episodes);
 	free(e->episodes);
+	kf_fault_tracker_destroy(e->fault_tracker);
 	free(e);
 }
 
@@ -92,15 +98,19 @@ void kf_engine_reset(struct kf_engine *e)
 	kf_engine_destroy(fresh);
 }
 
-static void feed_fault(struct kf_engine *e, struct kf_proc_stats *ps)
+static void feed_fault(struct kf_engine *e, const struct kf_event *ev, struct kf_proc_stats *ps)
 {
+	bool during = e->running_episodes > 0 || e->migrations_in_flight > 0;
+
 	if (ps)
 		ps->faults++;
-	if (e->running_episodes > 0 || e->migrations_in_flight > 0) {
+	if (during) {
 		e->faults_during_migration++;
 		if (ps)
 			ps->faults_during_migration++;
 	}
+	if (kf_fault_tracker_fault(e->fault_tracker, ev->pid, ev->fault.address, during) && ps)
+		ps->faults_on_migration_pte++;
 }
 
 void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
@@ -144,7 +154,7 @@ void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 		kf_feed_migrate(e, ev, p);
 		break;
 	case KF_EV_PAGE_FAULT_USER:
-		feed_fault(e, ps);
+		feed_fault(e, ev, ps);
 		break;
 	case KF_EV_OTHER:
 		break;

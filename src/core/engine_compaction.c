@@ -3,6 +3,7 @@
  * Compaction episodes (mm_compaction_begin .. end of one task), what started
  * them and the order they compacted for, and page migration.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,28 @@ static void episode_step(const struct kf_event *ev, struct kf_episode *ep)
 	}
 }
 
+/* the task and order of a wakeup_kcompactd, counted per (pid, order) */
+static void kcompactd_waker(struct kf_engine *e, const struct kf_event *ev, const struct proc_entry *p)
+{
+	struct kf_kcompactd_waker *w;
+
+	for (int i = 0; i < e->nr_kcompactd_wakers; i++) {
+		w = &e->kcompactd_wakers[i];
+		if (w->pid == ev->pid && w->order == ev->kcompactd.order) {
+			w->count++;
+			return;
+		}
+	}
+	if (e->nr_kcompactd_wakers == KF_MAX_KCOMPACTD_WAKERS)
+		return;
+	w = &e->kcompactd_wakers[e->nr_kcompactd_wakers++];
+	w->pid = ev->pid;
+	snprintf(w->comm, sizeof(w->comm), "%s", ev->comm ? ev->comm : p ? p->s.comm : "");
+	w->order = ev->kcompactd.order;
+	w->count = 1;
+	w->first_ts = ev->ts;
+}
+
 /* what a task's compaction events say about the next episode it runs */
 static void task_step(struct kf_engine *e, const struct kf_event *ev, struct proc_entry *p)
 {
@@ -207,6 +230,7 @@ static void task_step(struct kf_engine *e, const struct kf_event *ev, struct pro
 		break;
 	case KF_EV_COMPACTION_WAKEUP_KCOMPACTD:
 		e->kcompactd_wakeups++;
+		kcompactd_waker(e, ev, p);
 		break;
 	case KF_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
 		e->try_to_compact++;
@@ -291,12 +315,16 @@ void kf_feed_migrate(struct kf_engine *e, const struct kf_event *ev, struct proc
 			p->migrating = false;
 			e->migrations_in_flight--;
 		}
+		if (!e->migrations_in_flight)
+			kf_fault_tracker_migrations_done(e->fault_tracker);
 		break;
 	case KF_EV_SET_MIGRATION_PTE:
 		e->migration_pte_set++;
+		kf_fault_tracker_migration_pte(e->fault_tracker, ev->migration_pte.addr, ev->migration_pte.order, true);
 		break;
 	case KF_EV_REMOVE_MIGRATION_PTE:
 		e->migration_pte_removed++;
+		kf_fault_tracker_migration_pte(e->fault_tracker, ev->migration_pte.addr, ev->migration_pte.order, false);
 		break;
 	default:
 		break;

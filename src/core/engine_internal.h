@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kf_engine.h"
+#include "fault_evidence.h"
 
 enum run_kind { RUN_NONE, RUN_REFILL, RUN_DRAIN };
 
@@ -106,10 +107,13 @@ struct kf_engine {
 
 	uint64_t compact_status[16], finished_ret[16], suitable_ret[16];
 	uint64_t deferred, kcompactd_wakes, kcompactd_sleeps, kcompactd_wakeups, try_to_compact;
+	struct kf_kcompactd_waker kcompactd_wakers[KF_MAX_KCOMPACTD_WAKERS];
+	int nr_kcompactd_wakers;
 	uint64_t compact_migrated, compact_failed;
 	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
 	uint64_t migration_pte_set, migration_pte_removed;
 	uint64_t faults_during_migration;
+	struct kf_fault_tracker *fault_tracker;
 };
 
 /* engine_cpus.c */

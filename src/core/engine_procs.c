@@ -117,6 +117,7 @@ static void proc_add(struct kf_proc_stats *dst, const struct kf_proc_stats *src)
 	dst->unknown += src->unknown;
 	dst->faults += src->faults;
 	dst->faults_during_migration += src->faults_during_migration;
+	dst->faults_on_migration_pte += src->faults_on_migration_pte;
 }
 
 static int by_allocd_desc(const void *a, const void *b)

@@ -126,6 +126,8 @@ static void snapshot_compaction(struct kf_snapshot *s, const struct kf_engine *e
 	s->kcompactd_wakes = e->kcompactd_wakes;
 	s->kcompactd_sleeps = e->kcompactd_sleeps;
 	s->kcompactd_wakeups = e->kcompactd_wakeups;
+	memcpy(s->kcompactd_wakers, e->kcompactd_wakers, sizeof(s->kcompactd_wakers));
+	s->nr_kcompactd_wakers = e->nr_kcompactd_wakers;
 	s->try_to_compact = e->try_to_compact;
 	s->compact_migrated = e->compact_migrated;
 	s->compact_failed = e->compact_failed;
@@ -160,6 +162,10 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->extfrag_total = e->extfrag_total;
 	snapshot_procs(s, e);
 	snapshot_compaction(s, e);
+	if (kf_fault_tracker_export(e->fault_tracker, s) < 0) {
+		kf_snapshot_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -180,6 +186,7 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->extfrag_zone_pair);
 	free(s->zone_lock);
 	free(s->procs);
+	free(s->fault_pages);
 	if (s->episodes)
 		kf_episodes_release(s->episodes, s->nr_episodes);
 	free(s->episodes);

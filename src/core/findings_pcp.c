@@ -9,6 +9,9 @@
  * - unbatched_frees: "significant amounts of [mm_page_free] could indicate
  *   that the callers should be batching". On today's kernels a batched free
  *   emits mm_page_free as well, so unbatched = free - free_batched.
+ * - batched_frees: "significant amounts of [mm_page_free_batched] could
+ *   indicate that the system is under memory pressure and can also indicate
+ *   contention on the lruvec->lru_lock".
  * - pcp_imbalance: "large amounts of refills on one CPU and drains on
  *   another", from each CPU's own refill and drain pages (not from following
  *   PFNs between CPUs).
@@ -192,6 +195,49 @@ static void rule_unbatched(struct finding_ctx *x)
 	}
 }
 
+static void rule_batched(struct finding_ctx *x)
+{
+	const struct kf_snapshot *s = x->snap;
+	const struct level lv[] = {
+		{ &x->cfg->batched_note, "finding_batched_note", KF_SEV_NOTE },
+	};
+
+	if (!ev_traced(x, KF_EV_PAGE_FREE_BATCHED)) {
+		finding_skip(x, KF_FIND_BATCHED_FREES, "mm_page_free_batched is not in the trace");
+		return;
+	}
+	for (int i = 0; i < s->nr_procs; i++) {
+		const struct kf_proc_stats *p = &s->procs[i];
+		double rate = p->freed_batched / x->window_s;
+		const struct level *l = level_above(lv, 1, rate);
+		bool reclaim = !strncmp(p->comm, "kswapd", 6);
+		struct kf_finding *f;
+		char r[32];
+
+		if (!l || !(f = finding_new(x, KF_FIND_BATCHED_FREES, l, rate)))
+			continue;
+		f->pid = p->pid;
+		memcpy(f->comm, p->comm, sizeof(f->comm));
+		finding_evidence(f, "batched_per_s", rate, "1/s");
+		finding_evidence(f, "batched", (double)p->freed_batched, "");
+		finding_evidence(f, "frees", (double)p->freed, "");
+		finding_evidence(f, "allocations", (double)p->allocd, "");
+		finding_evidence(f, "window_s", x->window_s, "s");
+		finding_message(f, "%s-%d freed %s pages/s in batches (%llu of its %llu frees; it allocated %llu): "
+				"so much batched freeing could indicate memory pressure or contention on "
+				"lruvec->lru_lock (events-kmem.rst)",
+				p->comm, p->pid, fmt_num(rate, r), (unsigned long long)p->freed_batched,
+				(unsigned long long)p->freed, (unsigned long long)p->allocd);
+		if (reclaim)
+			finding_action(f, "kswapd is reclaiming: the machine is short of free memory; find what "
+				       "grows (vmstat, the processes table) or add memory");
+		else
+			finding_action(f, "If %s maps and unmaps memory in a loop, keep and reuse it instead: each "
+				       "unmap frees its pages through lruvec->lru_lock and each touch allocates "
+				       "them again", p->comm);
+	}
+}
+
 /* each CPU's pcp refill and drain pages, summed over zones */
 static void cpu_pcp_pages(const struct kf_snapshot *s, int c, uint64_t *refill, uint64_t *drain)
 {
@@ -280,5 +326,6 @@ void rules_pcp(struct finding_ctx *x)
 {
 	rule_zone_lock(x);
 	rule_unbatched(x);
+	rule_batched(x);
 	rule_pcp_imbalance(x);
 }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kf_fragindex.h"
 #include "kf_report.h"
 
 #include "config.h"
@@ -141,8 +140,8 @@ static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, c
 
 		for (int ord = 0; ord < bz->nr_orders; ord++) {
 			json_array_append_new(fb, u64(bz->free_blocks[ord]));
-			json_array_append_new(ui, json_real(kf_unusable_index(bz->free_blocks, bz->nr_orders, ord) / 1000.0));
-			json_array_append_new(ei, json_real(kf_extfrag_index(bz->free_blocks, bz->nr_orders, ord) / 1000.0));
+			json_array_append_new(ui, json_real(bz->unusable[ord] / 1000.0));
+			json_array_append_new(ei, json_real(bz->extfrag[ord] / 1000.0));
 		}
 		json_object_set_new(o, "free_blocks", fb);
 		json_object_set_new(o, "unusable_index", ui);
@@ -408,7 +407,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 
 	for (int i = 0; i < s->nr_episodes; i++)
 		json_array_append_new(eps, episode_json(in, &s->episodes[i]));
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o},s:o}",
 			 "episodes", eps,
 			 "episodes_not_kept", u64(s->episodes_dropped),
 			 "by_status", status_counts(in->m->syms, s->compact_status),
@@ -418,7 +417,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 			 "migrated", u64(s->compact_migrated),
 			 "failed", u64(s->compact_failed),
 			 "kcompactd", "wakes", u64(s->kcompactd_wakes), "sleeps", u64(s->kcompactd_sleeps),
-			 "wakeups_requested", u64(s->kcompactd_wakeups),
+			 "wakeups_requested", u64(s->kcompactd_wakeups), "wakers", kf_kcompactd_wakers_json(s),
 			 "direct_attempts", u64(s->try_to_compact));
 }
 
@@ -506,6 +505,8 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "schema_version", json_string(KF_SCHEMA_VERSION));
 	json_object_set_new(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	json_object_set_new(doc, "source", source_json(in));
+	json_object_set_new(doc, "findings", kf_findings_json(in->m->findings));
+	json_object_set_new(doc, "findings_not_evaluated", kf_findings_not_evaluated_json(in->m->findings));
 	if (in->m->guard_in && in->m->guard)
 		json_object_set_new(doc, "guard", kf_guard_json(in->m->guard_in, in->m->guard));
 	json_object_set_new(doc, "duration_s", json_real(in->m->duration_s));
@@ -517,6 +518,7 @@ json_t *kf_report_json(const struct kf_report_input *in)
 		json_object_set_new(doc, "events_uncounted", u64(s->events_uncounted));
 	json_object_set_new(doc, "lost_events", lost_json(s));
 	json_object_set_new(doc, "events", events_json(s));
+	json_object_set_new(doc, "page_size", json_integer(in->m->page_size));
 	json_object_set_new(doc, "memory_state", memory_state_json(in));
 	json_object_set_new(doc, "zones", zones_json(in));
 	json_object_set_new(doc, "cpus", cpus_json(s));

@@ -62,8 +62,7 @@ static void zones_table(FILE *out, const struct kf_report_input *in)
 		for (int which = 0; bz && which < 2; which++) {
 			fprintf(out, "%-4d %-8s %-9s", s->zones[z].node, s->zones[z].name, which ? "extfrag" : "unusable");
 			for (int o = 0; o < bz->nr_orders; o++)
-				fprintf(out, " %6s", kf_index_format(which ? kf_extfrag_index(bz->free_blocks, bz->nr_orders, o)
-									 : kf_unusable_index(bz->free_blocks, bz->nr_orders, o), b));
+				fprintf(out, " %6s", kf_index_format(which ? bz->extfrag[o] : bz->unusable[o], b));
 			fputc('\n', out);
 		}
 	}
@@ -274,7 +273,8 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 		fprintf(out, "malformed lines skipped: %llu (first at line %llu)\n",
 			(unsigned long long)in->m->source->malformed,
 			(unsigned long long)in->m->source->first_malformed_line);
-	/* first: what puts the machine at risk must not scroll away */
+	/* first: the conclusions, and what puts the machine at risk, must not scroll away */
+	kf_findings_text(in->m->findings, out);
 	if (in->m->guard_in && in->m->guard)
 		kf_guard_text(in->m->guard_in, in->m->guard, out);
 	events_table(out, s);

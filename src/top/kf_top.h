@@ -415,8 +415,8 @@ struct kf_top_ui_config {
 	bool ascii;			/* no UTF-8 line and arrow glyphs */
 };
 
-/* installs the signal handlers that restore the terminal (before initscr);
- * safe to call before or after kf_live_open */
+/* registers the terminal restore with the one owner of signals
+ * (kf_signals.h), ranked before the live source's cleanup; before initscr */
 void kf_top_ui_signals(void);
 /* the first SIGINT/SIGTERM/SIGHUP seen (0 none) */
 int kf_top_ui_signal(void);

@@ -97,8 +97,10 @@ fi
 
 # the guard, on a trace where compaction ran under a locked process: its
 # alerts (most severe first, the same sentences as kfrag report's), the red
-# line until acknowledged, the protected process and its faults
-T=$FIXTURES/text/report_compaction_noprefix.txt
+# line until acknowledged, the protected process and its faults. The
+# fixture has the migration PTEs of the pages it faulted on: the faults are
+# tied to moving pages (issue #11: untied faults are no evidence)
+T=$FIXTURES/guard/moved_faults.txt
 "$KFRAG" report --input "$T" --proc-root "$PROC" --protect-comm lockedsched > "$TMP/g.json" 2>/dev/null
 top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched
 top_wait '(end)' 20 || fail "guard: the replay did not end"

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "kf_fragindex.h"
 #include "kf_top.h"
+#include "kf_zones.h"
 
 #define NCPU 2
 #define NZONE 1
@@ -352,6 +353,9 @@ static void test_zones(void)
 	bz_prev.free_blocks[8] = 2;
 	ms_prev.have = KF_HAVE_BUDDYINFO;
 	ms_prev.buddyinfo = (struct kf_buddyinfo){ &bz_prev, 1 };
+	/* the indices, as the buddyinfo reader derives them */
+	kf_buddy_zone_derive(&bz);
+	kf_buddy_zone_derive(&bz_prev);
 
 	CHECK_EQ_INT(kf_top_view_build(&v, &in, NULL), 0);
 	CHECK_EQ_INT(v.nr_zones, 1);
