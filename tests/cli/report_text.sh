@@ -10,8 +10,9 @@ text_counts() {
 		awk '{ print $2, $3 + 0, $1 }' | sort
 }
 kfrag_counts() {
-	jq -r '.events | to_entries[] | select(.key != "other") | .key as $e |
-	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \(.key) \(.value)"' "$1" | sort
+	# per_cpu entry i is CPU cpus[i].cpu
+	jq -r '[.cpus[].cpu] as $ids | .events | to_entries[] | select(.key != "other") | .key as $e |
+	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \($ids[.key]) \(.value)"' "$1" | sort
 }
 
 # the zone state comes from a saved /proc, so that two runs can be compared

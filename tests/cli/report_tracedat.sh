@@ -14,8 +14,9 @@ tracecmd_counts() {
 
 # the same from kfrag's JSON
 kfrag_counts() {
-	jq -r '.events | to_entries[] | select(.key != "other") | .key as $e |
-	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \(.key) \(.value)"' "$1" | sort
+	# per_cpu entry i is CPU cpus[i].cpu
+	jq -r '[.cpus[].cpu] as $ids | .events | to_entries[] | select(.key != "other") | .key as $e |
+	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \($ids[.key]) \(.value)"' "$1" | sort
 }
 
 for cap in kmem-storm compaction-mlocked-moved compaction-unevictable-off; do
