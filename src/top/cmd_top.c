@@ -6,10 +6,10 @@
  * the view (top_model.c) and hand it to the UI (top_ui.c). Keys change the
  * state (top_keys.c) and say what to redo.
  *
- * Order of set-up and tear-down matters: the run is opened (and its error
- * printed) before curses starts, the UI's signal handlers are installed
- * after the live source's so they chain to them, and the UI is stopped
- * before the run is closed.
+ * The run is opened (and its error printed) before curses starts, and the
+ * UI is stopped before the run is closed. On a crash or a second Ctrl-C the
+ * one owner of signals (src/system/signals.c) restores the terminal before
+ * the tracefs instance is removed, whatever registered first.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -478,7 +478,6 @@ int kf_cmd_top(int argc, char **argv)
 		return KF_EXIT_FAIL;
 	}
 	print_malformed(c);
-	/* after kf_live_open: our handlers chain to the live source's */
 	kf_top_ui_signals();
 	if (kf_top_ui_start(&ui, c->err, sizeof(c->err)) < 0) {
 		ret = -1;

@@ -169,7 +169,10 @@ pid=$(scenario_pid "$moved")
 read -r faults during < <(faults_of "$moved/trace.dat" "$pid")
 "$KFRAG" report --input "$moved/trace.dat" --protect-pid "$pid" --text > "$TMP/report.txt" 2> "$TMP/err" ||
 	fail "text report: $(cat "$TMP/err")"
-expect_eq "first section" "$(grep -m1 '^== ' "$TMP/report.txt")" "== Guard: mlocked memory of user-space schedulers: CRITICAL =="
+# the findings come first, worst first: the guard's critical alert leads them; its section follows
+expect_eq "first section" "$(grep -m1 '^== ' "$TMP/report.txt" | cut -c1-12)" "== Findings "
+expect_eq "first finding" "$(sed -n 3p "$TMP/report.txt" | cut -c1-38)" "critical guard_faults_during_migration"
+expect_eq "second section" "$(grep '^== ' "$TMP/report.txt" | sed -n 2p)" "== Guard: mlocked memory of user-space schedulers: CRITICAL =="
 expect_eq "first alert line" "$(grep -m1 -E '^(CRITICAL|WARNING|NOTE) ' "$TMP/report.txt" | cut -c1-45)" \
 	"CRITICAL lockedsched (pid $pid) took $tied page"
 grep -qE "^$pid +lockedsched +protect_pid " "$TMP/report.txt" || fail "no protected row in the text report"
