@@ -7,6 +7,8 @@
 #  - A killed with SIGKILL (no handler runs): 0 stays, and so does A's line;
 #    the next --enforce run C restores 1, not the 0 it found, and removes
 #    the state;
+#  - E dies by SIGSEGV: its handler restores 1 and marks it; the admin then
+#    sets 0 by hand: the next --enforce run F keeps 0, not E's saved 1;
 #  - the admin writes 1 by hand while kfrag D holds it: D does not write 0
 #    again (its last reading is 1), says so (enforce_admin_changed, the
 #    sysctl_changed alert) and leaves 1.
@@ -14,39 +16,20 @@
 # killed kfrag is removed by the test.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/live_lib.sh"
+. "${SRCDIR:-.}/tests/lib/guard_lib.sh"
 live_setup
-H=$(dirname "$KFRAG")/tests/helpers
-[ -x "$H/locked_heap" ] || skip "no $H/locked_heap (make check builds it)"
-PYTHON=${PYTHON:-/usr/bin/python3}
-[ -x "$PYTHON" ] || skip "needs $PYTHON"
-SYSCTL=/proc/sys/vm/compact_unevictable_allowed
-[ -w "$SYSCTL" ] || skip "$SYSCTL is not writable here"
+guard_setup locked_heap
 STATE=/run/kfrag/enforce-compact_unevictable_allowed
-[ -e "$STATE" ] && skip "$STATE exists: another kfrag --enforce holds the sysctl"
-old_sysctl=$(cat "$SYSCTL")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	for i in "${instances[@]}"; do [ -d "$i" ] && rmdir "$i"; done
-	rm -f "$STATE"
-	echo "$old_sysctl" > "$SYSCTL"
-	rm -rf "$TMP"
-}
+# a state left by a dead kfrag is for kfrag to handle; a live holder is not ours
+for h in $(sed -n 's/^holder=\([0-9]*\) .*/\1/p' "$STATE" 2> /dev/null); do
+	[ -d "/proc/$h" ] && skip "kfrag $h holds the sysctl with --enforce ($STATE)"
+done
 instances=()
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-q() {	# FILE PYTHON-EXPRESSION-OVER-d (g = d["guard"])
-	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d.get("guard", d); print(eval(sys.argv[2]))' "$1" "$2"
+guard_cleanup_extra() {
+	for i in "${instances[@]}"; do [ -d "$i" ] && rmdir "$i"; done
+	rm -f "$STATE" "$STATE".*
 }
-wait_for() {	# FILE PATTERN
-	for _ in $(seq 300); do
-		grep -q "$2" "$1" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_for() { guard_wait_for "$1" "$2" 300; }
 
 "$H/locked_heap" 8 > "$TMP/heap.log" 2>&1 9>&- &
 heap=$!
@@ -81,6 +64,21 @@ expect_eq "C: exit" "$?" 0
 expect_eq "C restored the admin's 1, not the 0 it found" "$(cat "$SYSCTL")" 1
 expect_eq "C: the original" "$(q "$TMP/C.json" "(g['sysctl']['compact_unevictable_allowed']['start'], g['sysctl']['enforce_original'])")" "(0, 1)"
 [ -e "$STATE" ] && fail "the state outlived its last holder: $(cat "$STATE")" || ok
+
+# --- a fatal signal: its handler restores 1; the admin then chooses 0 -------------------------
+ulimit -c 0
+enforce E 120
+expect_eq "E holds it at 0" "$(cat "$SYSCTL")" 0
+kill -SEGV "$kp"
+wait "$kp" 2> /dev/null
+expect_eq "E's handler restored 1" "$(cat "$SYSCTL")" 1
+expect_eq "its marker says so" "$(cat "$STATE.$kp" 2> /dev/null)" restored
+echo 0 > "$SYSCTL"	# by hand, later
+"$KFRAG" report --duration 1 --enforce --protect-pid "$heap" --output "$TMP/F.json" 2> "$TMP/F.err" 9>&-
+expect_eq "F: exit" "$?" 0
+expect_eq "F kept the admin's 0, not E's saved 1" "$(cat "$SYSCTL")" 0
+expect_eq "F: the original" "$(q "$TMP/F.json" "g['sysctl']['enforce_original']")" 0
+echo 1 > "$SYSCTL"
 
 # --- the admin changes it during a run ---------------------------------------------------------
 enforce D 4

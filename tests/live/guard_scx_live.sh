@@ -15,36 +15,9 @@
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/check_lib.sh"
 . "${SRCDIR:-.}/tests/lib/live_lib.sh"
+. "${SRCDIR:-.}/tests/lib/guard_lib.sh"
 live_setup
-H=$(dirname "$KFRAG")/tests/helpers
-for h in alloc_storm fragment_memory; do
-	[ -x "$H/$h" ] || skip "no $H/$h (make check builds it)"
-done
-PYTHON=${PYTHON:-/usr/bin/python3}
-[ -x "$PYTHON" ] || skip "needs $PYTHON"
-SYSCTL=/proc/sys/vm/compact_unevictable_allowed
-[ -w "$SYSCTL" ] || skip "$SYSCTL is not writable here"
-old_sysctl=$(cat "$SYSCTL")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	echo "$old_sysctl" > "$SYSCTL"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-q() {	# FILE PYTHON-EXPRESSION-OVER-d (g = d["guard"])
-	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d.get("guard", d); print(eval(sys.argv[2]))' "$1" "$2"
-}
-wait_for() {	# FILE PATTERN
-	for _ in $(seq 200); do
-		grep -q "$2" "$1" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+guard_setup alloc_storm fragment_memory
 
 echo 0 > "$SYSCTL"
 cp "$H/alloc_storm" "$TMP/scx_stub"
