@@ -10,8 +10,9 @@
 # action may ask for vm.compact_unevictable_allowed=0, the value in effect.
 # The same window through kfrag report shows that scx_stub was protected
 # and did fault while compaction ran (so the test exercised the case), and
-# protects the same pids as the check. The sysctl is put back whatever
-# happens (trap EXIT).
+# protects the same pids as the check. A recording made then keeps the
+# sysctl, and the guard of its report reads it from there. The sysctl is
+# put back whatever happens (trap EXIT).
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/check_lib.sh"
 . "${SRCDIR:-.}/tests/lib/live_lib.sh"
@@ -75,6 +76,17 @@ fi
 expect_eq "report: no critical alert" "$(q "$TMP/report.json" "[a['kind'] for a in g['alerts'] if a['severity'] == 'critical']")" "[]"
 expect_eq "report: nothing advises the 0 in effect" \
 	"$(q "$TMP/report.json" "[a['action'] for a in g['alerts'] if 'set vm.compact_unevictable_allowed=0' in a['action']]")" "[]"
+# a recording keeps the sysctls (kfrag record saves /proc/sys/vm): offline,
+# the guard takes them from it, source "recording"; the user's word wins
+"$KFRAG" record -q -o "$TMP/rec.dat" --duration 1 2> "$TMP/rec.err" 9>&- || fail "kfrag record: $(cat "$TMP/rec.err")"
+"$KFRAG" report --input "$TMP/rec.dat" --output "$TMP/rec.json" 2> "$TMP/rec.err" || fail "report of the recording: $(cat "$TMP/rec.err")"
+expect_eq "the recording's sysctl" \
+	"$(q "$TMP/rec.json" "(g['sysctl']['compact_unevictable_allowed']['start'], g['sysctl']['source'])")" "(0, 'recording')"
+"$KFRAG" report --input "$TMP/rec.dat" --assume-sysctl compact_unevictable_allowed=1 --output "$TMP/rec1.json" 2> "$TMP/rec.err" ||
+	fail "report of the recording, assumed: $(cat "$TMP/rec.err")"
+expect_eq "--assume-sysctl over the recording" \
+	"$(q "$TMP/rec1.json" "(g['sysctl']['compact_unevictable_allowed']['start'], g['sysctl']['source'])")" "(1, 'assumed')"
+
 expect_eq "pid 1's locked memory is listed, not protected" \
 	"$(q "$TMP/report.json" "all(c['vmlck_kb'] >= 1024 for c in g['locked_not_protected']) and not any(p['pid'] == 1 for p in g['protected'])")" True
 
