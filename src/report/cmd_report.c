@@ -202,12 +202,15 @@ static void guard_announce(const struct kf_guard_input *in)
 			fprintf(stderr, "kfrag report: guard: --protect-comm %s: no process of that name\n",
 				in->unmatched[i].comm);
 	}
-	if (!in->nr_procs)
+	if (!in->nr_procs && in->lock_threshold_kb)
 		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
 			"process, none with %llu kB or more locked)\n", (unsigned long long)in->lock_threshold_kb);
+	else if (!in->nr_procs)
+		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
+			"process)\n");
 	if (in->enforced)
 		fprintf(stderr, "kfrag report: guard: --enforce: vm.compact_unevictable_allowed held at 0 "
-			"(%d is put back at exit)\n", in->unevictable_allowed_start);
+			"(%d is put back at exit)\n", in->enforce_original);
 	else if (in->enforce_error[0])
 		fprintf(stderr, "kfrag report: guard: --enforce: %s\n", in->enforce_error);
 }

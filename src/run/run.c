@@ -16,6 +16,7 @@
 
 #include "kf_replay.h"
 #include "kf_run.h"
+#include "kf_guard_opts.h"
 #include "kf_session.h"
 #include "kf_util.h"
 
@@ -193,6 +194,8 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 		set_kind(err, KF_RUN_EMEMSTATE);
 		goto fail;
 	}
+	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
+		kf_guard_recorded_sysctls(cfg->input, &r->cfg.guard_live);
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {
