@@ -108,6 +108,7 @@ struct kf_measurement {
 	double uptime_s;		/* -1 unknown */
 	char boot_id[40];		/* "" unknown */
 	char kernel[65];		/* uname release of the machine kfrag runs on */
+	long page_size;			/* bytes of its base page: the unit of every page count */
 	/* the guard: both NULL when off */
 	const struct kf_guard_input *guard_in;
 	const struct kf_guard_result *guard;

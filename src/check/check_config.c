@@ -111,7 +111,7 @@ static const struct key keys[] = {
 	{ "protect_comm", K_COMMS, LIST(protect_comms), 0, 0, "",
 	  "command names the guard protects besides those it finds" },
 	{ "protect_locked_kb", K_LONG, OFF(protect_locked_kb), 0, 0, 1099511627776.0, "0",
-	  "the guard also protects every process with at least this many kB mlocked (VmLck); 0: only sched_ext schedulers, scx_* processes and those named" },
+	  "the guard also protects every process with at least this many kB mlocked (VmLck); 0 (the default of report and top too): only sched_ext schedulers, scx_* processes and those named; processes with 1 MiB or more locked are listed" },
 	{ "memmap", K_BOOL, OFF(memmap), 0, 0, 0, "yes",
 	  "scan the memory map (/proc/kpageflags, root only) at the end of the window for the blocked-pageblock check; without root an OK line says it is not available" },
 	{ "blocked_fraction_warning", K_THRESHOLD, OFF(blocked_fraction_warning), 0, 0, 1, "0.5",

@@ -23,7 +23,7 @@
 #include "kf_source.h"
 #include "kf_symbols.h"
 
-#define KF_SCHEMA_VERSION "1.2"
+#define KF_SCHEMA_VERSION "2.0"
 
 /* a measurement (kf_run.h) and how to show it */
 struct kf_report_input {
@@ -39,6 +39,8 @@ int kf_report_text(const struct kf_report_input *in, FILE *out);
 /* the guard alone, as the report renders it (src/report_guard.c): the JSON
  * object "guard" and the text section; check and top use them too */
 json_t *kf_guard_json(const struct kf_guard_input *in, const struct kf_guard_result *res);
+/* the tasks that woke kcompactd (compaction.kcompactd.wakers) */
+json_t *kf_kcompactd_wakers_json(const struct kf_snapshot *s);
 int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result *res, FILE *out);
 
 /* the findings (src/report/report_findings.c): the JSON array "findings",

@@ -111,6 +111,8 @@ static bool guard_evaluate(struct kf_run *r)
 					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
 			return false;
 		r->offline_in.compaction_reason = reason;
+		kf_guard_input_assume(&r->offline_in, r->cfg.guard_live.assume_sysctl, r->cfg.guard_live.assume_mask,
+				      r->cfg.guard_live.assume_source);
 		in = &r->offline_in;
 	}
 	if (kf_guard_evaluate(in, r->snap, &r->gres) < 0)
@@ -316,6 +318,7 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->policy.sched_ext, sizeof(m->policy.sched_ext), "%s", gi->sched_ext_state);
 		snprintf(m->policy.sched_ext_ops, sizeof(m->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
 	}
+	m->page_size = sysconf(_SC_PAGESIZE);
 	m->uptime_s = kf_uptime_read(r->s.proc_root);
 	kf_boot_id_read(r->s.proc_root, m->boot_id, sizeof(m->boot_id));
 	if (!m->kernel[0] && uname(&u) == 0)
