@@ -473,6 +473,8 @@ int kf_run_reset(struct kf_run *r)
 	r->snap = kf_engine_snapshot(r->s.engine);
 	r->m.snap = r->snap;
 	r->m.prev_snap = NULL;
+	if (r->snap)
+		measure_findings(r);	/* of the empty counts, as the screen after a reset shows them */
 	return r->snap ? 0 : -1;
 }
 

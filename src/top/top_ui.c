@@ -134,8 +134,10 @@ static void header_guard(const struct kf_top_view *v)
 			 v->nr_protected == 1 ? "" : "es",
 			 v->nr_alerts ? "every alert acknowledged" : "no alerts");
 		top_put(2, 0, COLS, buf, AT_OK, true);
+		top_findings_line(v, 2, strlen(buf));
 	} else {
 		top_put(2, 0, COLS, "guard: off", A_DIM, true);
+		top_findings_line(v, 2, 10);
 	}
 }
 
@@ -199,6 +201,7 @@ static const struct { const char *keys, *what; } help_lines[] = {
 	{ "m", "memory map: every pageblock, by what keeps compaction from it" },
 	{ "r", "reset every counter" },
 	{ "a", "acknowledge the guard's alerts (a growing one alerts again)" },
+	{ "f", "findings: every conclusion, worst first, with evidence and action" },
 	{ "+  -", "refresh slower / faster" },
 	{ "Ctrl-L", "redraw the screen" },
 };
@@ -335,6 +338,11 @@ void kf_top_ui_draw(const struct kf_top_view *v, const struct kf_top_state *st, 
 	memset(geo, 0, sizeof(*geo));
 	if (st->help) {
 		draw_help(st);
+		refresh();
+		return;
+	}
+	if (st->findings) {
+		top_draw_findings(v);
 		refresh();
 		return;
 	}
