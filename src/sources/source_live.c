@@ -188,7 +188,8 @@ static char *extra_cmdlines(struct kf_live *l)
 	return s;
 }
 
-int kf_live_write_tracedat(struct kf_live *l, const char *path, char *err, size_t errlen)
+int kf_live_write_tracedat(struct kf_live *l, const char *path, const struct kf_tracedat_option *options,
+			   int nr_options, char *err, size_t errlen)
 {
 	const char *events[KF_EV_NR];
 	char names[KF_EV_NR][96];
@@ -242,6 +243,8 @@ int kf_live_write_tracedat(struct kf_live *l, const char *path, char *err, size_
 	d.nr_cpus = l->nr_cpus;
 	d.cpus = cpus;
 	d.extra_cmdlines = extra_cmdlines(l);
+	d.options = options;
+	d.nr_options = nr_options;
 	ret = kf_tracedat_write(path, &d, err, errlen);
 	free((char *)d.extra_cmdlines);
 	for (int c = 0; c < l->nr_cpus; c++)

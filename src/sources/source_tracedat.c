@@ -26,6 +26,7 @@
 
 #include "kf_decode.h"
 #include "kf_ring.h"
+#include "kf_signals.h"
 #include "kf_tracedat_file.h"
 #include "kf_source.h"
 
@@ -40,35 +41,6 @@
  * trip the library's state is unknown: nothing of it is touched again.
  */
 static sigjmp_buf guard_jmp;
-static volatile sig_atomic_t guard_armed;
-static const int guard_signals[] = { SIGSEGV, SIGBUS, SIGABRT };
-#define NR_GUARD_SIGNALS (int)(sizeof(guard_signals) / sizeof(guard_signals[0]))
-
-static void guard_trip(int sig)
-{
-	if (guard_armed)
-		siglongjmp(guard_jmp, sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void guard_arm(struct sigaction *saved)
-{
-	struct sigaction sa = { .sa_handler = guard_trip };
-
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_NODEFER;
-	for (int i = 0; i < NR_GUARD_SIGNALS; i++)
-		sigaction(guard_signals[i], &sa, &saved[i]);
-	guard_armed = 1;
-}
-
-static void guard_disarm(const struct sigaction *saved)
-{
-	guard_armed = 0;
-	for (int i = 0; i < NR_GUARD_SIGNALS; i++)
-		sigaction(guard_signals[i], &saved[i], NULL);
-}
 
 struct read_ctx {
 	const struct kf_sink *sink;
@@ -104,7 +76,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int multi
 	struct kf_decoder *d = tracecmd_get_private(h);
 	struct kf_event ev;
 
-	guard_armed = 0;	/* a crash in kfrag's own code is not the file's fault */
+	kf_signals_trap_hold(true);	/* a crash in kfrag's own code is not the file's fault */
 	if (rec->missed_events && ctx->sink->lost)
 		ctx->sink->lost(ctx->sink->ctx, rec->cpu, rec->missed_events);
 	kf_decoder_decode(d, rec, &ev);
@@ -112,7 +84,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int multi
 	ctx->info->events++;
 	if (rec->cpu + 1 > ctx->info->nr_cpus)
 		ctx->info->nr_cpus = rec->cpu + 1;
-	guard_armed = 1;
+	kf_signals_trap_hold(false);
 	return 0;
 }
 
@@ -314,7 +286,7 @@ static int emit_record(void *ctx, struct kf_ring_cursor *c)
 	struct cpu_stream *s = c->owner;
 	struct kf_event ev;
 
-	guard_armed = 0;	/* a crash in kfrag's own code is not the file's fault */
+	kf_signals_trap_hold(true);	/* a crash in kfrag's own code is not the file's fault */
 	if (s->missed && r->sink->lost)
 		r->sink->lost(r->sink->ctx, c->cpu, s->missed);
 	s->missed = 0;
@@ -323,7 +295,7 @@ static int emit_record(void *ctx, struct kf_ring_cursor *c)
 	r->info->events++;
 	if (c->cpu + 1 > r->info->nr_cpus)
 		r->info->nr_cpus = c->cpu + 1;
-	guard_armed = 1;
+	kf_signals_trap_hold(false);
 	return 0;
 }
 
@@ -454,7 +426,6 @@ static int tracedat_read_fd(int fd, const char *path, struct kf_symbols *syms,
 			    const struct kf_sink *sink, struct kf_source_info *info,
 			    char *err, size_t errlen)
 {
-	struct sigaction saved[NR_GUARD_SIGNALS];
 	volatile int ret = -1;
 	struct stat st;
 	void *volatile map = MAP_FAILED;
@@ -463,9 +434,10 @@ static int tracedat_read_fd(int fd, const char *path, struct kf_symbols *syms,
 
 	if (fstat(fd, &st) == 0 && st.st_size > 0)
 		map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	guard_arm(saved);
 	sig = sigsetjmp(guard_jmp, 1);
 	if (sig == 0) {
+		/* the one owner of signals (src/system/signals.c) jumps back here */
+		kf_signals_trap_arm(&guard_jmp);
 		ret = 1;
 		/* the tests compare both readers on the same files */
 		if (map != MAP_FAILED && !getenv("KFRAG_TEST_LIBTRACECMD"))
@@ -482,7 +454,7 @@ static int tracedat_read_fd(int fd, const char *path, struct kf_symbols *syms,
 		errno = EINVAL;
 		ret = -1;
 	}
-	guard_disarm(saved);
+	kf_signals_trap_disarm();
 	if (map != MAP_FAILED)
 		munmap(map, st.st_size);
 	if (fd_ours)
