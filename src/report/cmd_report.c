@@ -88,7 +88,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->proc_root = "/";
+	o->proc_root = NULL;	/* "/", or a recording's saved state */
 	if (kf_guard_opts_init(&o->guard, argc) < 0) {
 		fprintf(stderr, "kfrag report: out of memory\n");
 		return -1;
