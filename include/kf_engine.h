@@ -161,9 +161,15 @@ struct kf_proc_stats {
 	bool in_drain, in_refill;
 };
 
+#define KF_RATE_BUCKETS	240
+
 struct kf_snapshot {
 	uint64_t first_ts, last_ts;	/* of events fed, ns */
 	uint64_t nr_events;
+	/* events over time: rate[i] counts those from first_ts + i * bucket on
+	 * (0.1 s buckets, doubled in width while the window outgrows them) */
+	uint64_t rate_bucket_ns;
+	uint64_t rate[KF_RATE_BUCKETS];
 	int nr_cpus;
 	int nr_zones;			/* known zones; index nr_zones is "unknown" */
 	struct kf_zone_span *zones;	/* nr_zones entries */

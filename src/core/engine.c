@@ -82,6 +82,8 @@ struct kf_engine {
 	struct pfn_map alloc_cpu, refill_cpu;
 
 	uint64_t first_ts, last_ts, nr_events;
+	uint64_t rate_bucket_ns;	/* events over time, for the report's timeline */
+	uint64_t rate[KF_RATE_BUCKETS];
 
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
@@ -792,6 +794,25 @@ static void feed_migrate(struct kf_engine *e, const struct kf_event *ev, struct 
 	}
 }
 
+/* events per time bucket from the first event on; the buckets double in
+ * width (merged pairwise) whenever the window outgrows them */
+static void rate_count(struct kf_engine *e, uint64_t ts)
+{
+	uint64_t i;
+
+	if (!e->rate_bucket_ns)
+		e->rate_bucket_ns = 100000000;	/* 0.1 s */
+	i = ts > e->first_ts ? (ts - e->first_ts) / e->rate_bucket_ns : 0;
+	while (i >= KF_RATE_BUCKETS) {
+		for (int k = 0; k < KF_RATE_BUCKETS / 2; k++)
+			e->rate[k] = e->rate[2 * k] + e->rate[2 * k + 1];
+		memset(&e->rate[KF_RATE_BUCKETS / 2], 0, sizeof(e->rate) / 2);
+		e->rate_bucket_ns *= 2;
+		i /= 2;
+	}
+	e->rate[i]++;
+}
+
 void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 {
 	struct cpu_state *c = cpu_get(e, ev->cpu);
@@ -804,6 +825,7 @@ void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 		e->first_ts = ev->ts;
 	if (ev->ts > e->last_ts)
 		e->last_ts = ev->ts;
+	rate_count(e, ev->ts);
 	c->ev[ev->type]++;
 	cpu_run_track(c, ev);
 	if (ev->type > KF_EV_PAGE_PCPU_DRAIN)
@@ -925,6 +947,8 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->first_ts = e->first_ts;
 	s->last_ts = e->last_ts;
 	s->nr_events = e->nr_events;
+	s->rate_bucket_ns = e->rate_bucket_ns;
+	memcpy(s->rate, e->rate, sizeof(s->rate));
 	s->nr_cpus = nc;
 	s->nr_zones = nz;
 	s->zones = calloc(nz + 1, sizeof(*s->zones));

@@ -24,6 +24,7 @@ struct report_opts {
 	enum output_format format;
 	bool by_comm;
 	bool memmap;			/* the full memory map, and a scan even offline */
+	const char *svg;		/* --svg FILE: the picture too */
 	struct kf_guard_opts guard;
 };
 
@@ -49,6 +50,8 @@ static void report_usage(FILE *out)
 		"      --proc-root DIR    read zoneinfo, buddyinfo, pagetypeinfo and vmstat from DIR\n"
 		"                         (DIR/proc/NAME or DIR/NAME) instead of /proc\n"
 		"      --by-comm          merge processes by command name\n"
+		"      --svg FILE         also draw the report as one SVG picture: the memory map,\n"
+		"                         a timeline of the window, free blocks of every zone\n"
 		"\n"
 		"The guard (mlocked memory of user-space schedulers; see kfrag(8), GUARD):\n"
 		"      --protect-pid PID  protect this process (repeatable); in a recorded trace,\n"
@@ -71,7 +74,7 @@ static void report_usage(FILE *out)
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP };
+	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP, OPT_SVG };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -81,6 +84,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "by-comm", no_argument, NULL, OPT_BY_COMM },
 		{ "memmap", no_argument, NULL, OPT_MEMMAP },
+		{ "svg", required_argument, NULL, OPT_SVG },
 		KF_GUARD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -123,6 +127,9 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_MEMMAP:
 			o->memmap = true;
+			break;
+		case OPT_SVG:
+			o->svg = optarg;
 			break;
 		case 'h':
 			report_usage(stdout);
@@ -187,6 +194,27 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 		ret = -1;
 	}
 	return ret;
+}
+
+/* the picture, atomically like every output */
+static int write_svg(const char *path, const struct kf_report_input *in)
+{
+	struct kf_atomic_file af = { 0 };
+
+	if (kf_atomic_open(&af, path, 0644) < 0) {
+		fprintf(stderr, "kfrag report: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (kf_report_svg(in, af.fp) < 0) {
+		fprintf(stderr, "kfrag report: cannot write %s: out of memory or disk\n", path);
+		kf_atomic_abort(&af);
+		return -1;
+	}
+	if (kf_atomic_commit(&af) < 0) {
+		fprintf(stderr, "kfrag report: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* what the guard found, on stderr before tracing starts */
@@ -316,7 +344,7 @@ int kf_cmd_report(int argc, char **argv)
 		.memmap_error = mm_err[0] ? mm_err : NULL,
 	};
 
-	ret = write_report(&o, &in) < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
+	ret = write_report(&o, &in) < 0 || (o.svg && write_svg(o.svg, &in) < 0) ? KF_EXIT_FAIL : KF_EXIT_OK;
 	kf_run_close(r);
 	opts_release(&o);
 	return ret;

@@ -34,6 +34,8 @@ struct kf_report_input {
 
 json_t *kf_report_json(const struct kf_report_input *in);
 int kf_report_text(const struct kf_report_input *in, FILE *out);
+/* one self-contained SVG: memory map, timeline, zones (src/report/report_svg.c) */
+int kf_report_svg(const struct kf_report_input *in, FILE *out);
 
 /* the guard alone, as the report renders it (src/report_guard.c): the JSON
  * object "guard" and the text section; check and top use them too */
