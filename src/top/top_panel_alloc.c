@@ -280,7 +280,7 @@ static void cpu_cols(const struct ctx *c, struct col *cols, char titles[][24])
 
 static bool show_matrix(const struct ctx *c)
 {
-	return c->v->nr_cpus > 1 && 12 + 9 * c->v->nr_cpus <= c->w;
+	return c->v->nr_cpus > 1 && c->v->xdrain && 12 + 9 * c->v->nr_cpus <= c->w;
 }
 
 static int cpus_sticky(const struct ctx *c)
@@ -362,7 +362,7 @@ static void cpus_line(const struct ctx *c, int i, int y)
 		for (int j = 0; j < v->nr_cpus && n + 10 < sizeof(buf); j++) {
 			char name[16];
 
-			snprintf(name, sizeof(name), "cpu%d", j);
+			snprintf(name, sizeof(name), "cpu%d", v->cpus[j].cpu);
 			n += snprintf(buf + n, sizeof(buf) - n, " %8s", name);
 		}
 		top_put(y, c->x, c->w, buf, AT_HEADER, true);
@@ -372,7 +372,7 @@ static void cpus_line(const struct ctx *c, int i, int y)
 
 	if (r >= v->nr_cpus)
 		return;
-	snprintf(buf, sizeof(buf), "  cpu%-3d %s", r, G_ARROW());
+	snprintf(buf, sizeof(buf), "  cpu%-3d %s", v->cpus[r].cpu, G_ARROW());
 	top_put(y, c->x, c->w, buf, 0, true);
 	int x = c->x + 12;
 

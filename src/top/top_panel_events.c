@@ -115,7 +115,7 @@ static const struct col proc_cols[KF_PCOL_NR] = {
 	[KF_PCOL_ALLOCD] = { "ALLOCD", 9, 2, false },
 	[KF_PCOL_LOCKED] = { "LOCKED", 8, 5, false },
 	[KF_PCOL_FREED] = { "FREED", 9, 2, false },
-	[KF_PCOL_PAGEVEC] = { "PAGEVEC", 8, 5, false },
+	[KF_PCOL_BATCHED] = { "BATCHED", 8, 5, false },
 	[KF_PCOL_DRAINED] = { "DRAINED", 8, 6, false },
 	[KF_PCOL_DRAINS] = { "DRAINS", 7, 6, false },
 	[KF_PCOL_REFILLS] = { "REFILLS", 7, 4, false },
@@ -163,8 +163,8 @@ static void procs_line(const struct ctx *c, int i, int y)
 	top_fmt_rate(cells[KF_PCOL_FREE_RATE].text, l, p->free_ps, 8);
 	top_fmt_u64(cells[KF_PCOL_ALLOCD].text, l, s->allocd, 9);
 	top_fmt_u64(cells[KF_PCOL_LOCKED].text, l, s->allocd_locked, 8);
-	top_fmt_u64(cells[KF_PCOL_FREED].text, l, s->freed_direct, 9);
-	top_fmt_u64(cells[KF_PCOL_PAGEVEC].text, l, s->freed_pagevec, 8);
+	top_fmt_u64(cells[KF_PCOL_FREED].text, l, s->freed, 9);
+	top_fmt_u64(cells[KF_PCOL_BATCHED].text, l, s->freed_batched, 8);
 	top_fmt_u64(cells[KF_PCOL_DRAINED].text, l, s->pcpu_pages_drained, 8);
 	top_fmt_u64(cells[KF_PCOL_DRAINS].text, l, s->pcpu_drains, 7);
 	top_fmt_u64(cells[KF_PCOL_REFILLS].text, l, s->pcpu_refills, 7);

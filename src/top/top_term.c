@@ -4,10 +4,10 @@
  * and stops curses, reads keys as KF_KEY_*, and restores the terminal on
  * every way out: kf_top_ui_stop() on the normal paths; on
  * SIGINT/SIGTERM/SIGHUP a flag (a second one restores and dies); on crash
- * signals a minimal restore from the handler (the terminal's reset sequence
- * saved at start, and the termios saved before curses) before the live
- * source's own handler removes its tracefs instance and the signal is
- * raised again.
+ * signals a minimal restore (the terminal's reset sequence saved at start,
+ * and the termios saved before curses), a hook the one owner of signals
+ * (src/system/signals.c) runs before the tracefs instance is removed and the
+ * signal raised again.
  */
 #include <curses.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kf_signals.h"
 #include "top_draw.h"
 
 /* ---- terminal state and signals ---------------------------------------- */
@@ -35,19 +36,7 @@ static struct {
 	size_t reset_len;
 } ui;
 
-static volatile sig_atomic_t ui_signal;
 static volatile sig_atomic_t ui_active;	/* curses owns the terminal */
-
-static const int soft_signals[] = { SIGINT, SIGTERM, SIGHUP };
-static const int hard_signals[] = {
-	SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGPIPE,
-	SIGXCPU, SIGXFSZ,
-};
-#define NR_SOFT (int)(sizeof(soft_signals) / sizeof(soft_signals[0]))
-#define NR_HARD (int)(sizeof(hard_signals) / sizeof(hard_signals[0]))
-static struct sigaction old_soft[NR_SOFT], old_hard[NR_HARD];
-static bool took_soft[NR_SOFT], took_hard[NR_HARD];
-static bool installed;
 
 /* async-signal-safe: the bytes saved at start, then the termios of before */
 static void emergency_restore(void)
@@ -64,93 +53,23 @@ static void emergency_restore(void)
 	ui_active = 0;
 }
 
-/* hands the signal to whoever had it before us (the live source removes
- * its instance there), or dies by it */
-static void chain(int sig, const struct sigaction *old)
-{
-	if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
-		old->sa_handler(sig);
-		return;
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);		/* delivered when this handler returns */
-}
-
-static void on_soft(int sig)
-{
-	int i;
-
-	for (i = 0; i < NR_SOFT && soft_signals[i] != sig; i++)
-		;
-	if (!ui_signal) {
-		ui_signal = sig;
-		/* the live source counts it too, so that its own loops end */
-		if (i < NR_SOFT && !(old_soft[i].sa_flags & SA_SIGINFO) &&
-		    old_soft[i].sa_handler != SIG_DFL && old_soft[i].sa_handler != SIG_IGN)
-			old_soft[i].sa_handler(sig);
-		return;
-	}
-	/* a second one: the user means it */
-	emergency_restore();
-	if (i < NR_SOFT)
-		chain(sig, &old_soft[i]);
-}
-
-static void on_hard(int sig)
-{
-	int i;
-
-	emergency_restore();
-	for (i = 0; i < NR_HARD && hard_signals[i] != sig; i++)
-		;
-	if (i < NR_HARD)
-		chain(sig, &old_hard[i]);
-	else
-		chain(sig, &(struct sigaction){ .sa_handler = SIG_DFL });
-}
-
+/* the terminal is given back first on a crash or a second Ctrl-C, by the
+ * one owner of signals (src/system/signals.c), before the instance goes */
 void kf_top_ui_signals(void)
 {
-	struct sigaction sa;
-
-	if (installed)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sigfillset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (int i = 0; i < NR_SOFT; i++) {
-		took_soft[i] = false;
-		if (sigaction(soft_signals[i], NULL, &old_soft[i]) < 0)
-			continue;
-		/* a signal the user chose to ignore (nohup) stays ignored */
-		if (old_soft[i].sa_handler == SIG_IGN && !(old_soft[i].sa_flags & SA_SIGINFO))
-			continue;
-		sa.sa_handler = on_soft;
-		took_soft[i] = sigaction(soft_signals[i], &sa, NULL) == 0;
-	}
-	sa.sa_handler = on_hard;
-	for (int i = 0; i < NR_HARD; i++)
-		took_hard[i] = sigaction(hard_signals[i], &sa, &old_hard[i]) == 0;
-	installed = true;
+	kf_signals_add(KF_SIGNAL_TERMINAL, emergency_restore);
 }
 
 static void signals_restore(void)
 {
-	if (!installed)
-		return;
-	for (int i = 0; i < NR_SOFT; i++)
-		if (took_soft[i])
-			sigaction(soft_signals[i], &old_soft[i], NULL);
-	for (int i = 0; i < NR_HARD; i++)
-		if (took_hard[i])
-			sigaction(hard_signals[i], &old_hard[i], NULL);
-	installed = false;
+	kf_signals_del(emergency_restore);
 }
 
 int kf_top_ui_signal(void)
 {
-	return ui_signal;
+	return kf_signals_interrupt();
 }
+
 /* ---- colours ---------------------------------------------------------- */
 
 attr_t top_attr(int pair, attr_t mono)
