@@ -204,6 +204,11 @@ static int alert_lines(const struct ctx *c, const struct kf_alert *a, int *msg_l
 {
 	int w = c->w - ALERT_INDENT;
 
+	/* one line each unless Enter asked for the details */
+	if (!c->st->alert_details) {
+		*msg_lines = 1;
+		return 1;
+	}
 	*msg_lines = top_wrap(a->message, w, -1, NULL, NULL);
 	return *msg_lines + (a->action[0] ? top_wrap(a->action, w - 3, -1, NULL, NULL) : 0);
 }
@@ -237,7 +242,13 @@ static void alert_line(const struct ctx *c, const struct kf_top_alert *al, int k
 	}
 	else
 		top_put(y, c->x, ALERT_INDENT, "", 0, true);
-	if (k < msg_lines) {
+	if (!c->st->alert_details) {
+		/* the first line's words, "..." when there is more (Enter shows it) */
+		int n = top_wrap(al->a.message, w - 4, 0, &start, &len);
+
+		snprintf(buf, sizeof(buf), "%.*s%s", len, start, n > 1 ? " ..." : "");
+		top_put(y, c->x + ALERT_INDENT, w, buf, al->acked ? A_DIM : 0, true);
+	} else if (k < msg_lines) {
 		top_wrap(al->a.message, w, k, &start, &len);
 		snprintf(buf, sizeof(buf), "%.*s", len, start);
 		top_put(y, c->x + ALERT_INDENT, w, buf, al->acked ? A_DIM : 0, true);
@@ -334,7 +345,8 @@ static void guard_summary(const struct ctx *c, char *buf, size_t len, bool *aler
 		snprintf(buf, len, "off");
 		return;
 	}
-	snprintf(buf, len, "%d protected  %d alerts", v->nr_protected, v->nr_alerts);
+	snprintf(buf, len, "%d protected  %d alerts (Enter: %s)", v->nr_protected, v->nr_alerts,
+		 c->st->alert_details ? "one line each" : "details");
 	if (v->nr_unacked) {
 		size_t n = strlen(buf);
 

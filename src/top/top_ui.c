@@ -201,6 +201,7 @@ static const struct { const char *keys, *what; } help_lines[] = {
 	{ "r", "reset every counter" },
 	{ "a", "acknowledge the guard's alerts (a growing one alerts again)" },
 	{ "+  -", "refresh slower / faster" },
+	{ "Enter", "guard: every alert on one line / with its details and action" },
 	{ "Ctrl-L", "redraw the screen" },
 };
 
