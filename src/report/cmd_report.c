@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kfrag report: one report, from a recorded trace or from the live kernel. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ struct report_opts {
 	bool by_comm;
 	bool memmap;			/* the full memory map, and a scan even offline */
 	const char *svg;		/* --svg FILE: the picture too */
+	double interval;		/* --interval N: a report per N seconds */
+	long count;
 	struct kf_guard_opts guard;
 };
 
@@ -50,6 +53,10 @@ static void report_usage(FILE *out)
 		"      --proc-root DIR    read zoneinfo, buddyinfo, pagetypeinfo and vmstat from DIR\n"
 		"                         (DIR/proc/NAME or DIR/NAME) instead of /proc\n"
 		"      --by-comm          merge processes by command name\n"
+		"      --interval SEC     a report every SEC seconds, one JSON line each (--text: a\n"
+		"                         table row): live until Ctrl-C (or --duration), or over a\n"
+		"                         recorded trace in its own time; counts start again each time\n"
+		"      --count N          stop after N intervals\n"
 		"      --svg FILE         also draw the report as one SVG picture: the memory map,\n"
 		"                         a timeline of the window, free blocks of every zone\n"
 		"\n"
@@ -66,7 +73,7 @@ static void report_usage(FILE *out)
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP, OPT_SVG };
+	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP, OPT_SVG, OPT_INTERVAL, OPT_COUNT };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -77,6 +84,8 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "by-comm", no_argument, NULL, OPT_BY_COMM },
 		{ "memmap", no_argument, NULL, OPT_MEMMAP },
 		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "count", required_argument, NULL, OPT_COUNT },
 		KF_GUARD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -123,6 +132,18 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_SVG:
 			o->svg = optarg;
 			break;
+		case OPT_INTERVAL:
+			if (kf_parse_double(optarg, 0.01, 1e6, &o->interval) < 0) {
+				fprintf(stderr, "kfrag report: --interval wants seconds > 0, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_COUNT:
+			if (kf_parse_long(optarg, 1, 1L << 40, &o->count) < 0) {
+				fprintf(stderr, "kfrag report: --count wants a number of intervals, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case 'h':
 			report_usage(stdout);
 			return 1;
@@ -143,7 +164,22 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		report_usage(stderr);
 		return -1;
 	}
-	if (!o->input == !(o->duration > 0)) {
+	if (o->count && !(o->interval > 0)) {
+		fprintf(stderr, "kfrag report: --count counts intervals: give --interval SEC too\n");
+		return -1;
+	}
+	if (o->interval > 0 && (o->memmap || o->svg || o->output)) {
+		fprintf(stderr, "kfrag report: --interval writes lines on standard output; no --memmap, --svg or --output with it\n");
+		return -1;
+	}
+	if (o->interval > 0 && !o->input && o->duration > 0 && !o->count)
+		o->count = (long)ceil(o->duration / o->interval - 1e-9);
+	if (o->input && o->duration > 0) {
+		fprintf(stderr, "kfrag report: say what to analyse: --input FILE or --duration SECONDS\n");
+		report_usage(stderr);
+		return -1;
+	}
+	if (!o->input == !(o->duration > 0) && !(o->interval > 0)) {
 		fprintf(stderr, "kfrag report: say what to analyse: --input FILE or --duration SECONDS\n");
 		report_usage(stderr);
 		return -1;
@@ -248,7 +284,8 @@ static void opts_release(struct report_opts *o)
 static void run_config(const struct report_opts *o, struct kf_run_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->mode = o->input ? KF_RUN_FILE : KF_RUN_WINDOW;
+	cfg->mode = o->input ? (o->interval > 0 ? KF_RUN_REPLAY : KF_RUN_FILE) :
+		    o->interval > 0 ? KF_RUN_STREAM : KF_RUN_WINDOW;
 	cfg->proc_root = o->proc_root;
 	cfg->input = o->input;
 	cfg->duration = o->duration;
@@ -296,6 +333,22 @@ static void measurement_notes(const struct report_opts *o, const struct kf_measu
 				m->guard->alerts[i].message);
 }
 
+/* --interval: the lines, then the run closed */
+static int run_intervals(struct report_opts *o, struct kf_run *r, struct kf_run_error *err)
+{
+	struct kf_report_opts_interval io = {
+		.interval = o->interval, .count = o->count, .text = o->format == OUT_TEXT,
+		.by_comm = o->by_comm, .in_trace = o->input != NULL,
+	};
+	int ret = kf_report_intervals(r, &io, stdout, err);
+
+	if (ret < 0)
+		fprintf(stderr, "kfrag report: %s\n", err->msg);
+	kf_run_close(r);
+	opts_release(o);
+	return ret < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
+}
+
 int kf_cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -313,6 +366,8 @@ int kf_cmd_report(int argc, char **argv)
 	}
 	run_config(&o, &cfg);
 	r = kf_run_open(&cfg, &err);
+	if (r && o.interval > 0)
+		return run_intervals(&o, r, &err);
 	if (r && !o.input)
 		live_announce(&o, r);
 	if (r && kf_run_step(r, 0, &err) == 0)
