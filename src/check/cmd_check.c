@@ -299,7 +299,8 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 		r->comms[i] = r->cfg.protect_comms[i];
 	memset(rc, 0, sizeof(*rc));
 	rc->mode = o->input ? KF_RUN_FILE : !o->proc_root && r->cfg.duration > 0 ? KF_RUN_WINDOW : KF_RUN_PROC;
-	rc->proc_root = o->proc_root ? o->proc_root : "/";
+	/* NULL: "/", or the state a recording carries */
+	rc->proc_root = o->proc_root;
 	rc->input = o->input;
 	rc->duration = r->cfg.duration;
 	rc->guard = r->cfg.guard && (o->input || !o->proc_root);

@@ -107,6 +107,9 @@ top_wait '(end)' 20 || fail "guard: the replay did not end"
 top_wait '^!! GUARD CRITICAL' || fail "guard: no red guard line"
 top_keys 6
 top_wait "^${FOCUS}6 Guard" || fail "guard: 6 did not focus the Guard panel"
+# one line each until Enter shows every alert whole
+top_keys Enter
+top_wait 'Enter: one line each' || fail "guard: Enter did not show the alerts' details"
 jq -r '.guard.alerts[] | "\(.severity | if . == "note" then . else ascii_upcase end) \(.message)"' "$TMP/g.json" |
 	tr -s ' ' > "$TMP/alerts.want"
 top_alerts | tr -s ' ' > "$TMP/alerts.got"
