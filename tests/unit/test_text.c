@@ -215,7 +215,6 @@ static void test_detect(void)
 		"             bash-4830  [001]   288.670319: mm_page_free:         page=0x10eb7b pfn=0x10eb7b order=0\n";
 	static const char nonsense[] = "hello world\nthis: is [not] a trace\n";
 	char buf[4096];
-	const char *shared = getenv("SHARED_DATA");
 	FILE *f;
 
 	CHECK_EQ_INT(kf_format_detect(magic, sizeof(magic) - 1), KF_FMT_TRACEDAT);
@@ -248,15 +247,13 @@ static void test_detect(void)
 		fclose(f);
 		CHECK_EQ_INT(kf_format_detect(buf, n), KF_FMT_TEXT_REPORT);
 	}
-	if (shared) {
-		snprintf(buf, sizeof(buf), "%s/kmem-storm/trace.dat", shared);
-		f = fopen(buf, "r");
-		if (f) {
-			size_t n = fread(buf, 1, 64, f);
+	f = fopen(fixture("tracedat/compaction-mlocked-moved/trace.dat"), "r");
+	CHECK(f, "no trace.dat fixture: %s", strerror(errno));
+	if (f) {
+		size_t n = fread(buf, 1, 64, f);
 
-			fclose(f);
-			CHECK_EQ_INT(kf_format_detect(buf, n), KF_FMT_TRACEDAT);
-		}
+		fclose(f);
+		CHECK_EQ_INT(kf_format_detect(buf, n), KF_FMT_TRACEDAT);
 	}
 }
 
