@@ -201,6 +201,8 @@ static const char *find_latency_column(const char *p, const char **col_end)
 
 		while (is_space(*t))
 			t++;
+		if (!*t)
+			return NULL;	/* trailing blanks: strchr(t + 1) would read past the end */
 		if (!is_digit(*t))
 			continue;
 		for (c = t; *c && !is_space(*c); c++)
