@@ -440,9 +440,13 @@ int kf_cmd_check(int argc, char **argv)
 		ret = unknown_early(&r->o, "out of memory");
 		goto out;
 	}
-	if (outputs(r) < 0)
-		fprintf(stderr, "kfrag check: output failed\n");
-	ret = r->rep.status;
+	if (outputs(r) < 0) {
+		/* the verdict never reached the monitor: UNKNOWN, not the status it missed */
+		fprintf(stderr, "kfrag check: cannot write the result to standard output: %s\n", strerror(errno));
+		ret = KF_CHECK_UNKNOWN;
+	} else {
+		ret = r->rep.status;	/* outputs() may have added an UNKNOWN */
+	}
 out:
 	kf_check_report_release(&r->rep);
 	kf_run_close(r->run);

@@ -436,7 +436,11 @@ static int by_severity(const void *a, const void *b)
 
 static void sort_alerts(struct kf_alert *a, int nr)
 {
-	uint64_t *counts = malloc((nr ? nr : 1) * sizeof(*counts));
+	uint64_t *counts;
+
+	if (nr < 2)
+		return;		/* nothing to sort; a is NULL when nr is 0 (qsort's undefined case) */
+	counts = malloc(nr * sizeof(*counts));
 
 	if (!counts)
 		return;		/* left in the order found */

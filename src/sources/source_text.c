@@ -27,6 +27,16 @@
 #define MAX_KV		16	/* our events print at most 9 pairs */
 #define DETECT_LINES	64	/* lines of lookahead for kf_format_detect */
 #define DETECT_BYTES	(64 * 1024)
+/*
+ * Real trace lines are a few hundred bytes. A line longer than MAX_LINE is
+ * skipped as malformed, read in pieces (memory stays bounded); one longer
+ * than MAX_SKIP ends the read: that is not a text trace (/dev/zero never
+ * ends its first line).
+ */
+#define MAX_LINE	(64 * 1024)
+#define MAX_SKIP	(16 * 1024 * 1024)
+/* what an over-long line becomes: a line no parser takes for an event */
+#define OVERLONG_LINE	"\x01 (over-long line)\n"
 
 static const char tracedat_magic[] = "\x17\x08\x44tracing";
 
@@ -823,6 +833,8 @@ struct reader {
 	size_t pre_len, pre_pos;
 	char *line;
 	size_t cap;
+	bool overlong;		/* the last line was longer than MAX_LINE: skipped */
+	bool too_long;		/* stopped at a line of more than MAX_SKIP bytes */
 };
 
 static int buf_append(char **buf, size_t *len, size_t *alloc, const char *data, size_t n)
@@ -845,6 +857,64 @@ static int buf_append(char **buf, size_t *len, size_t *alloc, const char *data, 
 	return 0;
 }
 
+/* the rest of an over-long line, read and dropped; false past MAX_SKIP */
+static bool skip_rest(struct reader *r, size_t n)
+{
+	int c;
+
+	while ((c = getc_unlocked(r->f)) != EOF && c != '\n')
+		if (++n > MAX_SKIP)
+			return false;
+	return true;
+}
+
+/*
+ * getline() with a bound: the line with its newline in r->line, its length;
+ * -1 at the end of the input or on an error. A line longer than MAX_LINE
+ * comes back as OVERLONG_LINE with r->overlong set; one longer than
+ * MAX_SKIP is -1 with r->too_long set.
+ */
+static ssize_t read_line(struct reader *r)
+{
+	size_t n = 0;
+	int c;
+
+	r->overlong = false;
+	for (;;) {
+		if (n + 2 > r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 4096;
+			char *b;
+
+			if (cap > MAX_LINE + 2)
+				cap = MAX_LINE + 2;
+			if (n + 2 > cap) {
+				if (!skip_rest(r, n)) {
+					r->too_long = true;
+					return -1;
+				}
+				r->overlong = true;
+				memcpy(r->line, OVERLONG_LINE, sizeof(OVERLONG_LINE));
+				return (ssize_t)(sizeof(OVERLONG_LINE) - 1);
+			}
+			b = realloc(r->line, cap);
+			if (!b)
+				return -1;
+			r->line = b;
+			r->cap = cap;
+		}
+		c = getc_unlocked(r->f);
+		if (c == EOF)
+			break;
+		r->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0)
+		return -1;
+	r->line[n] = '\0';
+	return (ssize_t)n;
+}
+
 /* reads whole lines after head until enough to tell the format */
 static int reader_fill(struct reader *r, const char *head, size_t headlen)
 {
@@ -856,7 +926,7 @@ static int reader_fill(struct reader *r, const char *head, size_t headlen)
 	for (size_t i = 0; i < headlen; i++)
 		nl += head[i] == '\n';
 	while (nl < DETECT_LINES && r->pre_len < DETECT_BYTES) {
-		ssize_t n = getline(&r->line, &r->cap, r->f);
+		ssize_t n = read_line(r);
 
 		if (n < 0)
 			break;
@@ -886,7 +956,9 @@ static char *reader_next(struct reader *r, size_t *len)
 		*len = (size_t)(nl - s);
 		return s;
 	}
-	n = getline(&r->line, &r->cap, r->f);
+	if (r->too_long)
+		return NULL;
+	n = read_line(r);
 	if (n < 0)
 		return NULL;
 	if (n > 0 && r->line[n - 1] == '\n')
@@ -933,6 +1005,12 @@ int kf_text_read(FILE *f, const char *path, const char *head, size_t headlen,
 	if (reader_fill(&r, head, headlen) < 0) {
 		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		goto out;
+	}
+	if (r.too_long) {	/* in the lookahead: its lines before the long one */
+		info->lines = 0;
+		for (size_t i = 0; i < r.pre_len; i++)
+			info->lines += r.pre[i] == '\n';
+		goto too_long;
 	}
 	fmt = kf_format_detect(r.pre, r.pre_len);
 	if (fmt == KF_FMT_TRACEDAT) {
@@ -985,6 +1063,13 @@ int kf_text_read(FILE *f, const char *path, const char *head, size_t headlen,
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
+		goto out;
+	}
+	if (r.too_long) {
+too_long:
+		snprintf(err, errlen, "%s: line %llu is longer than %d MiB: not a text trace", name,
+			 (unsigned long long)info->lines + 1, MAX_SKIP >> 20);
+		errno = EINVAL;
 		goto out;
 	}
 	info->nr_cpus = max_cpu + 1 > header_cpus ? max_cpu + 1 : header_cpus;
