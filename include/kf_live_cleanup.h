@@ -11,8 +11,9 @@
 #ifndef KF_LIVE_CLEANUP_H
 #define KF_LIVE_CLEANUP_H
 
-/* registers the instance directory; installs the handlers and the atexit
- * hook with the first registration; returns a slot or -1 (errno) */
+/* registers the instance directory; with the first registration, the
+ * emergency below becomes a hook of the one owner of signals (kf_signals.h)
+ * and of atexit; returns a slot or -1 (errno) */
 int kf_cleanup_add_instance(const char *dir);
 /* descriptors open in the instance: closed before rmdir, or the kernel
  * refuses to remove it (EBUSY) */

@@ -45,6 +45,10 @@ struct kf_buddy_zone {
 	char name[KF_ZONE_NAME_LEN];
 	int nr_orders;
 	uint64_t free_blocks[KF_MAX_ORDER];	/* free blocks of each order */
+	/* the kernel's fragmentation indices of each order, in thousandths
+	 * (kf_fragindex.h), derived once by kf_buddy_zone_derive (kf_zones.h) */
+	int unusable[KF_MAX_ORDER];
+	int extfrag[KF_MAX_ORDER];
 };
 
 struct kf_buddyinfo {
@@ -124,7 +128,7 @@ int kf_memstate_read(const char *root, struct kf_memstate *ms, char *err, size_t
 void kf_memstate_release(struct kf_memstate *ms);
 
 /* one zone's row of each file, by node and name; NULL when ms (may be NULL)
- * did not read that file or it has no such zone */
+ * did not read that file or it has no such zone (src/core/zones.c) */
 const struct kf_zone_info *kf_memstate_zoneinfo(const struct kf_memstate *ms, int node, const char *name);
 const struct kf_buddy_zone *kf_memstate_buddy(const struct kf_memstate *ms, int node, const char *name);
 const struct kf_pagetype_zone *kf_memstate_pagetype(const struct kf_memstate *ms, int node, const char *name);
@@ -146,6 +150,10 @@ struct kf_proc_text {
 };
 
 int kf_proc_text_load(const char *root, const char *name, struct kf_proc_text *t,
+		      char *err, size_t errlen);
+/* the same for a file that may hold any byte (/proc/PID/status and smaps
+ * carry process and file names); NUL-terminated, nothing rejected */
+int kf_proc_file_load(const char *root, const char *name, struct kf_proc_text *t,
 		      char *err, size_t errlen);
 void kf_proc_text_release(struct kf_proc_text *t);
 /* next line (newline replaced by NUL) or NULL at the end; *cursor starts at buf */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "kf_engine.h"
+#include "kf_findings.h"
 #include "kf_guard.h"
 #include "kf_guard_proc.h"
 #include "kf_live.h"
@@ -74,6 +75,8 @@ struct kf_run_config {
 	/* every kf_run_measure also scans the memory map (report, check);
 	 * top asks with kf_run_scan_memmap while its view is up */
 	bool memmap;
+	/* the findings' thresholds (kfrag.conf's finding_* keys); NULL = defaults */
+	const struct kf_findings_config *findings;
 };
 
 struct kf_measurement {
@@ -105,6 +108,7 @@ struct kf_measurement {
 	double uptime_s;		/* -1 unknown */
 	char boot_id[40];		/* "" unknown */
 	char kernel[65];		/* uname release of the machine kfrag runs on */
+	long page_size;			/* bytes of its base page: the unit of every page count */
 	/* the guard: both NULL when off */
 	const struct kf_guard_input *guard_in;
 	const struct kf_guard_result *guard;
@@ -119,6 +123,10 @@ struct kf_measurement {
 	const char *memmap_error;	/* NULL when scanned or never asked */
 	double memmap_at;		/* monotonic clock of the scan */
 	double memmap_cpu_s;		/* CPU time the scan took */
+	/* the findings of this measure (the guard's alerts among them), worst
+	 * first; NULL only when out of memory (findings_failed) */
+	const struct kf_findings *findings;
+	bool findings_failed;
 };
 
 struct kf_run;

@@ -12,201 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kf_check.h"
+#include "check_report.h"
 #include "kf_fragindex.h"
-
-const char *const kf_check_status_names[KF_CHECK_NR_STATUS] = {
-	[KF_CHECK_OK] = "OK",
-	[KF_CHECK_WARNING] = "WARNING",
-	[KF_CHECK_CRITICAL] = "CRITICAL",
-	[KF_CHECK_UNKNOWN] = "UNKNOWN",
-};
-
-static int rank(enum kf_check_status s)
-{
-	switch (s) {
-	case KF_CHECK_OK:
-		return 0;
-	case KF_CHECK_WARNING:
-		return 1;
-	case KF_CHECK_UNKNOWN:
-		return 2;
-	case KF_CHECK_CRITICAL:
-		return 3;
-	default:
-		return 2;
-	}
-}
-
-enum kf_check_status kf_check_worse(enum kf_check_status a, enum kf_check_status b)
-{
-	return rank(a) >= rank(b) ? a : b;
-}
-
-/* ---- building the report -------------------------------------------------- */
-
-static struct kf_check_result *result_new(struct kf_check_report *rep, enum kf_check_status st,
-					  const char *check)
-{
-	struct kf_check_result *r;
-
-	if (rep->nr_results == rep->alloc_results) {
-		int n = rep->alloc_results ? rep->alloc_results * 2 : 32;
-		void *p = realloc(rep->results, n * sizeof(*rep->results));
-
-		if (!p)
-			return NULL;
-		rep->results = p;
-		rep->alloc_results = n;
-	}
-	r = &rep->results[rep->nr_results++];
-	memset(r, 0, sizeof(*r));
-	r->status = st;
-	r->node = -1;
-	r->order = -1;
-	r->pid = -1;
-	snprintf(r->check, sizeof(r->check), "%s", check);
-	rep->status = kf_check_worse(rep->status, st);
-	return r;
-}
-
-int kf_check_report_add(struct kf_check_report *rep, enum kf_check_status st, const char *check,
-			const char *fmt, ...)
-{
-	struct kf_check_result *r = result_new(rep, st, check);
-	va_list ap;
-
-	if (!r)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof(r->message), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-static struct kf_perfdata *perf_new(struct kf_check_report *rep, const char *label)
-{
-	struct kf_perfdata *p;
-
-	if (rep->nr_perf == rep->alloc_perf) {
-		int n = rep->alloc_perf ? rep->alloc_perf * 2 : 32;
-		void *q = realloc(rep->perf, n * sizeof(*rep->perf));
-
-		if (!q)
-			return NULL;
-		rep->perf = q;
-		rep->alloc_perf = n;
-	}
-	p = &rep->perf[rep->nr_perf++];
-	memset(p, 0, sizeof(*p));
-	snprintf(p->label, sizeof(p->label), "%s", label);
-	return p;
-}
-
-/* a number as perfdata and messages want it: no exponent, no trailing zeros */
-static const char *num(double v, char *buf, size_t len)
-{
-	char *e;
-
-	if (v == floor(v) && fabs(v) < 1e15) {
-		snprintf(buf, len, "%.0f", v);
-		return buf;
-	}
-	snprintf(buf, len, "%.6f", v);
-	e = buf + strlen(buf);
-	while (e > buf && e[-1] == '0')
-		*--e = '\0';
-	if (e > buf && e[-1] == '.')
-		*--e = '\0';
-	return buf;
-}
-
-/* seconds as people read them: 300 s, 16.1 s, 0.2 s, 14 us stays 0.000014 s */
-static const char *secs(double v, char *buf, size_t len)
-{
-	if (v >= 0.1 && v != floor(v))
-		v = round(v * 10) / 10;
-	return num(v, buf, len);
-}
-
-/* Nagios range of a threshold: "above" alerts when value > t ("t", or
- * "~:t" when the value may be negative); "below" when value < t ("t:") */
-static void nagios_range(char *buf, size_t len, const struct kf_threshold *t, bool below, bool negative)
-{
-	char n[32];
-
-	if (!t->on)
-		buf[0] = '\0';
-	else if (below)
-		snprintf(buf, len, "%s:", num(t->value, n, sizeof(n)));
-	else
-		snprintf(buf, len, "%s%s", negative ? "~:" : "", num(t->value, n, sizeof(n)));
-}
-
-static struct kf_perfdata *perf_add(struct kf_check_report *rep, const char *label, double value,
-				    const struct kf_threshold *warn, const struct kf_threshold *crit,
-				    bool below, const char *min, const char *max)
-{
-	struct kf_perfdata *p = perf_new(rep, label);
-
-	if (!p)
-		return NULL;
-	p->value = value;
-	if (warn)
-		nagios_range(p->warn, sizeof(p->warn), warn, below, min && !*min);
-	if (crit)
-		nagios_range(p->crit, sizeof(p->crit), crit, below, min && !*min);
-	snprintf(p->min, sizeof(p->min), "%s", min ? min : "");
-	snprintf(p->max, sizeof(p->max), "%s", max ? max : "");
-	return p;
-}
-
-static struct kf_perfdata *perf_undetermined(struct kf_check_report *rep, const char *label,
-					     const struct kf_threshold *warn,
-					     const struct kf_threshold *crit, const char *max)
-{
-	struct kf_perfdata *p = perf_add(rep, label, 0, warn, crit, false, "0", max);
-
-	if (p)
-		p->undetermined = true;
-	return p;
-}
-
-static enum kf_check_status grade_above(double v, const struct kf_threshold *w, const struct kf_threshold *c)
-{
-	if (c->on && v > c->value)
-		return KF_CHECK_CRITICAL;
-	if (w->on && v > w->value)
-		return KF_CHECK_WARNING;
-	return KF_CHECK_OK;
-}
-
-static enum kf_check_status grade_below(double v, const struct kf_threshold *w, const struct kf_threshold *c)
-{
-	if (c->on && v < c->value)
-		return KF_CHECK_CRITICAL;
-	if (w->on && v < w->value)
-		return KF_CHECK_WARNING;
-	return KF_CHECK_OK;
-}
-
-/* "warning above 0.9, critical above 0.98" */
-static const char *limits(char *buf, size_t len, const struct kf_threshold *w,
-			  const struct kf_threshold *c, const char *how)
-{
-	char a[32], b[32];
-
-	if (w->on && c->on)
-		snprintf(buf, len, "warning %s %s, critical %s %s", how, num(w->value, a, sizeof(a)),
-			 how, num(c->value, b, sizeof(b)));
-	else if (w->on)
-		snprintf(buf, len, "warning %s %s", how, num(w->value, a, sizeof(a)));
-	else if (c->on)
-		snprintf(buf, len, "critical %s %s", how, num(c->value, b, sizeof(b)));
-	else
-		snprintf(buf, len, "no threshold");
-	return buf;
-}
 
 /* ---- the zones: indices and high-order availability ------------------------ */
 
@@ -244,7 +51,7 @@ static int check_index(struct kf_check_report *rep, const struct kf_check_config
 		char label[64], ibuf[16], lim[96];
 
 		if (order >= z->nr_orders) {
-			r = result_new(rep, KF_CHECK_UNKNOWN, check);
+			r = check_result_new(rep, KF_CHECK_UNKNOWN, check);
 			if (!r)
 				return -1;
 			r->node = z->node;
@@ -255,9 +62,8 @@ static int check_index(struct kf_check_report *rep, const struct kf_check_config
 				 z->node, z->name, order, z->nr_orders - 1, unusable ? "unusable" : "extfrag");
 			continue;
 		}
-		idx = unusable ? kf_unusable_index(z->free_blocks, z->nr_orders, order)
-			       : kf_extfrag_index(z->free_blocks, z->nr_orders, order);
-		r = result_new(rep, grade_above(idx / 1000.0, w, c), check);
+		idx = unusable ? z->unusable[order] : z->extfrag[order];
+		r = check_result_new(rep, check_grade_above(idx / 1000.0, w, c), check);
 		if (!r)
 			return -1;
 		r->node = z->node;
@@ -268,14 +74,14 @@ static int check_index(struct kf_check_report *rep, const struct kf_check_config
 		if (!unusable && idx == -1000)
 			snprintf(r->message, sizeof(r->message),
 				 "node %d %s: %s at order %d is -1.000 (a free block of order %d or more exists; %s)",
-				 z->node, z->name, what, order, order, limits(lim, sizeof(lim), w, c, "above"));
+				 z->node, z->name, what, order, order, check_limits(lim, sizeof(lim), w, c, "above"));
 		else
 			snprintf(r->message, sizeof(r->message), "node %d %s: %s at order %d is %s (%s)",
 				 z->node, z->name, what, order, kf_index_format(idx, ibuf),
-				 limits(lim, sizeof(lim), w, c, "above"));
+				 check_limits(lim, sizeof(lim), w, c, "above"));
 		snprintf(label, sizeof(label), "%s_node%d_%s_o%d", unusable ? "unusable" : "extfrag",
 			 z->node, z->name, order);
-		if (!perf_add(rep, label, idx / 1000.0, w, c, false, unusable ? "0" : "", "1"))
+		if (!check_perf_add(rep, label, idx / 1000.0, w, c, false, unusable ? "0" : "", "1"))
 			return -1;
 	}
 	return 0;
@@ -317,7 +123,7 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 
 			snprintf(label, sizeof(label), "free_pages_node%d_%s", z->node, z->name);
 			snprintf(max, sizeof(max), "%llu", (unsigned long long)zi->managed);
-			if (!perf_add(rep, label, (double)zi->free_pages, NULL, NULL, false, "0", max))
+			if (!check_perf_add(rep, label, (double)zi->free_pages, NULL, NULL, false, "0", max))
 				return -1;
 		}
 		if (check_index(rep, cfg, z, true) < 0 || check_index(rep, cfg, z, false) < 0)
@@ -334,7 +140,7 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 		return kf_check_report_add(rep, KF_CHECK_UNKNOWN, "highorder",
 					   "no zone has order %d in buddyinfo: fix highorder_order", n);
 	rep->highorder_blocks = blocks;
-	r = result_new(rep, grade_below((double)blocks, &cfg->highorder_warning, &cfg->highorder_critical),
+	r = check_result_new(rep, check_grade_below((double)blocks, &cfg->highorder_warning, &cfg->highorder_critical),
 		       "highorder");
 	if (!r)
 		return -1;
@@ -343,26 +149,16 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 	r->value = (double)blocks;
 	snprintf(r->message, sizeof(r->message),
 		 "%llu free blocks of order %d or more (%s MiB contiguous, counted in order-%d blocks; %s)",
-		 (unsigned long long)blocks, n, num((double)(blocks << n) * 4096 / 1048576, b1, sizeof(b1)), n,
-		 limits(lim, sizeof(lim), &cfg->highorder_warning, &cfg->highorder_critical, "below"));
+		 (unsigned long long)blocks, n, check_num((double)(blocks << n) * 4096 / 1048576, b1, sizeof(b1)), n,
+		 check_limits(lim, sizeof(lim), &cfg->highorder_warning, &cfg->highorder_critical, "below"));
 	snprintf(label, sizeof(label), "free_blocks_ge_o%d", n);
-	if (!perf_add(rep, label, (double)blocks, &cfg->highorder_warning, &cfg->highorder_critical,
+	if (!check_perf_add(rep, label, (double)blocks, &cfg->highorder_warning, &cfg->highorder_critical,
 		      true, "0", ""))
 		return -1;
 	return 0;
 }
 
 /* ---- the memory map: blocked pageblocks -------------------------------------- */
-
-uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z)
-{
-	uint64_t n = 0;
-
-	for (int k = 0; k < KF_BK_NR; k++)
-		if (kf_block_kind_blocked(k))
-			n += z->blocks_by_kind[k];
-	return n;
-}
 
 /*
  * Per zone checked: blocked / usable pageblocks. Blocked: every kind
@@ -402,7 +198,7 @@ static int check_memmap(struct kf_check_report *rep, const struct kf_check_input
 				len += snprintf(reasons + len, sizeof(reasons) - len, "%s%s %llu", len ? ", " : "",
 						kf_block_kind_names[k], (unsigned long long)z->blocks_by_kind[k]);
 		if (usable < (uint64_t)cfg->blocked_fraction_min_blocks) {
-			r = result_new(rep, KF_CHECK_OK, "blocked_fraction");
+			r = check_result_new(rep, KF_CHECK_OK, "blocked_fraction");
 			if (!r)
 				return -1;
 			r->node = z->node;
@@ -423,7 +219,7 @@ static int check_memmap(struct kf_check_report *rep, const struct kf_check_input
 		if (other)
 			snprintf(more + strlen(more), sizeof(more) - strlen(more),
 				 "; %llu more are holes or not initialised", (unsigned long long)other);
-		r = result_new(rep, grade_above(fraction, w, c), "blocked_fraction");
+		r = check_result_new(rep, check_grade_above(fraction, w, c), "blocked_fraction");
 		if (!r)
 			return -1;
 		r->node = z->node;
@@ -434,9 +230,9 @@ static int check_memmap(struct kf_check_report *rep, const struct kf_check_input
 			 "node %d %s: %llu of %llu usable pageblocks blocked by pages compaction cannot "
 			 "move: %.3f (%s%s; %s)",
 			 z->node, z->name, (unsigned long long)blocked, (unsigned long long)usable, fraction,
-			 reasons[0] ? reasons : "none", more, limits(lim, sizeof(lim), w, c, "above"));
+			 reasons[0] ? reasons : "none", more, check_limits(lim, sizeof(lim), w, c, "above"));
 		snprintf(label, sizeof(label), "blocked_fraction_node%d_%s", z->node, z->name);
-		if (!perf_add(rep, label, fraction, w, c, false, "0", "1"))
+		if (!check_perf_add(rep, label, fraction, w, c, false, "0", "1"))
 			return -1;
 	}
 	return 0;
@@ -451,27 +247,27 @@ static bool has(const struct kf_check_state *s, int c)
 
 static int rates_undetermined(struct kf_check_report *rep, const struct kf_check_config *cfg)
 {
-	if (!perf_undetermined(rep, "compact_stalls", NULL, NULL, "") ||
-	    !perf_undetermined(rep, "compact_fails", NULL, NULL, "") ||
-	    !perf_undetermined(rep, "compact_successes", NULL, NULL, "") ||
-	    !perf_undetermined(rep, "compact_stall_rate", &cfg->compact_stall_rate_warning,
+	if (!check_perf_undetermined(rep, "compact_stalls", NULL, NULL, "") ||
+	    !check_perf_undetermined(rep, "compact_fails", NULL, NULL, "") ||
+	    !check_perf_undetermined(rep, "compact_successes", NULL, NULL, "") ||
+	    !check_perf_undetermined(rep, "compact_stall_rate", &cfg->compact_stall_rate_warning,
 			       &cfg->compact_stall_rate_critical, "") ||
-	    !perf_undetermined(rep, "compact_fail_rate", &cfg->compact_fail_rate_warning,
+	    !check_perf_undetermined(rep, "compact_fail_rate", &cfg->compact_fail_rate_warning,
 			       &cfg->compact_fail_rate_critical, "") ||
-	    !perf_undetermined(rep, "compact_fail_ratio", &cfg->compact_fail_ratio_warning,
+	    !check_perf_undetermined(rep, "compact_fail_ratio", &cfg->compact_fail_ratio_warning,
 			       &cfg->compact_fail_ratio_critical, "1"))
 		return -1;
 	return 0;
 }
 
-static int check_rates(struct kf_check_report *rep, const struct kf_check_input *in)
+/* rates cannot be had this run: said in a result, perfdata undetermined;
+ * 1 when so, 0 when they can, -1 when out of memory */
+static int rates_why_not(struct kf_check_report *rep, const struct kf_check_input *in)
 {
 	const struct kf_check_config *cfg = in->cfg;
 	const struct kf_check_state *now = in->now, *prev = in->prev;
-	double interval, stall_rate, fail_rate;
-	uint64_t stalls, fails;
-	struct kf_check_result *r;
-	char lim[96], a[32], b[32];
+	double interval;
+	char a[32], b[32];
 	const char *why = NULL;
 
 	if (!has(now, KF_CTR_COMPACT_STALL) || !has(now, KF_CTR_COMPACT_FAIL)) {
@@ -479,20 +275,20 @@ static int check_rates(struct kf_check_report *rep, const struct kf_check_input 
 					"vmstat has no compact_stall/compact_fail (a kernel without "
 					"CONFIG_COMPACTION?): compaction rates not checked") < 0)
 			return -1;
-		return rates_undetermined(rep, cfg);
+		return rates_undetermined(rep, cfg) < 0 ? -1 : 1;
 	}
 	if (!in->have_state_file) {
 		if (kf_check_report_add(rep, KF_CHECK_OK, "compaction",
 					"no state file (state_file is empty): compaction rates are not checked") < 0)
 			return -1;
-		return rates_undetermined(rep, cfg);
+		return rates_undetermined(rep, cfg) < 0 ? -1 : 1;
 	}
 	if (in->prev_error) {
 		if (kf_check_report_add(rep, KF_CHECK_UNKNOWN, "state",
 					"previous run's state unreadable: %s; compaction rates not checked",
 					in->prev_error) < 0)
 			return -1;
-		return rates_undetermined(rep, cfg);
+		return rates_undetermined(rep, cfg) < 0 ? -1 : 1;
 	}
 	if (!prev) {
 		rep->first_run = true;
@@ -500,7 +296,7 @@ static int check_rates(struct kf_check_report *rep, const struct kf_check_input 
 					"first run: no previous counters yet, compaction rates are checked "
 					"from the next run on") < 0)
 			return -1;
-		return rates_undetermined(rep, cfg);
+		return rates_undetermined(rep, cfg) < 0 ? -1 : 1;
 	}
 	interval = now->time - prev->time;
 	if (prev->boot_id[0] && now->boot_id[0] && strcmp(prev->boot_id, now->boot_id) != 0)
@@ -515,133 +311,142 @@ static int check_rates(struct kf_check_report *rep, const struct kf_check_input 
 		if (kf_check_report_add(rep, KF_CHECK_OK, "compaction", "%s: rates start over from this run",
 					why) < 0)
 			return -1;
-		return rates_undetermined(rep, cfg);
+		return rates_undetermined(rep, cfg) < 0 ? -1 : 1;
 	}
 	if (interval < cfg->rate_min_interval) {
 		rep->keep_prev_state = true;
 		if (kf_check_report_add(rep, KF_CHECK_OK, "compaction",
 					"only %s s since the last run (rate_min_interval %s s): rates not "
 					"checked, the previous state is kept",
-					secs(interval, a, sizeof(a)), num(cfg->rate_min_interval, b, sizeof(b))) < 0)
+					check_secs(interval, a, sizeof(a)), check_num(cfg->rate_min_interval, b, sizeof(b))) < 0)
 			return -1;
-		return rates_undetermined(rep, cfg);
+		return rates_undetermined(rep, cfg) < 0 ? -1 : 1;
 	}
 
+	return 0;
+}
+
+/* the deltas of the counters since the previous run; false when the
+ * previous state lacks the compaction counters */
+static bool rates_deltas(struct kf_check_report *rep, const struct kf_check_input *in)
+{
+	const struct kf_check_state *now = in->now, *prev = in->prev;
+
 	rep->rates = true;
-	rep->interval_s = interval;
+	rep->interval_s = now->time - prev->time;
 	for (int c = 0; c < KF_CTR_NR; c++)
 		if (has(prev, c) && has(now, c)) {
 			rep->delta[c] = now->counter[c] - prev->counter[c];
 			rep->have_delta |= 1u << c;
 		}
-	stalls = rep->delta[KF_CTR_COMPACT_STALL];
-	fails = rep->delta[KF_CTR_COMPACT_FAIL];
 	if (!(rep->have_delta & (1u << KF_CTR_COMPACT_STALL)) || !(rep->have_delta & (1u << KF_CTR_COMPACT_FAIL))) {
-		if (kf_check_report_add(rep, KF_CHECK_OK, "compaction",
-					"the previous state has no compaction counters: rates start over") < 0)
-			return -1;
 		rep->rates = false;
-		return rates_undetermined(rep, cfg);
+		return false;
 	}
-	stall_rate = stalls / interval;
-	fail_rate = fails / interval;
+	return true;
+}
 
-	r = result_new(rep, grade_above(stall_rate, &cfg->compact_stall_rate_warning,
-					&cfg->compact_stall_rate_critical), "compact_stall_rate");
-	if (!r)
-		return -1;
-	r->has_value = true;
-	r->value = stall_rate;
-	snprintf(r->message, sizeof(r->message),
-		 "%llu direct compaction stalls in %s s since the last run: %s/s (%s)",
-		 (unsigned long long)stalls, secs(interval, a, sizeof(a)), num(stall_rate, b, sizeof(b)),
-		 limits(lim, sizeof(lim), &cfg->compact_stall_rate_warning, &cfg->compact_stall_rate_critical,
-			"above"));
+/* the share of stalls that failed, once there are enough of them */
+static int check_fail_ratio(struct kf_check_report *rep, const struct kf_check_config *cfg,
+			    uint64_t stalls, uint64_t fails)
+{
+	struct kf_check_result *r;
+	char lim[96], a[32];
 
-	r = result_new(rep, grade_above(fail_rate, &cfg->compact_fail_rate_warning,
-					&cfg->compact_fail_rate_critical), "compact_fail_rate");
-	if (!r)
-		return -1;
-	r->has_value = true;
-	r->value = fail_rate;
-	snprintf(r->message, sizeof(r->message),
-		 "%llu failed compactions in %s s since the last run: %s/s (%s)",
-		 (unsigned long long)fails, secs(interval, a, sizeof(a)), num(fail_rate, b, sizeof(b)),
-		 limits(lim, sizeof(lim), &cfg->compact_fail_rate_warning, &cfg->compact_fail_rate_critical,
-			"above"));
-
-	if (!perf_add(rep, "compact_stalls", (double)stalls, NULL, NULL, false, "0", "") ||
-	    !perf_add(rep, "compact_fails", (double)fails, NULL, NULL, false, "0", "") ||
-	    !perf_add(rep, "compact_successes", (double)rep->delta[KF_CTR_COMPACT_SUCCESS], NULL, NULL,
-		      false, "0", "") ||
-	    !perf_add(rep, "compact_stall_rate", stall_rate, &cfg->compact_stall_rate_warning,
-		      &cfg->compact_stall_rate_critical, false, "0", "") ||
-	    !perf_add(rep, "compact_fail_rate", fail_rate, &cfg->compact_fail_rate_warning,
-		      &cfg->compact_fail_rate_critical, false, "0", ""))
-		return -1;
-
-	if (stalls >= (uint64_t)cfg->compact_fail_ratio_min_stalls) {
-		double ratio = (double)fails / stalls;
-
-		r = result_new(rep, grade_above(ratio, &cfg->compact_fail_ratio_warning,
-						&cfg->compact_fail_ratio_critical), "compact_fail_ratio");
-		if (!r)
-			return -1;
-		r->has_value = true;
-		r->value = ratio;
-		snprintf(r->message, sizeof(r->message),
-			 "%llu of %llu compaction stalls since the last run failed: ratio %s (%s)",
-			 (unsigned long long)fails, (unsigned long long)stalls, num(ratio, a, sizeof(a)),
-			 limits(lim, sizeof(lim), &cfg->compact_fail_ratio_warning,
-				&cfg->compact_fail_ratio_critical, "above"));
-		if (!perf_add(rep, "compact_fail_ratio", ratio, &cfg->compact_fail_ratio_warning,
-			      &cfg->compact_fail_ratio_critical, false, "0", "1"))
-			return -1;
-	} else {
-		r = result_new(rep, KF_CHECK_OK, "compact_fail_ratio");
+	if (stalls < (uint64_t)cfg->compact_fail_ratio_min_stalls) {
+		r = check_result_new(rep, KF_CHECK_OK, "compact_fail_ratio");
 		if (!r)
 			return -1;
 		snprintf(r->message, sizeof(r->message),
 			 "failure ratio not checked: %llu stalls since the last run, fewer than "
 			 "compact_fail_ratio_min_stalls (%ld)",
 			 (unsigned long long)stalls, cfg->compact_fail_ratio_min_stalls);
-		if (!perf_undetermined(rep, "compact_fail_ratio", &cfg->compact_fail_ratio_warning,
-				       &cfg->compact_fail_ratio_critical, "1"))
-			return -1;
+		return check_perf_undetermined(rep, "compact_fail_ratio", &cfg->compact_fail_ratio_warning,
+					       &cfg->compact_fail_ratio_critical, "1") ? 0 : -1;
 	}
+	double ratio = (double)fails / stalls;
+
+	r = check_result_new(rep, check_grade_above(ratio, &cfg->compact_fail_ratio_warning,
+						    &cfg->compact_fail_ratio_critical), "compact_fail_ratio");
+	if (!r)
+		return -1;
+	r->has_value = true;
+	r->value = ratio;
+	snprintf(r->message, sizeof(r->message),
+		 "%llu of %llu compaction stalls since the last run failed: ratio %s (%s)",
+		 (unsigned long long)fails, (unsigned long long)stalls, check_num(ratio, a, sizeof(a)),
+		 check_limits(lim, sizeof(lim), &cfg->compact_fail_ratio_warning,
+			      &cfg->compact_fail_ratio_critical, "above"));
+	return check_perf_add(rep, "compact_fail_ratio", ratio, &cfg->compact_fail_ratio_warning,
+			      &cfg->compact_fail_ratio_critical, false, "0", "1") ? 0 : -1;
+}
+
+/* a rate graded against its thresholds: the result NAME with message
+ * "COUNT WHAT in INTERVAL s since the last run: RATE/s (limits)" */
+static int check_rate(struct kf_check_report *rep, const char *name, const char *what, uint64_t count,
+		      double interval, const struct kf_threshold *w, const struct kf_threshold *c)
+{
+	double rate = count / interval;
+	struct kf_check_result *r = check_result_new(rep, check_grade_above(rate, w, c), name);
+	char lim[96], a[32], b[32];
+
+	if (!r)
+		return -1;
+	r->has_value = true;
+	r->value = rate;
+	snprintf(r->message, sizeof(r->message), "%llu %s in %s s since the last run: %s/s (%s)",
+		 (unsigned long long)count, what, check_secs(interval, a, sizeof(a)),
+		 check_num(rate, b, sizeof(b)), check_limits(lim, sizeof(lim), w, c, "above"));
 	return 0;
+}
+
+static int check_rates(struct kf_check_report *rep, const struct kf_check_input *in)
+{
+	const struct kf_check_config *cfg = in->cfg;
+	double interval, stall_rate, fail_rate;
+	uint64_t stalls, fails;
+	int why_not = rates_why_not(rep, in);
+
+	if (why_not)
+		return why_not < 0 ? -1 : 0;
+	if (!rates_deltas(rep, in)) {
+		if (kf_check_report_add(rep, KF_CHECK_OK, "compaction",
+					"the previous state has no compaction counters: rates start over") < 0)
+			return -1;
+		return rates_undetermined(rep, cfg);
+	}
+	interval = rep->interval_s;
+	stalls = rep->delta[KF_CTR_COMPACT_STALL];
+	fails = rep->delta[KF_CTR_COMPACT_FAIL];
+	stall_rate = stalls / interval;
+	fail_rate = fails / interval;
+	if (check_rate(rep, "compact_stall_rate", "direct compaction stalls", stalls, interval,
+		       &cfg->compact_stall_rate_warning, &cfg->compact_stall_rate_critical) < 0 ||
+	    check_rate(rep, "compact_fail_rate", "failed compactions", fails, interval,
+		       &cfg->compact_fail_rate_warning, &cfg->compact_fail_rate_critical) < 0)
+		return -1;
+	if (!check_perf_add(rep, "compact_stalls", (double)stalls, NULL, NULL, false, "0", "") ||
+	    !check_perf_add(rep, "compact_fails", (double)fails, NULL, NULL, false, "0", "") ||
+	    !check_perf_add(rep, "compact_successes", (double)rep->delta[KF_CTR_COMPACT_SUCCESS], NULL, NULL,
+			    false, "0", "") ||
+	    !check_perf_add(rep, "compact_stall_rate", stall_rate, &cfg->compact_stall_rate_warning,
+			    &cfg->compact_stall_rate_critical, false, "0", "") ||
+	    !check_perf_add(rep, "compact_fail_rate", fail_rate, &cfg->compact_fail_rate_warning,
+			    &cfg->compact_fail_rate_critical, false, "0", ""))
+		return -1;
+	return check_fail_ratio(rep, cfg, stalls, fails);
 }
 
 /* ---- the trace window ------------------------------------------------------ */
 
-static int check_trace(struct kf_check_report *rep, const struct kf_check_input *in)
+/* lost events: the window undercounts; kfrag's limit, so never CRITICAL */
+static int check_lost(struct kf_check_report *rep, const struct kf_check_config *cfg,
+		      const struct kf_snapshot *s)
 {
-	const struct kf_check_config *cfg = in->cfg;
-	const struct kf_snapshot *s = in->snap;
 	struct kf_check_result *r;
-	char lim[96], a[32], b[32];
-	double frag_rate, fb_rate;
+	char lim[96];
 
-	if (!in->have_trace || !s) {
-		if (kf_check_report_add(rep, KF_CHECK_OK, "extfrag",
-					"no trace analysed (duration 0): fallbacks and lost events not checked") < 0)
-			return -1;
-		if (!perf_undetermined(rep, "extfrag_fallback_rate", &cfg->extfrag_fallback_rate_warning,
-				       &cfg->extfrag_fallback_rate_critical, "") ||
-		    !perf_undetermined(rep, "extfrag_fragmenting_rate", &cfg->extfrag_fragmenting_rate_warning,
-				       &cfg->extfrag_fragmenting_rate_critical, "") ||
-		    !perf_undetermined(rep, "lost_events", &cfg->lost_events_warning, NULL, ""))
-			return -1;
-		return 0;
-	}
-	rep->window_s = in->window_s;
-	rep->fallbacks = s->extfrag_total.fallbacks;
-	rep->fragmenting = s->extfrag_total.fragmenting;
-	rep->lost_events = s->lost_events;
-	rep->lost_unknown = s->lost_unknown;
-
-	/* lost events: the window undercounts; kfrag's limit, so never CRITICAL */
-	r = result_new(rep, (s->lost_unknown || (cfg->lost_events_warning.on &&
+	r = check_result_new(rep, (s->lost_unknown || (cfg->lost_events_warning.on &&
 						  s->lost_events > cfg->lost_events_warning.value))
 			    ? KF_CHECK_WARNING : KF_CHECK_OK, "lost_events");
 	if (!r)
@@ -651,28 +456,37 @@ static int check_trace(struct kf_check_report *rep, const struct kf_check_input 
 	if (r->status == KF_CHECK_OK)
 		snprintf(r->message, sizeof(r->message), "%llu events lost by the ring buffer (%s)",
 			 (unsigned long long)s->lost_events,
-			 limits(lim, sizeof(lim), &cfg->lost_events_warning, &(struct kf_threshold){ 0 }, "above"));
+			 check_limits(lim, sizeof(lim), &cfg->lost_events_warning, &(struct kf_threshold){ 0 }, "above"));
 	else
 		snprintf(r->message, sizeof(r->message),
 			 "the ring buffer lost %llu events%s: the window's counts are too low",
 			 (unsigned long long)s->lost_events, s->lost_unknown ? " and gaps of unknown size" : "");
-	if (!perf_add(rep, "lost_events", (double)s->lost_events, &cfg->lost_events_warning, NULL, false, "0", ""))
-		return -1;
+	return check_perf_add(rep, "lost_events", (double)s->lost_events, &cfg->lost_events_warning, NULL,
+			      false, "0", "") ? 0 : -1;
+}
 
-	if (in->window_s <= 0) {
+/* fallbacks and fragmenting fallbacks per second of the window */
+static int check_extfrag_rates(struct kf_check_report *rep, const struct kf_check_config *cfg,
+			       const struct kf_snapshot *s, double window_s)
+{
+	struct kf_check_result *r;
+	char lim[96], a[32], b[32];
+	double frag_rate, fb_rate;
+
+	if (window_s <= 0) {
 		if (kf_check_report_add(rep, KF_CHECK_OK, "extfrag",
 					"the trace spans no time: fallback rates not checked") < 0)
 			return -1;
-		if (!perf_undetermined(rep, "extfrag_fallback_rate", &cfg->extfrag_fallback_rate_warning,
+		if (!check_perf_undetermined(rep, "extfrag_fallback_rate", &cfg->extfrag_fallback_rate_warning,
 				       &cfg->extfrag_fallback_rate_critical, "") ||
-		    !perf_undetermined(rep, "extfrag_fragmenting_rate", &cfg->extfrag_fragmenting_rate_warning,
+		    !check_perf_undetermined(rep, "extfrag_fragmenting_rate", &cfg->extfrag_fragmenting_rate_warning,
 				       &cfg->extfrag_fragmenting_rate_critical, ""))
 			return -1;
 		return 0;
 	}
-	fb_rate = s->extfrag_total.fallbacks / in->window_s;
-	frag_rate = s->extfrag_total.fragmenting / in->window_s;
-	r = result_new(rep, grade_above(frag_rate, &cfg->extfrag_fragmenting_rate_warning,
+	fb_rate = s->extfrag_total.fallbacks / window_s;
+	frag_rate = s->extfrag_total.fragmenting / window_s;
+	r = check_result_new(rep, check_grade_above(frag_rate, &cfg->extfrag_fragmenting_rate_warning,
 					&cfg->extfrag_fragmenting_rate_critical), "extfrag_fragmenting_rate");
 	if (!r)
 		return -1;
@@ -681,27 +495,54 @@ static int check_trace(struct kf_check_report *rep, const struct kf_check_input 
 	snprintf(r->message, sizeof(r->message),
 		 "%llu fragmenting fallbacks (of %llu) in %s s of trace: %s/s (%s)",
 		 (unsigned long long)s->extfrag_total.fragmenting,
-		 (unsigned long long)s->extfrag_total.fallbacks, secs(in->window_s, a, sizeof(a)),
-		 num(frag_rate, b, sizeof(b)),
-		 limits(lim, sizeof(lim), &cfg->extfrag_fragmenting_rate_warning,
+		 (unsigned long long)s->extfrag_total.fallbacks, check_secs(window_s, a, sizeof(a)),
+		 check_num(frag_rate, b, sizeof(b)),
+		 check_limits(lim, sizeof(lim), &cfg->extfrag_fragmenting_rate_warning,
 			&cfg->extfrag_fragmenting_rate_critical, "above"));
-	r = result_new(rep, grade_above(fb_rate, &cfg->extfrag_fallback_rate_warning,
+	r = check_result_new(rep, check_grade_above(fb_rate, &cfg->extfrag_fallback_rate_warning,
 					&cfg->extfrag_fallback_rate_critical), "extfrag_fallback_rate");
 	if (!r)
 		return -1;
 	r->has_value = true;
 	r->value = fb_rate;
 	snprintf(r->message, sizeof(r->message), "%llu fallbacks in %s s of trace: %s/s (%s)",
-		 (unsigned long long)s->extfrag_total.fallbacks, secs(in->window_s, a, sizeof(a)),
-		 num(fb_rate, b, sizeof(b)),
-		 limits(lim, sizeof(lim), &cfg->extfrag_fallback_rate_warning,
+		 (unsigned long long)s->extfrag_total.fallbacks, check_secs(window_s, a, sizeof(a)),
+		 check_num(fb_rate, b, sizeof(b)),
+		 check_limits(lim, sizeof(lim), &cfg->extfrag_fallback_rate_warning,
 			&cfg->extfrag_fallback_rate_critical, "above"));
-	if (!perf_add(rep, "extfrag_fallback_rate", fb_rate, &cfg->extfrag_fallback_rate_warning,
+	if (!check_perf_add(rep, "extfrag_fallback_rate", fb_rate, &cfg->extfrag_fallback_rate_warning,
 		      &cfg->extfrag_fallback_rate_critical, false, "0", "") ||
-	    !perf_add(rep, "extfrag_fragmenting_rate", frag_rate, &cfg->extfrag_fragmenting_rate_warning,
+	    !check_perf_add(rep, "extfrag_fragmenting_rate", frag_rate, &cfg->extfrag_fragmenting_rate_warning,
 		      &cfg->extfrag_fragmenting_rate_critical, false, "0", ""))
 		return -1;
 	return 0;
+}
+
+static int check_trace(struct kf_check_report *rep, const struct kf_check_input *in)
+{
+	const struct kf_check_config *cfg = in->cfg;
+	const struct kf_snapshot *s = in->snap;
+
+	if (!in->have_trace || !s) {
+		if (kf_check_report_add(rep, KF_CHECK_OK, "extfrag",
+					"no trace analysed (duration 0): fallbacks and lost events not checked") < 0)
+			return -1;
+		if (!check_perf_undetermined(rep, "extfrag_fallback_rate", &cfg->extfrag_fallback_rate_warning,
+				       &cfg->extfrag_fallback_rate_critical, "") ||
+		    !check_perf_undetermined(rep, "extfrag_fragmenting_rate", &cfg->extfrag_fragmenting_rate_warning,
+				       &cfg->extfrag_fragmenting_rate_critical, "") ||
+		    !check_perf_undetermined(rep, "lost_events", &cfg->lost_events_warning, NULL, ""))
+			return -1;
+		return 0;
+	}
+	rep->window_s = in->window_s;
+	rep->fallbacks = s->extfrag_total.fallbacks;
+	rep->fragmenting = s->extfrag_total.fragmenting;
+	rep->lost_events = s->lost_events;
+	rep->lost_unknown = s->lost_unknown;
+	if (check_lost(rep, cfg, s) < 0)
+		return -1;
+	return check_extfrag_rates(rep, cfg, s, in->window_s);
 }
 
 int kf_check_evaluate(const struct kf_check_input *in, struct kf_check_report *rep)
@@ -722,6 +563,12 @@ int kf_check_evaluate(const struct kf_check_input *in, struct kf_check_report *r
 static const char *alert_kind_name(enum kf_alert_kind k)
 {
 	return (unsigned)k < KF_ALERT_NR && kf_alert_kind_names[k] ? kf_alert_kind_names[k] : "unknown";
+}
+
+int kf_check_perf_add(struct kf_check_report *rep, const char *label, double value,
+		      const struct kf_threshold *warn, const struct kf_threshold *crit)
+{
+	return check_perf_add(rep, label, value, warn, crit, false, "0", "") ? 0 : -1;
 }
 
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g)
@@ -756,7 +603,7 @@ int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result
 			st = KF_CHECK_OK;	/* notes and OKs: shown, never alarming */
 			break;
 		}
-		r = result_new(rep, st, "guard");
+		r = check_result_new(rep, st, "guard");
 		if (!r)
 			return -1;
 		r->pid = a->pid;
@@ -770,106 +617,9 @@ int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result
 		snprintf(r->message, sizeof(r->message), "%s%s%s", a->message,
 			 a->action[0] ? " Action: " : "", a->action);
 	}
-	if (!perf_add(rep, "guard_critical", crit, &off, &zero, false, "0", "") ||
-	    !perf_add(rep, "guard_warning", warn, &zero, &off, false, "0", ""))
+	if (!check_perf_add(rep, "guard_critical", crit, &off, &zero, false, "0", "") ||
+	    !check_perf_add(rep, "guard_warning", warn, &zero, &off, false, "0", ""))
 		return -1;
 	return 0;
 }
 
-/* ---- summary ----------------------------------------------------------------- */
-
-void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len)
-{
-	static const enum kf_check_status order[] = { KF_CHECK_CRITICAL, KF_CHECK_UNKNOWN, KF_CHECK_WARNING };
-	const struct kf_check_result *first = NULL;
-	int count[KF_CHECK_NR_STATUS] = { 0 }, shown = 0, left = 0;
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < rep->nr_results; i++)
-		count[rep->results[i].status]++;
-	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]) && !first; o++)
-		for (int i = 0; i < rep->nr_results && !first; i++)
-			if (rep->results[i].status == order[o])
-				first = &rep->results[i];
-	if (first) {
-		/* the most serious result's sentence, without its advice (the
-		 * detail lines have it), then how many more there are */
-		const char *action = strstr(first->message, " Action: ");
-		int n = action ? (int)(action - first->message) : (int)strlen(first->message);
-
-		used = snprintf(buf, len, "%.*s", n, first->message);
-		shown = 1;
-		left = count[KF_CHECK_CRITICAL] + count[KF_CHECK_UNKNOWN] + count[KF_CHECK_WARNING] - 1;
-		if (left && used < len) {
-			const char *sep = ": ";
-
-			used += snprintf(buf + used, len - used, " (and %d more", left);
-			for (size_t o = 0; o < sizeof(order) / sizeof(order[0]) && used < len; o++) {
-				int c = count[order[o]] - (first->status == order[o]);
-
-				if (!c)
-					continue;
-				used += snprintf(buf + used, len - used, "%s%d %s", sep, c,
-						 order[o] == KF_CHECK_CRITICAL ? "critical" :
-						 order[o] == KF_CHECK_UNKNOWN ? "unknown" : "warning");
-				sep = ", ";
-			}
-			if (used < len)
-				snprintf(buf + used, len - used, ")");
-		}
-	}
-	if (shown || left)
-		return;
-
-	/* all is well: the figures that say so */
-	const struct kf_check_result *worst = NULL;
-	char a[32], b[32];
-
-	for (int i = 0; i < rep->nr_results; i++) {
-		const struct kf_check_result *r = &rep->results[i];
-
-		if (strcmp(r->check, "unusable_index") == 0 && r->has_value && (!worst || r->value > worst->value))
-			worst = r;
-	}
-	if (worst)
-		used += snprintf(buf + used, len - used, "highest unusable index %s (%s order %d)",
-				 num(worst->value, a, sizeof(a)), worst->zone, worst->order);
-	for (int i = 0; i < rep->nr_results && used < len; i++) {
-		const struct kf_check_result *r = &rep->results[i];
-
-		if (strcmp(r->check, "highorder") == 0 && r->has_value)
-			used += snprintf(buf + used, len - used, "%s%s free order-%d blocks", used ? ", " : "",
-					 num(r->value, a, sizeof(a)), r->order);
-	}
-	worst = NULL;
-	for (int i = 0; i < rep->nr_results; i++) {
-		const struct kf_check_result *r = &rep->results[i];
-
-		if (strcmp(r->check, "blocked_fraction") == 0 && r->has_value && (!worst || r->value > worst->value))
-			worst = r;
-	}
-	if (worst && used < len)
-		used += snprintf(buf + used, len - used, "%shighest blocked fraction %.3f (%s)", used ? ", " : "",
-				 worst->value, worst->zone);
-	if (used < len) {
-		if (rep->rates)
-			used += snprintf(buf + used, len - used, "%s%llu compaction stalls in %s s",
-					 used ? ", " : "", (unsigned long long)rep->delta[KF_CTR_COMPACT_STALL],
-					 secs(rep->interval_s, a, sizeof(a)));
-		else if (rep->first_run)
-			used += snprintf(buf + used, len - used, "%sfirst run", used ? ", " : "");
-		else if (rep->counters_reset)
-			used += snprintf(buf + used, len - used, "%scounters reset", used ? ", " : "");
-	}
-	if (used < len && rep->window_s > 0)
-		snprintf(buf + used, len - used, "%s%llu fragmenting fallbacks in %s s", used ? ", " : "",
-			 (unsigned long long)rep->fragmenting, secs(rep->window_s, b, sizeof(b)));
-}
-
-void kf_check_report_release(struct kf_check_report *rep)
-{
-	free(rep->results);
-	free(rep->perf);
-	memset(rep, 0, sizeof(*rep));
-}

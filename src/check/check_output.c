@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "kf_check.h"
-#include "kf_fragindex.h"
+#include "check_report.h"
+#include "kf_report.h"
 #include "kf_util.h"
 
 /* ---- Nagios ---------------------------------------------------------------- */
@@ -31,19 +31,9 @@ static void put_clean(FILE *out, const char *s)
 
 static void put_num(FILE *out, double v)
 {
-	char buf[48], *e;
+	char buf[400];
 
-	if (v == floor(v) && fabs(v) < 1e15) {
-		fprintf(out, "%.0f", v);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.6f", v);
-	e = buf + strlen(buf);
-	while (e > buf && e[-1] == '0')
-		*--e = '\0';
-	if (e > buf && e[-1] == '.')
-		*--e = '\0';
-	fputs(buf, out);
+	fputs(check_num(v, buf, sizeof(buf)), out);
 }
 
 static void put_perf(FILE *out, const struct kf_perfdata *p)
@@ -131,8 +121,8 @@ static json_t *zones_json(const struct kf_check_output *o)
 		}
 		for (int ord = 0; ord < z->nr_orders; ord++) {
 			json_array_append_new(fb, json_integer((json_int_t)z->free_blocks[ord]));
-			json_array_append_new(ui, json_real(kf_unusable_index(z->free_blocks, z->nr_orders, ord) / 1000.0));
-			json_array_append_new(ei, json_real(kf_extfrag_index(z->free_blocks, z->nr_orders, ord) / 1000.0));
+			json_array_append_new(ui, json_real(z->unusable[ord] / 1000.0));
+			json_array_append_new(ei, json_real(z->extfrag[ord] / 1000.0));
 		}
 		set(zj, "free_blocks", fb);
 		set(zj, "unusable_index", ui);
@@ -188,38 +178,11 @@ static json_t *memmap_json(const struct kf_check_output *o)
 	return doc;
 }
 
-json_t *kf_check_json(const struct kf_check_output *o)
+static json_t *checks_json(const struct kf_check_report *rep)
 {
-	const struct kf_check_report *rep = o->rep;
-	json_t *doc = json_object(), *checks = json_array(), *perf = json_array(), *vm = json_object();
-	char when[64] = "", summary[1024];
-	time_t t = (time_t)o->now->time;
-	struct tm tm;
+	json_t *checks = json_array();
 
-	if (!doc || !checks || !perf || !vm) {
-		json_decref(doc);
-		json_decref(checks);
-		json_decref(perf);
-		json_decref(vm);
-		return NULL;
-	}
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	kf_check_summary(rep, summary, sizeof(summary));
-	set(doc, "kfrag_version", json_string(PACKAGE_VERSION));
-	set(doc, "time", json_string(when));
-	set(doc, "timestamp", json_real(o->now->time));
-	set(doc, "host", o->hostname ? json_string(o->hostname) : NULL);
-	set(doc, "status", json_string(kf_check_status_names[rep->status]));
-	set(doc, "exit_code", json_integer(rep->status));
-	set(doc, "summary", json_string(summary));
-	set(doc, "source", o->source ? json_string(o->source) : NULL);
-	set(doc, "window_s", o->snap ? json_real(rep->window_s) : NULL);
-	set(doc, "first_run", json_boolean(rep->first_run));
-	set(doc, "counters_reset", json_boolean(rep->counters_reset));
-	set(doc, "interval_s", rep->rates ? json_real(rep->interval_s) : NULL);
-
-	for (int i = 0; i < rep->nr_results; i++) {
+	for (int i = 0; checks && i < rep->nr_results; i++) {
 		const struct kf_check_result *r = &rep->results[i];
 		json_t *c = json_object();
 
@@ -240,9 +203,14 @@ json_t *kf_check_json(const struct kf_check_output *o)
 		set(c, "message", json_string(r->message));
 		json_array_append_new(checks, c);
 	}
-	set(doc, "checks", checks);
+	return checks;
+}
 
-	for (int i = 0; i < rep->nr_perf; i++) {
+static json_t *perfdata_json(const struct kf_check_report *rep)
+{
+	json_t *perf = json_array();
+
+	for (int i = 0; perf && i < rep->nr_perf; i++) {
 		const struct kf_perfdata *p = &rep->perf[i];
 		json_t *pj = json_object();
 
@@ -254,66 +222,117 @@ json_t *kf_check_json(const struct kf_check_output *o)
 			set(pj, "crit", json_string(p->crit));
 		json_array_append_new(perf, pj);
 	}
-	set(doc, "perfdata", perf);
-	set(doc, "zones", zones_json(o));
-	set(doc, "memmap", memmap_json(o));
+	return perf;
+}
+
+/* "vmstat", "vmstat_delta" (null without rates) */
+static void vmstat_json(json_t *doc, const struct kf_check_output *o)
+{
+	const struct kf_check_report *rep = o->rep;
+	json_t *vm = json_object(), *d;
 
 	for (int c = 0; c < KF_CTR_NR; c++)
 		if (o->now->have & (1u << c))
 			set(vm, kf_check_counter_names[c], json_integer((json_int_t)o->now->counter[c]));
 	set(doc, "vmstat", vm);
-	if (rep->rates) {
-		json_t *d = json_object();
-
-		for (int c = 0; c < KF_CTR_NR; c++)
-			if (rep->have_delta & (1u << c))
-				set(d, kf_check_counter_names[c], json_integer((json_int_t)rep->delta[c]));
-		set(doc, "vmstat_delta", d);
-	} else {
+	if (!rep->rates) {
 		set(doc, "vmstat_delta", NULL);
+		return;
 	}
-	if (o->snap) {
-		json_t *e = json_object();
+	d = json_object();
+	for (int c = 0; c < KF_CTR_NR; c++)
+		if (rep->have_delta & (1u << c))
+			set(d, kf_check_counter_names[c], json_integer((json_int_t)rep->delta[c]));
+	set(doc, "vmstat_delta", d);
+}
 
-		set(e, "fallbacks", json_integer((json_int_t)rep->fallbacks));
-		set(e, "fragmenting", json_integer((json_int_t)rep->fragmenting));
-		set(e, "fallbacks_per_s", rep->window_s > 0 ? json_real(rep->fallbacks / rep->window_s) : NULL);
-		set(e, "fragmenting_per_s", rep->window_s > 0 ? json_real(rep->fragmenting / rep->window_s) : NULL);
-		set(doc, "extfrag", e);
-		set(doc, "lost_events", json_integer((json_int_t)rep->lost_events));
-	} else {
+/* "extfrag" and "lost_events" of the window (null without a trace) */
+static void window_json(json_t *doc, const struct kf_check_output *o)
+{
+	const struct kf_check_report *rep = o->rep;
+	json_t *e;
+
+	if (!o->snap) {
 		set(doc, "extfrag", NULL);
 		set(doc, "lost_events", NULL);
+		return;
 	}
-	if (o->guard) {
-		json_t *g = json_object(), *procs = json_array();
-		const struct kf_guard_input *gi = o->guard_in;
+	e = json_object();
+	set(e, "fallbacks", json_integer((json_int_t)rep->fallbacks));
+	set(e, "fragmenting", json_integer((json_int_t)rep->fragmenting));
+	set(e, "fallbacks_per_s", rep->window_s > 0 ? json_real(rep->fallbacks / rep->window_s) : NULL);
+	set(e, "fragmenting_per_s", rep->window_s > 0 ? json_real(rep->fragmenting / rep->window_s) : NULL);
+	set(doc, "extfrag", e);
+	set(doc, "lost_events", json_integer((json_int_t)rep->lost_events));
+}
 
-		set(g, "worst", json_string(o->guard->worst == KF_SEV_CRITICAL ? "critical" :
-					    o->guard->worst == KF_SEV_WARNING ? "warning" :
-					    o->guard->worst == KF_SEV_NOTE ? "note" : "ok"));
-		set(g, "alerts", json_integer(o->guard->nr_alerts));
-		for (int i = 0; gi && i < gi->nr_procs; i++) {
-			const struct kf_protected *p = &gi->procs[i];
-			json_t *pj = json_object();
+static json_t *guard_json(const struct kf_check_output *o)
+{
+	const struct kf_guard_input *gi = o->guard_in;
+	json_t *g, *procs;
 
-			set(pj, "pid", json_integer(p->pid));
-			set(pj, "comm", json_string(p->comm));
-			set(pj, "reason", (unsigned)p->reason < KF_PROTECT_NR ?
-					  json_string(kf_protect_reason_names[p->reason]) : NULL);
-			set(pj, "vmlck_kb", json_integer((json_int_t)p->vmlck_kb));
-			set(pj, "pagemap_readable", json_boolean(p->pagemap_readable));
-			set(pj, "locked_pages", json_integer((json_int_t)p->locked_pages));
-			set(pj, "pages_moved", json_integer((json_int_t)p->pages_moved));
-			json_array_append_new(procs, pj);
-		}
-		set(g, "protected", procs);
-		set(g, "compact_unevictable_allowed",
-		    gi && gi->unevictable_allowed_end >= 0 ? json_integer(gi->unevictable_allowed_end) : NULL);
-		set(doc, "guard", g);
-	} else {
-		set(doc, "guard", NULL);
+	if (!o->guard)
+		return NULL;
+	g = json_object();
+	procs = json_array();
+	set(g, "worst", json_string(o->guard->worst == KF_SEV_CRITICAL ? "critical" :
+				    o->guard->worst == KF_SEV_WARNING ? "warning" :
+				    o->guard->worst == KF_SEV_NOTE ? "note" : "ok"));
+	set(g, "alerts", json_integer(o->guard->nr_alerts));
+	for (int i = 0; gi && i < gi->nr_procs; i++) {
+		const struct kf_protected *p = &gi->procs[i];
+		json_t *pj = json_object();
+
+		set(pj, "pid", json_integer(p->pid));
+		set(pj, "comm", json_string(p->comm));
+		set(pj, "reason", (unsigned)p->reason < KF_PROTECT_NR ?
+				  json_string(kf_protect_reason_names[p->reason]) : NULL);
+		set(pj, "vmlck_kb", json_integer((json_int_t)p->vmlck_kb));
+		set(pj, "pagemap_readable", json_boolean(p->pagemap_readable));
+		set(pj, "locked_pages", json_integer((json_int_t)p->locked_pages));
+		set(pj, "pages_moved", json_integer((json_int_t)p->pages_moved));
+		json_array_append_new(procs, pj);
 	}
+	set(g, "protected", procs);
+	set(g, "compact_unevictable_allowed",
+	    gi && gi->unevictable_allowed_end >= 0 ? json_integer(gi->unevictable_allowed_end) : NULL);
+	return g;
+}
+
+json_t *kf_check_json(const struct kf_check_output *o)
+{
+	const struct kf_check_report *rep = o->rep;
+	json_t *doc = json_object();
+	char when[64] = "", summary[1024];
+	time_t t = (time_t)o->now->time;
+	struct tm tm;
+
+	if (!doc)
+		return NULL;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	kf_check_summary(rep, summary, sizeof(summary));
+	set(doc, "schema_version", json_string(KF_CHECK_SCHEMA_VERSION));
+	set(doc, "kfrag_version", json_string(PACKAGE_VERSION));
+	set(doc, "time", json_string(when));
+	set(doc, "timestamp", json_real(o->now->time));
+	set(doc, "host", o->hostname ? json_string(o->hostname) : NULL);
+	set(doc, "status", json_string(kf_check_status_names[rep->status]));
+	set(doc, "exit_code", json_integer(rep->status));
+	set(doc, "summary", json_string(summary));
+	set(doc, "source", o->source ? json_string(o->source) : NULL);
+	set(doc, "window_s", o->snap ? json_real(rep->window_s) : NULL);
+	set(doc, "first_run", json_boolean(rep->first_run));
+	set(doc, "counters_reset", json_boolean(rep->counters_reset));
+	set(doc, "interval_s", rep->rates ? json_real(rep->interval_s) : NULL);
+	set(doc, "findings", kf_findings_json(o->findings));
+	set(doc, "checks", checks_json(rep));
+	set(doc, "perfdata", perfdata_json(rep));
+	set(doc, "zones", zones_json(o));
+	set(doc, "memmap", memmap_json(o));
+	vmstat_json(doc, o);
+	window_json(doc, o);
+	set(doc, "guard", guard_json(o));
 	return doc;
 }
 
@@ -408,352 +427,4 @@ out:
 	close(fd);	/* releases the lock */
 	free(line);
 	return ret;
-}
-
-/* ---- Prometheus textfile ---------------------------------------------------------- */
-
-static void prom_head(FILE *out, const char *name, const char *type, const char *help)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void prom_value(FILE *out, double v)
-{
-	fputc(' ', out);
-	put_num(out, v);
-	fputc('\n', out);
-}
-
-/* label values escaped as the exposition format wants */
-static void prom_label(FILE *out, const char *name, const char *value, bool first)
-{
-	fprintf(out, "%s%s=\"", first ? "" : ",", name);
-	for (; *value; value++) {
-		if (*value == '\\' || *value == '"')
-			fprintf(out, "\\%c", *value);
-		else if (*value == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*value, out);
-	}
-	fputc('"', out);
-}
-
-static void prom_zone_metric(FILE *out, const struct kf_check_output *o, const char *name,
-			     const char *help, int what)
-{
-	const struct kf_buddyinfo *bi = o->buddyinfo;
-	char node[16], ord[16];
-
-	prom_head(out, name, "gauge", help);
-	for (int i = 0; bi && i < bi->nr_zones; i++) {
-		const struct kf_buddy_zone *z = &bi->zones[i];
-
-		snprintf(node, sizeof(node), "%d", z->node);
-		for (int k = 0; k < z->nr_orders; k++) {
-			double v;
-
-			if (what == 0)
-				v = (double)z->free_blocks[k];
-			else if (what == 1)
-				v = kf_unusable_index(z->free_blocks, z->nr_orders, k) / 1000.0;
-			else
-				v = kf_extfrag_index(z->free_blocks, z->nr_orders, k) / 1000.0;
-			snprintf(ord, sizeof(ord), "%d", k);
-			fprintf(out, "%s{", name);
-			prom_label(out, "node", node, true);
-			prom_label(out, "zone", z->name, false);
-			prom_label(out, "order", ord, false);
-			fputc('}', out);
-			prom_value(out, v);
-		}
-	}
-}
-
-static void status_lower(enum kf_check_status st, char lower[16])
-{
-	int i;
-
-	for (i = 0; kf_check_status_names[st][i] && i < 15; i++)
-		lower[i] = kf_check_status_names[st][i] | 0x20;
-	lower[i] = '\0';
-}
-
-static bool same_alert_series(const struct kf_check_result *a, const struct kf_check_result *b)
-{
-	return strcmp(b->check, "guard") == 0 && a->status == b->status && a->pid == b->pid &&
-	       strcmp(a->kind, b->kind) == 0;
-}
-
-int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out)
-{
-	const struct kf_check_report *rep = o->rep;
-	const struct kf_snapshot *s = o->snap;
-	int count[KF_CHECK_NR_STATUS] = { 0 };
-	char buf[64];
-
-	prom_head(out, "kfrag_check_status", "gauge",
-		  "Result of the last kfrag check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
-	fprintf(out, "kfrag_check_status");
-	prom_value(out, rep->status);
-	prom_head(out, "kfrag_check_timestamp_seconds", "gauge", "When the last kfrag check measured, seconds since the epoch.");
-	fprintf(out, "kfrag_check_timestamp_seconds");
-	prom_value(out, o->now->time);
-	for (int i = 0; i < rep->nr_results; i++)
-		count[rep->results[i].status]++;
-	prom_head(out, "kfrag_check_results", "gauge", "Check results of the last run by status.");
-	for (int st = 0; st < KF_CHECK_NR_STATUS; st++) {
-		char lower[16];
-
-		status_lower(st, lower);
-		fprintf(out, "kfrag_check_results{");
-		prom_label(out, "status", lower, true);
-		fputc('}', out);
-		prom_value(out, count[st]);
-	}
-	prom_head(out, "kfrag_check_first_run", "gauge", "1 when the last check had no previous counters to compute rates from.");
-	fprintf(out, "kfrag_check_first_run");
-	prom_value(out, rep->first_run);
-	if (rep->rates) {
-		prom_head(out, "kfrag_check_interval_seconds", "gauge", "Seconds between the last two checks (the rates' interval).");
-		fprintf(out, "kfrag_check_interval_seconds");
-		prom_value(out, rep->interval_s);
-	}
-
-	/* zones */
-	if (o->zoneinfo && o->buddyinfo) {
-		prom_head(out, "kfrag_zone_free_pages", "gauge", "Free pages of the zone (/proc/zoneinfo).");
-		for (int k = 0; k < 2; k++) {
-			if (k == 1)
-				prom_head(out, "kfrag_zone_managed_pages", "gauge", "Pages the buddy allocator manages in the zone (/proc/zoneinfo).");
-			for (int i = 0; i < o->buddyinfo->nr_zones; i++) {
-				const struct kf_buddy_zone *z = &o->buddyinfo->zones[i];
-
-				for (int j = 0; j < o->zoneinfo->nr_zones; j++) {
-					const struct kf_zone_info *zi = &o->zoneinfo->zones[j];
-
-					if (zi->node != z->node || strcmp(zi->name, z->name) != 0)
-						continue;
-					snprintf(buf, sizeof(buf), "%d", z->node);
-					fprintf(out, "%s{", k ? "kfrag_zone_managed_pages" : "kfrag_zone_free_pages");
-					prom_label(out, "node", buf, true);
-					prom_label(out, "zone", z->name, false);
-					fputc('}', out);
-					prom_value(out, (double)(k ? zi->managed : zi->free_pages));
-				}
-			}
-		}
-	}
-	if (o->buddyinfo) {
-		prom_zone_metric(out, o, "kfrag_zone_free_blocks",
-				 "Free blocks of each order in the zone (/proc/buddyinfo).", 0);
-		prom_zone_metric(out, o, "kfrag_unusable_index",
-				 "Unusable free space index of the zone at the order, 0 to 1, as debugfs extfrag/unusable_index.", 1);
-		prom_zone_metric(out, o, "kfrag_extfrag_index",
-				 "Fragmentation index of the zone at the order, as debugfs extfrag/extfrag_index (-1: a block of the order is free).", 2);
-		prom_head(out, "kfrag_highorder_free_blocks", "gauge",
-			  "Free blocks of the order or larger in the zones checked, counted in blocks of the order.");
-		snprintf(buf, sizeof(buf), "%d", o->cfg->highorder_order);
-		fprintf(out, "kfrag_highorder_free_blocks{");
-		prom_label(out, "order", buf, true);
-		fputc('}', out);
-		prom_value(out, (double)rep->highorder_blocks);
-	}
-
-	/* the memory map: pageblocks by kind, and the blocked fraction */
-	if (o->memmap || o->memmap_error) {
-		prom_head(out, "kfrag_memmap_available", "gauge",
-			  "1 when the last check read the memory map (/proc/kpageflags, root only), 0 when it could not.");
-		fprintf(out, "kfrag_memmap_available");
-		prom_value(out, o->memmap != NULL);
-	}
-	if (o->memmap) {
-		const struct kf_memmap *m = o->memmap;
-
-		prom_head(out, "kfrag_memmap_pageblocks", "gauge",
-			  "Pageblocks of the zone by kind (/proc/kpageflags): hole, no_flags (not initialised), free, movable, unsure, and the blocked kinds reserved, slab, page_tables, kernel, huge, unevictable, writeback.");
-		for (int i = 0; i < m->nr_zones; i++) {
-			const struct kf_memmap_zone *z = &m->zones[i];
-
-			snprintf(buf, sizeof(buf), "%d", z->node);
-			for (int k = 0; k < KF_BK_NR; k++) {
-				fprintf(out, "kfrag_memmap_pageblocks{");
-				prom_label(out, "node", buf, true);
-				prom_label(out, "zone", z->name, false);
-				prom_label(out, "kind", kf_block_kind_names[k], false);
-				fputc('}', out);
-				prom_value(out, (double)z->blocks_by_kind[k]);
-			}
-		}
-		for (int i = 0, head = 0; i < m->nr_zones; i++) {
-			const struct kf_memmap_zone *z = &m->zones[i];
-
-			if (!z->usable_blocks)
-				continue;
-			if (!head++)
-				prom_head(out, "kfrag_memmap_blocked_fraction", "gauge",
-					  "Fraction of the zone's usable pageblocks (all but holes and no_flags) that hold a page compaction cannot move (unsure ones not counted), 0 to 1.");
-			snprintf(buf, sizeof(buf), "%d", z->node);
-			fprintf(out, "kfrag_memmap_blocked_fraction{");
-			prom_label(out, "node", buf, true);
-			prom_label(out, "zone", z->name, false);
-			fputc('}', out);
-			prom_value(out, (double)kf_check_blocked_blocks(z) / z->usable_blocks);
-		}
-	}
-
-	/* vmstat counters, raw: Prometheus computes its own rates */
-	for (int c = 0; c < KF_CTR_NR; c++) {
-		char name[80], help[160];
-
-		if (!(o->now->have & (1u << c)))
-			continue;
-		snprintf(name, sizeof(name), "kfrag_%s_total", kf_check_counter_names[c]);
-		snprintf(help, sizeof(help), "The kernel's %s counter (/proc/vmstat) at the last check.",
-			 kf_check_counter_names[c]);
-		prom_head(out, name, "counter", help);
-		fputs(name, out);
-		prom_value(out, (double)o->now->counter[c]);
-	}
-	if (rep->rates) {
-		prom_head(out, "kfrag_compact_stalls_per_second", "gauge", "Direct compaction stalls per second between the last two checks.");
-		fprintf(out, "kfrag_compact_stalls_per_second");
-		prom_value(out, rep->delta[KF_CTR_COMPACT_STALL] / rep->interval_s);
-		prom_head(out, "kfrag_compact_fails_per_second", "gauge", "Failed compactions per second between the last two checks.");
-		fprintf(out, "kfrag_compact_fails_per_second");
-		prom_value(out, rep->delta[KF_CTR_COMPACT_FAIL] / rep->interval_s);
-	}
-
-	/* the trace window */
-	if (s) {
-		prom_head(out, "kfrag_check_window_seconds", "gauge", "Seconds of trace the last check analysed.");
-		fprintf(out, "kfrag_check_window_seconds");
-		prom_value(out, rep->window_s);
-		if (rep->window_s > 0) {
-			prom_head(out, "kfrag_extfrag_fallbacks_per_second", "gauge",
-				  "Allocations served from another migratetype's free list (mm_page_alloc_extfrag) per second of the window.");
-			fprintf(out, "kfrag_extfrag_fallbacks_per_second");
-			prom_value(out, rep->fallbacks / rep->window_s);
-			prom_head(out, "kfrag_extfrag_fragmenting_per_second", "gauge",
-				  "Fallbacks that split a pageblock per second of the window.");
-			fprintf(out, "kfrag_extfrag_fragmenting_per_second");
-			prom_value(out, rep->fragmenting / rep->window_s);
-		}
-		prom_head(out, "kfrag_trace_events", "gauge", "Events traced on the CPU during the last check's window.");
-		for (int c = 0; c < s->nr_cpus; c++) {
-			uint64_t n = 0;
-
-			for (int t = 0; t < KF_EV_NR; t++)
-				n += s->ev_per_cpu[t * s->nr_cpus + c];
-			snprintf(buf, sizeof(buf), "%d", c);
-			fprintf(out, "kfrag_trace_events{");
-			prom_label(out, "cpu", buf, true);
-			fputc('}', out);
-			prom_value(out, (double)n);
-		}
-		prom_head(out, "kfrag_lost_events", "gauge", "Events the ring buffer lost on the CPU during the last check's window.");
-		for (int c = 0; c < s->nr_cpus; c++) {
-			snprintf(buf, sizeof(buf), "%d", c);
-			fprintf(out, "kfrag_lost_events{");
-			prom_label(out, "cpu", buf, true);
-			fputc('}', out);
-			prom_value(out, (double)s->cpus[c].lost_events);
-		}
-	}
-
-	/* the guard: what it protects, and its alerts summed by kind, status and pid */
-	if (o->guard_in) {
-		const struct kf_guard_input *gi = o->guard_in;
-
-		prom_head(out, "kfrag_guard_protected_processes", "gauge",
-			  "Processes the guard protected during the last check (user-space schedulers and those configured).");
-		fprintf(out, "kfrag_guard_protected_processes");
-		prom_value(out, gi->nr_procs);
-		if (gi->nr_procs) {
-			prom_head(out, "kfrag_guard_locked_pages_moved", "gauge",
-				  "Locked pages of a protected process whose page frame changed during the last check's window.");
-			for (int i = 0; i < gi->nr_procs; i++) {
-				snprintf(buf, sizeof(buf), "%d", gi->procs[i].pid);
-				fprintf(out, "kfrag_guard_locked_pages_moved{");
-				prom_label(out, "pid", buf, true);
-				fputc('}', out);
-				prom_value(out, (double)gi->procs[i].pages_moved);
-			}
-		}
-		if (gi->unevictable_allowed_end >= 0) {
-			prom_head(out, "kfrag_guard_compact_unevictable_allowed", "gauge",
-				  "vm.compact_unevictable_allowed at the end of the last check (1: compaction may move mlocked pages).");
-			fprintf(out, "kfrag_guard_compact_unevictable_allowed");
-			prom_value(out, gi->unevictable_allowed_end);
-		}
-	}
-	if (o->guard) {
-		for (int m = 0; m < 2; m++) {
-			const char *name = m ? "kfrag_guard_alert_events" : "kfrag_guard_alerts";
-
-			if (m)
-				prom_head(out, name, "gauge",
-					  "What the guard's alerts of the last check counted (pages moved, faults, migrations), by kind, status and pid.");
-			else
-				prom_head(out, name, "gauge",
-					  "Alerts of the guard of mlocked memory in the last check, by kind, status and pid.");
-			for (int i = 0; i < rep->nr_results; i++) {
-				const struct kf_check_result *r = &rep->results[i];
-				double alerts = 0, events = 0;
-				bool dup = false;
-				char lower[16];
-
-				if (strcmp(r->check, "guard") != 0)
-					continue;
-				for (int j = 0; j < i && !dup; j++)
-					dup = same_alert_series(r, &rep->results[j]);
-				if (dup)
-					continue;
-				for (int j = i; j < rep->nr_results; j++)
-					if (same_alert_series(r, &rep->results[j])) {
-						alerts++;
-						events += rep->results[j].value;
-					}
-				status_lower(r->status, lower);
-				fprintf(out, "%s{", name);
-				prom_label(out, "kind", r->kind, true);
-				prom_label(out, "status", lower, false);
-				if (r->pid >= 0) {
-					snprintf(buf, sizeof(buf), "%d", r->pid);
-					prom_label(out, "pid", buf, false);
-				}
-				fputc('}', out);
-				prom_value(out, m ? events : alerts);
-			}
-		}
-	}
-	return ferror(out) ? -1 : 0;
-}
-
-int kf_check_prometheus_write(const char *path, const struct kf_check_output *o,
-			      char *err, size_t errlen)
-{
-	struct kf_atomic_file af;
-	struct stat sb;
-
-	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s is %s: not replaced", path,
-			 S_ISLNK(sb.st_mode) ? "a symbolic link" : "not a regular file");
-		errno = EINVAL;
-		return -1;
-	}
-	if (kf_mkdir_parents(path) < 0 || kf_atomic_open_exact(&af, path, 0644) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (kf_check_prometheus_print(o, af.fp) < 0) {
-		kf_atomic_abort(&af);
-		snprintf(err, errlen, "cannot write %s", path);
-		return -1;
-	}
-	if (kf_atomic_commit(&af) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
 }

@@ -50,15 +50,7 @@ static void report_usage(FILE *out)
 		"                         (DIR/proc/NAME or DIR/NAME) instead of /proc\n"
 		"      --by-comm          merge processes by command name\n"
 		"\n"
-		"The guard (mlocked memory of user-space schedulers; see kfrag(8), GUARD):\n"
-		"      --protect-pid PID  protect this process (repeatable); in a recorded trace,\n"
-		"                         select it among the traced pids\n"
-		"      --protect-comm NAME  protect processes with this command name (repeatable)\n"
-		"      --lock-threshold KB  live: protect processes with at least KB kB of locked\n"
-		"                         memory (VmLck; default %d); 0 turns this discovery off\n"
-		"      --enforce          live: hold vm.compact_unevictable_allowed at 0 while a\n"
-		"                         protected process runs, restore the old value at exit\n"
-		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
+		KF_GUARD_OPTS_HELP
 		"      --memmap           the full memory map: every pageblock's class, from\n"
 		"                         /proc/kpageflags (root), or PROC-ROOT's kpageflags;\n"
 		"                         a live report always has the per-zone summary\n"
@@ -66,7 +58,7 @@ static void report_usage(FILE *out)
 		"\n"
 		"Exit status: 0 report written (whatever the guard found; kfrag check grades it),\n"
 		"1 the input could not be analysed or the kernel\n"
-		"traced, 2 usage error.\n", KF_GUARD_DEFAULT_LOCK_KB);
+		"traced, 2 usage error.\n");
 }
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)

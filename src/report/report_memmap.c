@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "kf_memmap.h"
+#include "kf_zones.h"
 #include "kf_report.h"
 
 static json_t *u64(uint64_t v)
@@ -98,17 +99,14 @@ static json_t *memmap_zone_json(const struct kf_memmap *m, const struct kf_memma
 {
 	json_t *o, *kinds = json_object(), *blocked = json_object(), *with = json_object();
 	json_t *pages = json_object(), *buddy, *compact;
-	uint64_t nblocked = 0;
-
 	for (int k = 0; k < KF_BK_NR; k++) {
 		if (kf_block_kind_blocked(k)) {
 			json_object_set_new(blocked, kf_block_kind_names[k], u64(z->blocks_by_kind[k]));
-			nblocked += z->blocks_by_kind[k];
 		} else {
 			json_object_set_new(kinds, kf_block_kind_names[k], u64(z->blocks_by_kind[k]));
 		}
 	}
-	json_object_set_new(kinds, "blocked", u64(nblocked));
+	json_object_set_new(kinds, "blocked", u64(kf_memmap_zone_blocked(z)));
 	for (int c = 0; c < KF_PC_NR; c++) {
 		json_object_set_new(pages, kf_page_class_names[c], u64(z->pages[c]));
 		json_object_set_new(with, kf_page_class_names[c], u64(z->blocks_with[c]));
@@ -240,10 +238,9 @@ int kf_memmap_text(const struct kf_memmap *m, FILE *out)
 		const struct kf_memmap_zone *z = &m->zones[i];
 		char reasons[128] = "", frac[16] = "-";
 		size_t len = 0;
-		uint64_t blocked = 0;
+		uint64_t blocked = kf_memmap_zone_blocked(z);
 
 		for (int k = KF_BK_FIRST_BLOCKED; k < KF_BK_NR; k++) {
-			blocked += z->blocks_by_kind[k];
 			if (z->blocks_by_kind[k] && len < sizeof(reasons))
 				len += snprintf(reasons + len, sizeof(reasons) - len, "%s%s %llu", len ? ", " : "",
 						kf_block_kind_names[k], (unsigned long long)z->blocks_by_kind[k]);

@@ -47,6 +47,7 @@ struct kf_run {
 	int memmap_errnum;
 	double memmap_at, memmap_cpu_s;
 	bool measured;
+	struct kf_findings findings;
 	struct kf_measurement m;
 };
 
@@ -110,6 +111,8 @@ static bool guard_evaluate(struct kf_run *r)
 					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
 			return false;
 		r->offline_in.compaction_reason = reason;
+		kf_guard_input_assume(&r->offline_in, r->cfg.guard_live.assume_sysctl, r->cfg.guard_live.assume_mask,
+				      r->cfg.guard_live.assume_source);
 		in = &r->offline_in;
 	}
 	if (kf_guard_evaluate(in, r->snap, &r->gres) < 0)
@@ -251,6 +254,9 @@ static void read_memstate(struct kf_run *r, double now)
 	struct kf_pagetypeinfo pt;
 	char err[512];
 
+	/* the vm sysctls the findings name change rarely: as read at the start */
+	ms->min_free_kbytes = r->s.mem_before.min_free_kbytes;
+	ms->percpu_pagelist_high_fraction = r->s.mem_before.percpu_pagelist_high_fraction;
 	if (kf_zoneinfo_read(root, &zi, err, sizeof(err)) == 0) {
 		kf_zoneinfo_release(&ms->zoneinfo);
 		ms->zoneinfo = zi;
@@ -312,6 +318,7 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->policy.sched_ext, sizeof(m->policy.sched_ext), "%s", gi->sched_ext_state);
 		snprintf(m->policy.sched_ext_ops, sizeof(m->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
 	}
+	m->page_size = sysconf(_SC_PAGESIZE);
 	m->uptime_s = kf_uptime_read(r->s.proc_root);
 	kf_boot_id_read(r->s.proc_root, m->boot_id, sizeof(m->boot_id));
 	if (!m->kernel[0] && uname(&u) == 0)
@@ -395,6 +402,33 @@ static void measure_source(struct kf_run *r)
 		m->nr_cpus = r->s.source.nr_cpus;
 }
 
+/* the findings, once, from what this measure holds (the map of this measure or an earlier one) */
+static void measure_findings(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	struct kf_findings_config defaults;
+	const struct kf_memstate *mem = m->mem;
+	struct kf_findings_input in = {
+		.snap = m->snap,
+		.window_s = m->duration_s,
+		.syms = m->syms,
+		/* live: what the instance enabled; a trace: the events it holds */
+		.traced = r->s.instance[0] ? r->s.traced : NULL,
+		.mem = mem,
+		.pageblock_order = mem && (mem->have & KF_HAVE_PAGETYPEINFO) ? mem->pagetypeinfo.pageblock_order : 0,
+		.memmap = m->memmap,
+		.guard = m->guard,
+		.page_size = sysconf(_SC_PAGESIZE),
+	};
+
+	if (!r->cfg.findings)
+		kf_findings_config_defaults(&defaults);
+	kf_findings_release(&r->findings);
+	m->findings_failed = kf_findings_evaluate(r->cfg.findings ? r->cfg.findings : &defaults, &in,
+						  &r->findings) < 0;
+	m->findings = m->findings_failed ? NULL : &r->findings;
+}
+
 const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_error *err)
 {
 	struct kf_measurement *m = &r->m;
@@ -418,6 +452,7 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 	measure_system(r);
 	if (r->cfg.memmap)
 		kf_run_scan_memmap(r);
+	measure_findings(r);
 	r->measured = true;
 	return m;
 }
@@ -480,6 +515,7 @@ void kf_run_close(struct kf_run *r)
 	kf_snapshot_free(r->prev_snap);
 	kf_memstate_release(&r->mem);
 	kf_memstate_release(&r->mem_prev);
+	kf_findings_release(&r->findings);
 	kf_guard_result_release(&r->gres);
 	kf_guard_input_release(&r->offline_in);
 	kf_guard_close(r->g);		/* --enforce: the old value goes back */

@@ -18,6 +18,7 @@
 
 #include "kf_live.h"
 #include "kf_live_cleanup.h"
+#include "kf_signals.h"
 
 #define MAX_SLOTS 4
 #define MAX_FDS 2048
@@ -44,31 +45,18 @@ struct restore {
 static struct restore restores[MAX_RESTORES];
 static char unmount_path[PATH_MAX];
 static volatile sig_atomic_t unmount_set;
-static volatile sig_atomic_t interrupted;
 static pid_t owner;			/* a forked child must not clean our instance */
 static bool atexit_done;
-static bool handlers_installed;
 
-/* the first of these only sets the flag; a second one kills */
-static const int soft_signals[] = { SIGINT, SIGTERM, SIGHUP };
-/* these kill at once (their default action is to terminate) */
-static const int hard_signals[] = {
-	SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM,
-	SIGPROF, SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGTRAP, SIGSYS,
-};
-#define NR_SOFT (int)(sizeof(soft_signals) / sizeof(soft_signals[0]))
-#define NR_HARD (int)(sizeof(hard_signals) / sizeof(hard_signals[0]))
-static struct sigaction old_soft[NR_SOFT], old_hard[NR_HARD];
-static bool took_soft[NR_SOFT], took_hard[NR_HARD];
-
+/* the signals are src/system/signals.c's: a first SIGINT only sets its flag */
 bool kf_live_interrupted(void)
 {
-	return interrupted != 0;
+	return kf_signals_interrupt() != 0;
 }
 
 int kf_live_interrupt_signal(void)
 {
-	return interrupted;
+	return kf_signals_interrupt();
 }
 
 static void write_zero(const char *path)
@@ -167,32 +155,6 @@ void kf_cleanup_emergency(void)
 	errno = saved;
 }
 
-static void die_by(int sig)
-{
-	signal(sig, SIG_DFL);
-	raise(sig);		/* delivered when the handler returns */
-}
-
-static void on_soft(int sig)
-{
-	if (owner && getpid() != owner) {
-		die_by(sig);
-		return;
-	}
-	if (!interrupted) {
-		interrupted = sig;
-		return;
-	}
-	kf_cleanup_emergency();
-	die_by(sig);
-}
-
-static void on_hard(int sig)
-{
-	kf_cleanup_emergency();
-	die_by(sig);
-}
-
 static void on_exit_cleanup(void)
 {
 	kf_cleanup_emergency();
@@ -211,65 +173,15 @@ static void unblock(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+/* the emergency runs from the one owner of signals, after the terminal */
 static void install(void)
 {
-	struct sigaction sa;
-
-	if (handlers_installed)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sigfillset(&sa.sa_mask);
-	/* poll() and nanosleep() return EINTR whatever SA_RESTART says; other
-	 * calls had better not fail half-way through a write */
-	sa.sa_flags = SA_RESTART;
-	for (int i = 0; i < NR_SOFT; i++) {
-		took_soft[i] = false;
-		if (sigaction(soft_signals[i], NULL, &old_soft[i]) < 0)
-			continue;
-		/* a signal the user chose to ignore (nohup) stays ignored */
-		if (old_soft[i].sa_handler == SIG_IGN && !(old_soft[i].sa_flags & SA_SIGINFO))
-			continue;
-		sa.sa_handler = on_soft;
-		if (sigaction(soft_signals[i], &sa, NULL) == 0)
-			took_soft[i] = true;
-	}
-	for (int i = 0; i < NR_HARD; i++) {
-		took_hard[i] = false;
-		if (sigaction(hard_signals[i], NULL, &old_hard[i]) < 0)
-			continue;
-		/* only take over the default action; a front end's own handler or
-		 * SIG_IGN (SIGPIPE in a program checking EPIPE) is left alone */
-		if (old_hard[i].sa_handler != SIG_DFL || (old_hard[i].sa_flags & SA_SIGINFO))
-			continue;
-		sa.sa_handler = on_hard;
-		if (sigaction(hard_signals[i], &sa, NULL) == 0)
-			took_hard[i] = true;
-	}
-	handlers_installed = true;
-}
-
-/* puts back what was there before, unless a front end installed a handler
- * of its own over ours since (which may chain to ours): that one stays */
-static void restore_one(int sig, void (*ours)(int), const struct sigaction *old)
-{
-	struct sigaction cur;
-
-	if (sigaction(sig, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
-	    cur.sa_handler == ours)
-		sigaction(sig, old, NULL);
+	kf_signals_add(KF_SIGNAL_CLEANUP, kf_cleanup_emergency);
 }
 
 static void uninstall(void)
 {
-	if (!handlers_installed)
-		return;
-	for (int i = 0; i < NR_SOFT; i++)
-		if (took_soft[i])
-			restore_one(soft_signals[i], on_soft, &old_soft[i]);
-	for (int i = 0; i < NR_HARD; i++)
-		if (took_hard[i])
-			restore_one(hard_signals[i], on_hard, &old_hard[i]);
-	handlers_installed = false;
+	kf_signals_del(kf_cleanup_emergency);
 }
 
 static bool any_used(void)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kf_proc.h"
+#include "kf_zones.h"
 
 static int buddy_line(struct kf_buddyinfo *bi, int *cap, char *l, const char *path,
 		      int line, char *err, size_t errlen)
@@ -55,6 +56,7 @@ static int buddy_line(struct kf_buddyinfo *bi, int *cap, char *l, const char *pa
 		bi->zones = bz;
 		*cap = ncap;
 	}
+	kf_buddy_zone_derive(&tmp);
 	bi->zones[bi->nr_zones++] = tmp;
 	return 0;
 }

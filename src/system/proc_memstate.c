@@ -100,33 +100,3 @@ void kf_memstate_release(struct kf_memstate *ms)
 	kf_vmstat_release(&ms->vmstat);
 	ms->have = 0;
 }
-
-const struct kf_zone_info *kf_memstate_zoneinfo(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_ZONEINFO))
-		return NULL;
-	for (int i = 0; i < ms->zoneinfo.nr_zones; i++)
-		if (ms->zoneinfo.zones[i].node == node && strcmp(ms->zoneinfo.zones[i].name, name) == 0)
-			return &ms->zoneinfo.zones[i];
-	return NULL;
-}
-
-const struct kf_buddy_zone *kf_memstate_buddy(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_BUDDYINFO))
-		return NULL;
-	for (int i = 0; i < ms->buddyinfo.nr_zones; i++)
-		if (ms->buddyinfo.zones[i].node == node && strcmp(ms->buddyinfo.zones[i].name, name) == 0)
-			return &ms->buddyinfo.zones[i];
-	return NULL;
-}
-
-const struct kf_pagetype_zone *kf_memstate_pagetype(const struct kf_memstate *ms, int node, const char *name)
-{
-	if (!ms || !(ms->have & KF_HAVE_PAGETYPEINFO))
-		return NULL;
-	for (int i = 0; i < ms->pagetypeinfo.nr_zones; i++)
-		if (ms->pagetypeinfo.zones[i].node == node && strcmp(ms->pagetypeinfo.zones[i].name, name) == 0)
-			return &ms->pagetypeinfo.zones[i];
-	return NULL;
-}

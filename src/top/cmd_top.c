@@ -6,10 +6,10 @@
  * the view (top_model.c) and hand it to the UI (top_ui.c). Keys change the
  * state (top_keys.c) and say what to redo.
  *
- * Order of set-up and tear-down matters: the run is opened (and its error
- * printed) before curses starts, the UI's signal handlers are installed
- * after the live source's so they chain to them, and the UI is stopped
- * before the run is closed.
+ * The run is opened (and its error printed) before curses starts, and the
+ * UI is stopped before the run is closed. On a crash or a second Ctrl-C the
+ * one owner of signals (src/system/signals.c) restores the terminal before
+ * the tracefs instance is removed, whatever registered first.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -89,21 +89,12 @@ static void top_usage(FILE *out)
 		"      --no-color         no colours (also when NO_COLOR is set)\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"The guard (mlocked memory of user-space schedulers; see kfrag(8), GUARD):\n"
-		"      --protect-pid PID  protect this process (repeatable); in a replay, select\n"
-		"                         it among the traced pids\n"
-		"      --protect-comm NAME  protect processes with this command name (repeatable)\n"
-		"      --lock-threshold KB  live: protect processes with at least KB kB of locked\n"
-		"                         memory (VmLck; default %d); 0 turns this discovery off\n"
-		"      --enforce          live: hold vm.compact_unevictable_allowed at 0 while a\n"
-		"                         protected process runs, restore the old value at exit\n"
-		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
+		KF_GUARD_OPTS_HELP
 		"\n"
 		"Live, kfrag top needs root: it traces in a tracefs instance of its own, removed\n"
 		"when it ends (q, Ctrl-C, SIGTERM, SIGHUP, or a crash).\n"
 		"Exit status: 0 after q, 1 when the kernel could not be traced or the input read,\n"
-		"2 usage error; killed by a signal, it dies by that signal after cleaning up.\n",
-		KF_GUARD_DEFAULT_LOCK_KB);
+		"2 usage error; killed by a signal, it dies by that signal after cleaning up.\n");
 }
 
 static int parse_top_opts(int argc, char **argv, struct top_opts *o)
@@ -487,7 +478,6 @@ int kf_cmd_top(int argc, char **argv)
 		return KF_EXIT_FAIL;
 	}
 	print_malformed(c);
-	/* after kf_live_open: our handlers chain to the live source's */
 	kf_top_ui_signals();
 	if (kf_top_ui_start(&ui, c->err, sizeof(c->err)) < 0) {
 		ret = -1;

@@ -53,11 +53,11 @@ enum kf_top_pcol {
 	KF_PCOL_PID,
 	KF_PCOL_COMM,
 	KF_PCOL_ALLOC_RATE,	/* mm_page_alloc events/s */
-	KF_PCOL_FREE_RATE,	/* mm_page_free + free_batched events/s */
+	KF_PCOL_FREE_RATE,	/* mm_page_free events/s (batched frees log it too) */
 	KF_PCOL_ALLOCD,		/* the script's columns, totals */
 	KF_PCOL_LOCKED,
 	KF_PCOL_FREED,
-	KF_PCOL_PAGEVEC,
+	KF_PCOL_BATCHED,	/* mm_page_free_batched: a subset of FREED */
 	KF_PCOL_DRAINED,
 	KF_PCOL_DRAINS,
 	KF_PCOL_REFILLS,
@@ -195,7 +195,7 @@ struct kf_top_zone {
 
 struct kf_top_cpu {
 	int cpu;
-	double alloc_ps, free_ps;	/* pages/s, order-weighted; free = free + free_batched */
+	double alloc_ps, free_ps;	/* pages/s, order-weighted; free = mm_page_free, batched included */
 	double refill_runs_ps, refill_pages_ps, drain_runs_ps, drain_pages_ps;
 	uint64_t alloc, freed, refill_runs, refill_pages, drain_runs, drain_pages;
 	/* pages refilled into this CPU's pcp lists and drained by another */
@@ -343,8 +343,9 @@ struct kf_top_view {
 	int nr_cpus;
 	/* pages refilled into row CPU i's pcp lists and drained by column CPU j:
 	 * [i * nr_cpus + j], totals and per second */
-	uint64_t *xdrain;
+	uint64_t *xdrain;		/* NULL when too many CPUs to draw it */
 	double *xdrain_ps;
+	uint64_t *xdrain_best;		/* per row: pages its xdrain_peer drained */
 	double alloc_ps, free_ps;	/* sums over CPUs */
 
 	struct kf_top_frag frag_total;
@@ -414,8 +415,8 @@ struct kf_top_ui_config {
 	bool ascii;			/* no UTF-8 line and arrow glyphs */
 };
 
-/* installs the signal handlers that restore the terminal (before initscr);
- * safe to call before or after kf_live_open */
+/* registers the terminal restore with the one owner of signals
+ * (kf_signals.h), ranked before the live source's cleanup; before initscr */
 void kf_top_ui_signals(void);
 /* the first SIGINT/SIGTERM/SIGHUP seen (0 none) */
 int kf_top_ui_signal(void);

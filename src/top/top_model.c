@@ -3,16 +3,15 @@
  * kfrag top's view model: two engine snapshots, the memory state and the
  * guard's result in, plain numbers and names out. Rates are differences of
  * the two snapshots over dt; the fragmentation indices are the kernel's
- * formulas (fragindex.c) over the buddy lists /proc gave. The memory map
- * view's cells come from a scanned struct kf_memmap (memmap_scan.c, run by
- * the loop). No I/O, no curses.
+ * formulas, derived once when buddyinfo was read (kf_zones.h). The memory
+ * map view's cells are built by top_memmap.c. No I/O, no curses.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kf_fragindex.h"
+#include "kf_zones.h"
 #include "kf_top.h"
 
 const char *const kf_top_panel_names[KF_PANEL_NR] = {
@@ -32,7 +31,7 @@ const char *const kf_top_pcol_names[KF_PCOL_NR] = {
 	[KF_PCOL_ALLOCD] = "ALLOCD",
 	[KF_PCOL_LOCKED] = "LOCKED",
 	[KF_PCOL_FREED] = "FREED",
-	[KF_PCOL_PAGEVEC] = "PAGEVEC",
+	[KF_PCOL_BATCHED] = "BATCHED",
 	[KF_PCOL_DRAINED] = "DRAINED",
 	[KF_PCOL_DRAINS] = "DRAINS",
 	[KF_PCOL_REFILLS] = "REFILLS",
@@ -58,6 +57,7 @@ void kf_top_view_release(struct kf_top_view *v)
 	free(v->cpus);
 	free(v->xdrain);
 	free(v->xdrain_ps);
+	free(v->xdrain_best);
 	free(v->frags);
 	free(v->episodes);
 	free(v->migrate);
@@ -68,10 +68,12 @@ void kf_top_view_release(struct kf_top_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* order-weighted pages of one kind on a CPU, or in a zone; 0 beyond the snapshot */
+/* order-weighted pages of one kind on CPU number cpu, or in a zone; 0 beyond the snapshot */
 static uint64_t cpu_pages(const struct kf_snapshot *s, int cpu, int kind)
 {
-	return s && cpu < s->nr_cpus ? s->pages_cpu[(size_t)cpu * KF_PK_NR + kind].pages : 0;
+	int i = kf_snapshot_cpu_index(s, cpu);
+
+	return i >= 0 ? s->pages_cpu[(size_t)i * KF_PK_NR + kind].pages : 0;
 }
 
 static uint64_t zone_pages(const struct kf_snapshot *s, int zone, int kind)
@@ -112,13 +114,11 @@ static void zone_from_mem(struct kf_top_zone *z, const struct kf_top_input *in)
 		z->nr_orders = b->nr_orders < KF_MAX_ORDER ? b->nr_orders : KF_MAX_ORDER;
 		for (int o = 0; o < z->nr_orders; o++) {
 			z->free_blocks[o] = b->free_blocks[o];
-			z->unusable[o] = kf_unusable_index(b->free_blocks, z->nr_orders, o);
-			z->extfrag[o] = kf_extfrag_index(b->free_blocks, z->nr_orders, o);
+			z->unusable[o] = b->unusable[o];
+			z->extfrag[o] = b->extfrag[o];
 			if (pb && pb->nr_orders == b->nr_orders) {
-				z->unusable_trend[o] = trend(z->unusable[o],
-							     kf_unusable_index(pb->free_blocks, pb->nr_orders, o));
-				z->extfrag_trend[o] = trend(z->extfrag[o],
-							    kf_extfrag_index(pb->free_blocks, pb->nr_orders, o));
+				z->unusable_trend[o] = trend(z->unusable[o], pb->unusable[o]);
+				z->extfrag_trend[o] = trend(z->extfrag[o], pb->extfrag[o]);
 			}
 		}
 	}
@@ -136,8 +136,8 @@ static void zone_rates(struct kf_top_zone *z, const struct kf_top_input *in)
 	if (zc < 0)
 		return;
 	z->alloc_ps = rate(zone_pages(in->cur, zc, KF_PK_ALLOC), zone_pages(in->prev, zp, KF_PK_ALLOC), in->dt);
-	z->free_ps = rate(zone_pages(in->cur, zc, KF_PK_FREE) + zone_pages(in->cur, zc, KF_PK_FREE_BATCHED),
-			  zone_pages(in->prev, zp, KF_PK_FREE) + zone_pages(in->prev, zp, KF_PK_FREE_BATCHED), in->dt);
+	/* a batched free logs mm_page_free too: free counts every page once */
+	z->free_ps = rate(zone_pages(in->cur, zc, KF_PK_FREE), zone_pages(in->prev, zp, KF_PK_FREE), in->dt);
 }
 
 /* the populated zones of the memory state, or the snapshot's when /proc gave none */
@@ -185,69 +185,158 @@ static int build_zones(struct kf_top_view *v, const struct kf_top_input *in)
 	return 0;
 }
 
-static uint64_t cross_at(const struct kf_snapshot *s, const uint64_t *m, int i, int j)
+/* the row of CPU number cpu among the rows shown, -1 */
+static int row_of(const int *rows, int n, int cpu)
 {
-	if (!s || !m || i >= s->nr_cpus || j >= s->nr_cpus)
-		return 0;
-	return m[(size_t)i * s->nr_cpus + j];
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (rows[mid] == cpu)
+			return mid;
+		if (rows[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* the matrix is drawn only when it fits a screen; above this it is not kept */
+#define XDRAIN_MATRIX_MAX	64
+
+/* the flows out of each row's CPU, from the snapshot's sparse pairs: totals
+ * into out[], and for drains the peer that drained most and the matrix */
+static void flows_out(struct kf_top_view *v, const int *rows, int n, const struct kf_cpu_flow *f, int nf,
+		      uint64_t *out, bool drain, bool prev)
+{
+	for (int i = 0; i < nf; i++) {
+		int a = row_of(rows, n, f[i].from_cpu), b = row_of(rows, n, f[i].to_cpu);
+		struct kf_top_cpu *x;
+
+		if (a < 0 || b < 0 || a == b)
+			continue;
+		out[a] += f[i].pages;
+		x = &v->cpus[a];
+		if (!drain || prev)
+			continue;
+		if (v->xdrain)
+			v->xdrain[(size_t)a * n + b] = f[i].pages;
+		if (x->xdrain_peer < 0 || f[i].pages > v->xdrain_best[a]) {
+			v->xdrain_best[a] = f[i].pages;
+			x->xdrain_peer = f[i].to_cpu;
+		}
+	}
+}
+
+/* the CPU numbers shown: the live ring's 0 .. nr_cpus - 1 and every CPU the
+ * snapshot saw, ascending; as many as occur, whatever their numbers */
+static int cpu_rows(const struct kf_top_input *in, int **rows)
+{
+	const struct kf_snapshot *cur = in->cur;
+	int n = 0, i = 0, ring = in->nr_cpus > 0 ? in->nr_cpus : 0;
+	int *r = malloc(((size_t)ring + cur->nr_cpus + 1) * sizeof(*r));
+
+	if (!r)
+		return -1;
+	for (int c = 0; c < ring || i < cur->nr_cpus;) {
+		int next = i >= cur->nr_cpus || (c < ring && c <= cur->cpu_ids[i]) ? c : cur->cpu_ids[i];
+
+		if (c < ring && next == c)
+			c++;
+		if (i < cur->nr_cpus && cur->cpu_ids[i] == next)
+			i++;
+		r[n++] = next;
+	}
+	*rows = r;
+	return n;
+}
+
+static void cpu_fill(struct kf_top_cpu *x, const struct kf_top_input *in, int cpu)
+{
+	static const struct kf_cpu_stats none;
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+	int ci = kf_snapshot_cpu_index(cur, cpu), pi = kf_snapshot_cpu_index(prev, cpu);
+	const struct kf_cpu_stats *cs = ci >= 0 ? &cur->cpus[ci] : &none;
+	const struct kf_cpu_stats *ps = pi >= 0 ? &prev->cpus[pi] : NULL;
+
+	x->cpu = cpu;
+	x->alloc = cpu_pages(cur, cpu, KF_PK_ALLOC);
+	x->freed = cpu_pages(cur, cpu, KF_PK_FREE);	/* batched frees are among them */
+	x->alloc_ps = rate(x->alloc, cpu_pages(prev, cpu, KF_PK_ALLOC), in->dt);
+	x->free_ps = rate(x->freed, cpu_pages(prev, cpu, KF_PK_FREE), in->dt);
+	x->refill_runs = cs->refill.runs;
+	x->refill_pages = cs->refill.pages;
+	x->drain_runs = cs->drain.runs;
+	x->drain_pages = cs->drain.pages;
+	x->refill_runs_ps = rate(cs->refill.runs, ps ? ps->refill.runs : 0, in->dt);
+	x->refill_pages_ps = rate(cs->refill.pages, ps ? ps->refill.pages : 0, in->dt);
+	x->drain_runs_ps = rate(cs->drain.runs, ps ? ps->drain.runs : 0, in->dt);
+	x->drain_pages_ps = rate(cs->drain.pages, ps ? ps->drain.pages : 0, in->dt);
+	x->lost = cs->lost_events;
+	x->xdrain_peer = -1;
+}
+
+/* the matrix's rates: the previous drains of each pair, then per second */
+static void xdrain_rates(struct kf_top_view *v, const int *rows, int n, const struct kf_top_input *in)
+{
+	const struct kf_snapshot *prev = in->prev;
+
+	for (int i = 0; prev && i < prev->nr_cross_drain; i++) {
+		int a = row_of(rows, n, prev->cross_drain[i].from_cpu), b = row_of(rows, n, prev->cross_drain[i].to_cpu);
+
+		if (a >= 0 && b >= 0 && a != b)
+			v->xdrain_ps[(size_t)a * n + b] = prev->cross_drain[i].pages;
+	}
+	for (size_t k = 0; k < (size_t)n * n; k++)
+		v->xdrain_ps[k] = rate(v->xdrain[k], (uint64_t)v->xdrain_ps[k], in->dt);
 }
 
 static int build_cpus(struct kf_top_view *v, const struct kf_top_input *in)
 {
 	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
-	int n = cur->nr_cpus > in->nr_cpus ? cur->nr_cpus : in->nr_cpus;
+	int *rows = NULL;
+	int n = cpu_rows(in, &rows);
+	uint64_t *sums;
 
-	v->cpus = calloc(n ? n : 1, sizeof(*v->cpus));
-	v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
-	v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
-	if (!v->cpus || !v->xdrain || !v->xdrain_ps)
+	if (n < 0)
 		return -1;
+	v->cpus = calloc(n ? n : 1, sizeof(*v->cpus));
+	v->xdrain_best = calloc(n ? n : 1, sizeof(*v->xdrain_best));
+	sums = calloc(4 * (size_t)(n ? n : 1), sizeof(*sums));	/* drained, freed: now, before */
+	if (n <= XDRAIN_MATRIX_MAX) {
+		v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
+		v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
+	}
+	if (!v->cpus || !v->xdrain_best || !sums || (n <= XDRAIN_MATRIX_MAX && (!v->xdrain || !v->xdrain_ps))) {
+		free(rows);
+		free(sums);
+		return -1;
+	}
 	v->nr_cpus = n;
+	for (int c = 0; c < n; c++)
+		cpu_fill(&v->cpus[c], in, rows[c]);
+	flows_out(v, rows, n, cur->cross_drain, cur->nr_cross_drain, sums, true, false);
+	flows_out(v, rows, n, cur->cross_free, cur->nr_cross_free, sums + n, false, false);
+	if (prev) {
+		flows_out(v, rows, n, prev->cross_drain, prev->nr_cross_drain, sums + 2 * n, true, true);
+		flows_out(v, rows, n, prev->cross_free, prev->nr_cross_free, sums + 3 * n, false, true);
+	}
+	if (v->xdrain)
+		xdrain_rates(v, rows, n, in);
 	for (int c = 0; c < n; c++) {
-		static const struct kf_cpu_stats none;
 		struct kf_top_cpu *x = &v->cpus[c];
-		const struct kf_cpu_stats *cs = c < cur->nr_cpus ? &cur->cpus[c] : &none;
-		const struct kf_cpu_stats *ps = prev && c < prev->nr_cpus ? &prev->cpus[c] : NULL;
-		uint64_t most = 0, xdrain_prev = 0, xfree_prev = 0;
 
-		x->cpu = c;
-		x->alloc = cpu_pages(cur, c, KF_PK_ALLOC);
-		x->freed = cpu_pages(cur, c, KF_PK_FREE) + cpu_pages(cur, c, KF_PK_FREE_BATCHED);
-		x->alloc_ps = rate(x->alloc, cpu_pages(prev, c, KF_PK_ALLOC), in->dt);
-		x->free_ps = rate(x->freed, cpu_pages(prev, c, KF_PK_FREE) + cpu_pages(prev, c, KF_PK_FREE_BATCHED),
-				  in->dt);
-		x->refill_runs = cs->refill.runs;
-		x->refill_pages = cs->refill.pages;
-		x->drain_runs = cs->drain.runs;
-		x->drain_pages = cs->drain.pages;
-		x->refill_runs_ps = rate(cs->refill.runs, ps ? ps->refill.runs : 0, in->dt);
-		x->refill_pages_ps = rate(cs->refill.pages, ps ? ps->refill.pages : 0, in->dt);
-		x->drain_runs_ps = rate(cs->drain.runs, ps ? ps->drain.runs : 0, in->dt);
-		x->drain_pages_ps = rate(cs->drain.pages, ps ? ps->drain.pages : 0, in->dt);
-		x->lost = cs->lost_events;
-		x->xdrain_peer = -1;
-		for (int j = 0; j < n; j++) {
-			uint64_t d = cross_at(cur, cur->cross_drain, c, j);
-			uint64_t dp = cross_at(prev, prev ? prev->cross_drain : NULL, c, j);
-
-			v->xdrain[(size_t)c * n + j] = d;
-			v->xdrain_ps[(size_t)c * n + j] = rate(d, dp, in->dt);
-			if (j == c)
-				continue;
-			x->xdrain_out += d;
-			x->xfree_out += cross_at(cur, cur->cross_free, c, j);
-			xdrain_prev += dp;
-			xfree_prev += cross_at(prev, prev ? prev->cross_free : NULL, c, j);
-			if (d > most) {
-				most = d;
-				x->xdrain_peer = j;
-			}
-		}
-		x->xdrain_out_ps = rate(x->xdrain_out, xdrain_prev, in->dt);
-		x->xfree_out_ps = rate(x->xfree_out, xfree_prev, in->dt);
+		x->xdrain_out = sums[c];
+		x->xfree_out = sums[n + c];
+		x->xdrain_out_ps = rate(x->xdrain_out, sums[2 * n + c], in->dt);
+		x->xfree_out_ps = rate(x->xfree_out, sums[3 * n + c], in->dt);
 		v->alloc_ps += x->alloc_ps;
 		v->free_ps += x->free_ps;
 	}
+	free(rows);
+	free(sums);
 	return 0;
 }
 
@@ -431,8 +520,8 @@ static double pcol_value(const struct kf_top_proc *p, enum kf_top_pcol col)
 	case KF_PCOL_FREE_RATE: return p->free_ps;
 	case KF_PCOL_ALLOCD: return (double)p->s.allocd;
 	case KF_PCOL_LOCKED: return (double)p->s.allocd_locked;
-	case KF_PCOL_FREED: return (double)p->s.freed_direct;
-	case KF_PCOL_PAGEVEC: return (double)p->s.freed_pagevec;
+	case KF_PCOL_FREED: return (double)p->s.freed;
+	case KF_PCOL_BATCHED: return (double)p->s.freed_batched;
 	case KF_PCOL_DRAINED: return (double)p->s.pcpu_pages_drained;
 	case KF_PCOL_DRAINS: return (double)p->s.pcpu_drains;
 	case KF_PCOL_REFILLS: return (double)p->s.pcpu_refills;
@@ -513,8 +602,7 @@ static int build_procs(struct kf_top_view *v, const struct kf_top_input *in, con
 		t->comm[sizeof(t->comm) - 1] = '\0';
 		t->s = *s;
 		t->alloc_ps = rate(s->allocd, p ? p->allocd : 0, in->dt);
-		t->free_ps = rate(s->freed_direct + s->freed_pagevec,
-				  p ? p->freed_direct + p->freed_pagevec : 0, in->dt);
+		t->free_ps = rate(s->freed, p ? p->freed : 0, in->dt);
 		t->is_protected = pid_protected(in, s->pid);
 	}
 	free(pidx);
@@ -599,157 +687,6 @@ static int build_guard(struct kf_top_view *v, const struct kf_top_input *in, con
 		}
 	}
 	return 0;
-}
-
-/* ---- the memory map -------------------------------------------------------- */
-
-int kf_top_memmap_rank(enum kf_block_kind k)
-{
-	switch (k) {
-	case KF_BK_HOLE: return 0;
-	case KF_BK_EMPTY: return 1;
-	case KF_BK_FREE: return 2;
-	case KF_BK_MOVABLE: return 3;
-	case KF_BK_UNSURE: return 4;
-	default:
-		/* blocked: the first of them (reserved) is the hardest to clear */
-		if (k >= KF_BK_FIRST_BLOCKED && k < KF_BK_NR)
-			return 5 + (KF_BK_NR - 1 - k);
-		return 0;
-	}
-}
-
-void kf_top_memmap_release(struct kf_top_memmap *mm)
-{
-	for (int i = 0; mm->zones && i < mm->nr_zones; i++)
-		free(mm->zones[i].cells);
-	free(mm->zones);
-	memset(mm, 0, sizeof(*mm));
-}
-
-static uint64_t div_up(uint64_t a, uint64_t b)
-{
-	return (a + b - 1) / b;
-}
-
-/* lines the zones take, a header and their cells each, with n pageblocks a cell */
-static uint64_t map_lines(const struct kf_memmap *m, uint64_t n, int cols)
-{
-	uint64_t lines = 0;
-
-	for (int i = 0; i < m->nr_zones; i++)
-		lines += 1 + div_up(div_up(m->zones[i].nr_blocks, n), (uint64_t)cols);
-	return lines;
-}
-
-/* marks the cells holding the PFNs [start, end) */
-static void map_mark(struct kf_top_memmap *mm, const struct kf_memmap *m, uint64_t start, uint64_t end)
-{
-	for (int i = 0; i < m->nr_zones; i++) {
-		const struct kf_memmap_zone *z = &m->zones[i];
-		struct kf_top_map_zone *t = &mm->zones[i];
-		uint64_t s = start > z->start_pfn ? start : z->start_pfn;
-		uint64_t e = end < z->end_pfn ? end : z->end_pfn;
-
-		if (s >= e)
-			continue;
-		uint64_t c0 = ((s >> m->pageblock_order) - z->first_block) / mm->per_cell;
-		uint64_t c1 = (((e - 1) >> m->pageblock_order) - z->first_block) / mm->per_cell;
-
-		for (uint64_t c = c0; c <= c1 && c < (uint64_t)t->nr_cells; c++)
-			t->cells[c].locked = true;
-	}
-}
-
-int kf_top_memmap_build(struct kf_top_memmap *mm, const struct kf_memmap *m,
-			const struct kf_guard_input *gi, uint64_t page_size, int rows, int cols)
-{
-	uint64_t most = 1, lo, hi;
-
-	kf_top_memmap_release(mm);
-	mm->shown = true;
-	mm->guard_on = gi != NULL;
-	if (!m)
-		return 0;
-	mm->available = true;
-	mm->pageblock_order = m->pageblock_order;
-	mm->block_kb = ((page_size ? page_size : 4096) << m->pageblock_order) / 1024;
-	mm->cols = cols > 0 ? cols : 1;
-	for (int i = 0; i < m->nr_zones; i++)
-		if (m->zones[i].nr_blocks > most)
-			most = m->zones[i].nr_blocks;
-	/* the smallest number of pageblocks a cell that fits: lines only fall as it grows */
-	if (rows <= 0 || map_lines(m, most, mm->cols) > (uint64_t)rows) {
-		mm->per_cell = most;
-		mm->fits = false;
-	} else {
-		for (lo = 1, hi = most; lo < hi;) {
-			uint64_t mid = lo + (hi - lo) / 2;
-
-			if (map_lines(m, mid, mm->cols) <= (uint64_t)rows)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		mm->per_cell = lo;
-		mm->fits = true;
-	}
-	mm->lines = (int)map_lines(m, mm->per_cell, mm->cols);
-
-	mm->zones = calloc(m->nr_zones ? m->nr_zones : 1, sizeof(*mm->zones));
-	if (!mm->zones)
-		goto nomem;
-	mm->nr_zones = m->nr_zones;
-	for (int i = 0; i < m->nr_zones; i++) {
-		const struct kf_memmap_zone *z = &m->zones[i];
-		struct kf_top_map_zone *t = &mm->zones[i];
-
-		t->node = z->node;
-		memcpy(t->name, z->name, sizeof(t->name));
-		t->name[sizeof(t->name) - 1] = '\0';
-		t->start_pfn = z->start_pfn;
-		t->end_pfn = z->end_pfn;
-		t->nr_blocks = z->nr_blocks;
-		t->nr_cells = (int)div_up(z->nr_blocks, mm->per_cell);
-		t->rows = (int)div_up(t->nr_cells, mm->cols);
-		t->cells = calloc(t->nr_cells ? t->nr_cells : 1, sizeof(*t->cells));
-		if (!t->cells)
-			goto nomem;
-		for (uint64_t b = 0; b < z->nr_blocks; b++) {
-			enum kf_block_kind k = z->blocks[b].kind < KF_BK_NR ? z->blocks[b].kind : KF_BK_HOLE;
-			struct kf_top_map_cell *c = &t->cells[b / mm->per_cell];
-
-			t->by_kind[k]++;
-			if (b % mm->per_cell == 0 || kf_top_memmap_rank(k) > kf_top_memmap_rank(c->kind))
-				c->kind = k;
-		}
-		t->compactable = t->by_kind[KF_BK_FREE] + t->by_kind[KF_BK_MOVABLE];
-		t->unsure = t->by_kind[KF_BK_UNSURE];
-		t->holes = t->by_kind[KF_BK_HOLE] + t->by_kind[KF_BK_EMPTY];
-		for (int k = KF_BK_FIRST_BLOCKED; k < KF_BK_NR; k++)
-			t->blocked += t->by_kind[k];
-	}
-	/* where the protected processes' locked pages are now */
-	for (int p = 0; gi && p < gi->nr_procs; p++) {
-		const struct kf_protected *pr = &gi->procs[p];
-
-		if (!pr->nr_cur_pfns)
-			continue;
-		mm->guard_pfn_procs++;
-		for (int r = 0; r < pr->nr_cur_pfns; r++)
-			map_mark(mm, m, pr->cur_pfns[r].start, pr->cur_pfns[r].end);
-	}
-	for (int i = 0; i < mm->nr_zones; i++) {
-		for (int c = 0; c < mm->zones[i].nr_cells; c++)
-			mm->zones[i].locked_cells += mm->zones[i].cells[c].locked;
-		mm->locked_cells += mm->zones[i].locked_cells;
-	}
-	return 0;
-
-nomem:
-	kf_top_memmap_release(mm);
-	errno = ENOMEM;
-	return -1;
 }
 
 static int build_memmap(struct kf_top_view *v, const struct kf_top_input *in)

@@ -39,6 +39,9 @@ static void machine(void)
 	zones[1].nr_orders = 11;
 	zones[1].free_blocks[9] = 2;
 	zones[1].free_blocks[10] = 2;
+	/* the indices, as the buddyinfo reader derives them */
+	kf_buddy_zone_derive(&zones[0]);
+	kf_buddy_zone_derive(&zones[1]);
 	zinfo[0].node = 0;
 	strcpy(zinfo[0].name, "DMA32");
 	zinfo[0].free_pages = 12;
