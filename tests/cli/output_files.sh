@@ -6,6 +6,7 @@
 # output and keeps those of a running one; writing to a full device says so
 # and fails (report, and check with UNKNOWN). kfrag record -o shares the
 # same code (kf_atomic_open); its live side is in tests/live/live_record.sh.
+# Also: an endless input line, and an unprivileged live run.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 IN=$FIXTURES/text/pipe_kmem_storm.txt
 
@@ -85,5 +86,14 @@ fi
 "$KFRAG" report --input /dev/zero > /dev/null 2> "$TMP/err"
 expect_eq "--input /dev/zero: exit" "$?" 1
 grep -q "/dev/zero: line 1 is longer than" "$TMP/err" && ok || fail "/dev/zero: '$(cat "$TMP/err")'"
+
+# a live run without privileges: "needs root" is the first thing said
+# (issue #13: a guard message came first)
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$KFRAG" report --duration 1 --protect-pid 1 \
+		> /dev/null 2> "$TMP/err"
+	expect_eq "unprivileged live run: exit" "$?" 1
+	head -1 "$TMP/err" | grep -q "needs root" && ok || fail "unprivileged: first line '$(head -1 "$TMP/err")'"
+fi
 
 done_testing
