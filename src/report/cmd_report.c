@@ -213,12 +213,15 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 	}
 	if (o->output) {
 		if (ret < 0) {
+			fprintf(stderr, "kfrag report: cannot write %s: %s\n", o->output, strerror(errno));
 			kf_atomic_abort(&af);
 		} else if (kf_atomic_commit(&af) < 0) {
 			fprintf(stderr, "kfrag report: cannot write %s: %s\n", o->output, strerror(errno));
 			ret = -1;
 		}
-	} else if (fflush(stdout) != 0) {
+	} else if (fflush(stdout) != 0 || ferror(stdout) || ret < 0) {
+		/* e.g. > /dev/full: the writes failed, say so (the exit status alone is silent) */
+		fprintf(stderr, "kfrag report: cannot write the report to standard output: %s\n", strerror(errno));
 		ret = -1;
 	}
 	return ret;
