@@ -205,9 +205,15 @@ struct kf_kcompactd_waker {
 	uint64_t first_ts;		/* ns, trace clock */
 };
 
+#define KF_RATE_BUCKETS	240
+
 struct kf_snapshot {
 	uint64_t first_ts, last_ts;	/* of events fed, ns */
 	uint64_t nr_events;
+	/* events over time: rate[i] counts those from first_ts + i * bucket on
+	 * (0.1 s buckets, doubled in width while the window outgrows them) */
+	uint64_t rate_bucket_ns;
+	uint64_t rate[KF_RATE_BUCKETS];
 	/* events not counted: a negative CPU, or no memory for a new CPU */
 	uint64_t events_uncounted;
 	/* the CPUs that occurred (events or lost-event reports), whatever their

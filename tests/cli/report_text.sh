@@ -48,8 +48,8 @@ expect_eq "stdin path" "$(jq -r .source.path "$TMP/stdin.json")" "-"
 expect_eq "stdin events" "$(jq .nr_events "$TMP/stdin.json")" "$(jq .nr_events "$TMP/pipe_kmem_storm.txt.json")"
 
 # a whole capture as trace-cmd report text and as trace.dat: the same analysis
-if [ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ] && command -v trace-cmd >/dev/null; then
-	dat="$SHARED_DATA/compaction-mlocked-moved/trace.dat"
+if [ -f "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat" ] && command -v trace-cmd >/dev/null; then
+	dat="$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat"
 	trace-cmd report -i "$dat" 2>/dev/null > "$TMP/full.txt"
 	"$KFRAG" report --input "$dat" --json --output "$TMP/dat.json"
 	"$KFRAG" report --input "$TMP/full.txt" --json --output "$TMP/txt.json"
