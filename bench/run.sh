@@ -1,39 +1,81 @@
 #!/bin/bash
-# Offline benchmark of kfrag report (issue: performance of `kfrag report`).
+# Offline benchmark of kfrag report (issue #14).
 #   bench/run.sh BUILDDIR SHARED_DATA [REPS]
-# In one invocation: kfrag report on kmem-storm/trace.dat against a bare
-# libtracecmd iteration of the same file (the baseline), and kfrag report on
-# trace_pipe text. Prints CPU seconds (best of REPS), events/s, peak RSS and
-# the ratio to the baseline.
+# In one invocation, CPU seconds best of REPS (user + system, of each command
+# alone), with ratios against baselines run here:
+# 1. every trace.dat in SHARED_DATA, plus (as root with tracefs) one recorded
+#    on the spot by `kfrag record` while two allocation storms run: kfrag
+#    report against a bare libtracecmd iteration of the same file
+#    (bench/bare_iterate.c), and kfrag's reader alone (bench/read_only.c);
+# 2. many CPUs: the pages of compaction-mlocked-moved spread over 2, 64 and
+#    256 CPUs by bench/spread_cpus.c (pages whole, order kept per CPU); cost
+#    per event of kfrag report, of its reader alone, and of the bare
+#    iteration, each as a ratio to its own 2-CPU figure;
+# 3. text: trace_pipe lines per second.
 set -eu
-build=${1:-.}
+build=$(cd "${1:-.}" && pwd)
 data=${2:-$(dirname "$0")/../../shared/data}
 reps=${3:-5}
 here=$(cd "$(dirname "$0")" && pwd)
-out=$(mktemp -d /tmp/kfrag-bench.XXXXXX)
+out=$(mktemp -d "${TMPDIR:-/tmp}/kfrag-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-
-dat="$data/kmem-storm/trace.dat"
-pipe="$data/kmem-storm/trace_pipe.txt"
-[ -f "$dat" ] || { echo "bench: $dat not found (pass the shared data directory)" >&2; exit 1; }
+ls "$data"/*/trace.dat >/dev/null 2>&1 || { echo "bench: no captures in $data (pass the shared data directory)" >&2; exit 1; }
+[ -x "$build/bench/read_only" ] && [ -x "$build/bench/spread_cpus" ] ||
+	make -C "$build" bench/read_only bench/spread_cpus >/dev/null
 
 cc -O2 -o "$out/bare_iterate" "$here/bare_iterate.c" $(pkg-config --cflags --libs libtracecmd)
-events=$("$out/bare_iterate" "$dat")
+cpu() { python3 "$here/measure.py" "$reps" "$@"; }	# prints "CPU_S PEAK_RSS_KIB"
 
-read -r base_cpu base_rss < <(python3 "$here/measure.py" "$reps" "$out/bare_iterate" "$dat")
-read -r kf_cpu kf_rss < <(python3 "$here/measure.py" "$reps" "$build/kfrag" report --input "$dat" --json --output "$out/r.json")
+# a trace recorded here: two storms, one per CPU (root, tracefs, the live lock)
+if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing/instances ] && [ -x "$build/tests/helpers/alloc_storm" ]; then
+	mkdir -p "$out/recorded"
+	(
+		flock 9
+		"$build/kfrag" record -q -o "$out/recorded/trace.dat" --duration 4 &
+		k=$!
+		sleep 1
+		taskset -c 0 "$build/tests/helpers/alloc_storm" 4 2 >/dev/null &
+		taskset -c 1 "$build/tests/helpers/alloc_storm" 4 2 >/dev/null &
+		wait
+	) 9>/tmp/kfrag-live-tests.lock
+fi
+
+echo "kfrag offline benchmark, best of $reps, $(nproc) CPUs"
+printf "%-28s %9s %8s %8s %8s %7s %7s %7s %7s\n" trace events bare_s kfrag_s reader_s ratio target rss_b rss_k
+for dat in "$data"/*/trace.dat "$out"/recorded/trace.dat; do
+	[ -f "$dat" ] || continue
+	name=$(basename "$(dirname "$dat")")
+	events=$("$out/bare_iterate" "$dat" 2>/dev/null)	# libtracecmd warns of options it does not know
+	read -r bc br < <(cpu "$out/bare_iterate" "$dat")
+	read -r kc kr < <(cpu "$build/kfrag" report --input "$dat" --json --output "$out/r.json")
+	read -r rc _ < <(cpu "$build/bench/read_only" "$dat")
+	awk -v n="$name" -v e="$events" -v bc="$bc" -v kc="$kc" -v rc="$rc" -v br="$br" -v kr="$kr" 'BEGIN {
+		printf "%-28s %9d %8.3f %8.3f %8.3f %7.3f %7s %6.1fM %6.1fM\n", n, e, bc, kc, rc, kc / bc, "<=1.0", br / 1024, kr / 1024 }'
+done
+
+echo "many CPUs: the pages of compaction-mlocked-moved spread over N CPUs (ns per event; ratio to 2 CPUs)"
+src="$data/compaction-mlocked-moved/trace.dat"
+printf "%-6s %9s %9s %7s %9s %7s %9s %7s %8s\n" cpus events kfrag_ns ratio reader_ns ratio bare_ns ratio json_kb
+for n in 2 64 256; do
+	"$build/bench/spread_cpus" "$src" "$out/spread$n.dat" "$n"
+	events=$("$build/bench/read_only" "$out/spread$n.dat")
+	read -r kc _ < <(cpu "$build/kfrag" report --input "$out/spread$n.dat" --json --output "$out/s.json")
+	read -r rc _ < <(cpu "$build/bench/read_only" "$out/spread$n.dat")
+	read -r bc _ < <(cpu "$out/bare_iterate" "$out/spread$n.dat")
+	echo "$n $events $kc $rc $bc $(stat -c %s "$out/s.json")"
+	rm -f "$out/spread$n.dat"
+done | awk '{
+	k = $3 / $2 * 1e9; r = $4 / $2 * 1e9; b = $5 / $2 * 1e9
+	if (NR == 1) { k0 = k; r0 = r; b0 = b }
+	printf "%-6d %9d %9.1f %7.2f %9.1f %7.2f %9.1f %7.2f %8.0f\n", $1, $2, k, k / k0, r, r / r0, b, b / b0, $6 / 1024
+} END { print "  target: kfrag ratio <= 1.25 at 256 CPUs" }'
 
 # text: the 40,000-line trace_pipe sample repeated to 2,000,000 lines
-for _ in $(seq 50); do cat "$pipe"; done > "$out/pipe.txt"
-lines=$(wc -l < "$out/pipe.txt")
-read -r txt_cpu txt_rss < <(python3 "$here/measure.py" "$reps" "$build/kfrag" report --input "$out/pipe.txt" --json --output "$out/t.json")
-
-awk -v ev="$events" -v bc="$base_cpu" -v br="$base_rss" -v kc="$kf_cpu" -v kr="$kf_rss" \
-    -v ln="$lines" -v tc="$txt_cpu" -v tr="$txt_rss" 'BEGIN {
-	printf "trace.dat: %s, %d events (best of reps)\n", "kmem-storm", ev
-	printf "  %-34s %8.3f s CPU  %10.0f events/s  peak RSS %6.1f MiB\n", "baseline: bare libtracecmd iterate", bc, ev / bc, br / 1024
-	printf "  %-34s %8.3f s CPU  %10.0f events/s  peak RSS %6.1f MiB\n", "kfrag report --json", kc, ev / kc, kr / 1024
-	printf "  ratio kfrag / baseline CPU: %.3f (target <= 1.25)\n", kc / bc
-	printf "text: trace_pipe, %d lines\n", ln
-	printf "  %-34s %8.3f s CPU  %10.0f lines/s   peak RSS %6.1f MiB (target >= 2M lines/s)\n", "kfrag report --json", tc, ln / tc, tr / 1024
-}'
+pipe="$data/kmem-storm/trace_pipe.txt"
+if [ -f "$pipe" ]; then
+	for _ in $(seq 50); do cat "$pipe"; done > "$out/pipe.txt"
+	lines=$(wc -l < "$out/pipe.txt")
+	read -r tc tr < <(cpu "$build/kfrag" report --input "$out/pipe.txt" --json --output "$out/t.json")
+	awk -v ln="$lines" -v tc="$tc" -v tr="$tr" 'BEGIN {
+		printf "text: trace_pipe, %d lines: %.3f s CPU, %.0f lines/s (target >= 2M), peak RSS %.1f MiB\n", ln, tc, ln / tc, tr / 1024 }'
+fi

@@ -53,7 +53,7 @@ struct kf_engine_config {
 	int nr_zones;
 	int pageblock_order;	/* for extfrag "fragmenting"; 0 = use the event's */
 	int max_episodes;	/* compaction episodes kept in detail; 0 = 4096 */
-	int nr_cpus_hint;	/* grows as events show higher CPUs */
+	int nr_cpus_hint;	/* unused: the engine keeps the CPUs that occur */
 };
 
 /* pcp runs: consecutive percpu_refill zone_locked allocs, or pcpu drains, on a CPU */
@@ -98,13 +98,23 @@ struct kf_pfn_range {
 	uint64_t end;		/* exclusive */
 };
 
+/* an episode's order when no event told it */
+#define KF_ORDER_UNKNOWN	(-2)
+
 struct kf_episode {
 	int zone;		/* index in the zone list; nr_zones = unknown */
 	int cpu;
-	int pid;
+	int pid;		/* the compacting task; for direct compaction, the stalled one */
 	char comm[KF_COMM_LEN];
 	enum kf_initiator initiator;
+	/* the order compacted for: -1 a whole zone (compact_memory, proactive);
+	 * from mm_compaction_finished, else try_to_compact_pages (direct) or
+	 * kcompactd_wake (kcompactd); KF_ORDER_UNKNOWN when none was seen */
+	int order;
 	uint64_t begin_ts, end_ts;	/* end_ts 0 while running */
+	/* direct compaction: from the task's try_to_compact_pages to this end
+	 * (its allocation stalled that long so far); 0 otherwise or running */
+	uint64_t stall_ns;
 	bool running;
 	int sync;
 	int status;			/* compaction status (kf_symbols), -1 while running */
@@ -115,6 +125,9 @@ struct kf_episode {
 	uint64_t free_scanned, free_isolated;		/* (fast_)isolate_freepages */
 	uint64_t nr_migrated, nr_failed;		/* mm_compaction_migratepages */
 	uint64_t isolate_calls;
+	/* the kernel's nr_scanned summed above exceeds the zone's span: it counts
+	 * some pages twice (a compound page's tail pages), so it is no coverage */
+	bool migrate_scanned_exceeds_span, free_scanned_exceeds_span;
 	/* coalesced ranges scanned for pages to migrate */
 	struct kf_pfn_range *ranges;
 	int nr_ranges, alloc_ranges;
@@ -137,6 +150,14 @@ struct kf_extfrag_stats {
 	uint64_t changed;	/* change_ownership: pageblock changed migratetype */
 };
 
+/* page faults of one process on one virtual page while migration ran */
+struct kf_fault_page {
+	int pid;
+	uint64_t vpage;			/* address >> 12 */
+	uint32_t faults;
+	uint32_t on_pte;		/* of them, while the page's migration PTE was set */
+};
+
 /* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
 struct kf_proc_stats {
 	int pid;
@@ -144,9 +165,13 @@ struct kf_proc_stats {
 	uint64_t allocd;		/* mm_page_alloc events */
 	uint64_t allocd_pages;		/* order-weighted */
 	uint64_t allocd_locked;		/* mm_page_alloc_zone_locked */
-	uint64_t freed_direct;		/* mm_page_free */
-	uint64_t freed_pages;		/* order-weighted */
-	uint64_t freed_pagevec;		/* mm_page_free_batched */
+	/* every freed block logs mm_page_free; one freed in a batch (a folio
+	 * batch of the LRU or the page cache) logs mm_page_free_batched too,
+	 * so batched frees are a subset of frees */
+	uint64_t freed;			/* mm_page_free: the script's "freed direct" */
+	uint64_t freed_pages;		/* order-weighted, of mm_page_free */
+	uint64_t freed_batched;		/* mm_page_free_batched: its "freed pagevec" */
+	uint64_t freed_unbatched;	/* freed - freed_batched (0 if negative): one at a time */
 	uint64_t pcpu_pages_drained;	/* mm_page_pcpu_drain */
 	uint64_t pcpu_drains;		/* runs of drains, ended by another event */
 	uint64_t pcpu_refills;		/* runs of zone_locked, ended by another event */
@@ -157,14 +182,45 @@ struct kf_proc_stats {
 	uint64_t unknown;		/* events outside the page allocator */
 	uint64_t faults;		/* exceptions:page_fault_user */
 	uint64_t faults_during_migration;
+	uint64_t faults_on_migration_pte;	/* of them, on a page whose migration PTE was set */
 	/* run state, as the script keeps it */
 	bool in_drain, in_refill;
 };
 
+/* pages that went from one CPU to another */
+struct kf_cpu_flow {
+	int32_t from_cpu, to_cpu;	/* CPU numbers */
+	uint64_t pages;
+};
+
+/* a task that woke kcompactd (mm_compaction_wakeup_kcompactd): kswapd for
+ * an order, or order -1 for proactive compaction (a write of
+ * vm.compaction_proactiveness triggers it) */
+#define KF_MAX_KCOMPACTD_WAKERS 8
+struct kf_kcompactd_waker {
+	int pid;
+	char comm[KF_COMM_LEN];
+	int order;
+	uint64_t count;
+	uint64_t first_ts;		/* ns, trace clock */
+};
+
+#define KF_RATE_BUCKETS	240
+
 struct kf_snapshot {
 	uint64_t first_ts, last_ts;	/* of events fed, ns */
 	uint64_t nr_events;
+	/* events over time: rate[i] counts those from first_ts + i * bucket on
+	 * (0.1 s buckets, doubled in width while the window outgrows them) */
+	uint64_t rate_bucket_ns;
+	uint64_t rate[KF_RATE_BUCKETS];
+	/* events not counted: a negative CPU, or no memory for a new CPU */
+	uint64_t events_uncounted;
+	/* the CPUs that occurred (events or lost-event reports), whatever their
+	 * numbers: every per-CPU array below has nr_cpus entries, entry i for
+	 * CPU cpu_ids[i], in ascending order (kf_snapshot_cpu_index finds one) */
 	int nr_cpus;
+	int32_t *cpu_ids;
 	int nr_zones;			/* known zones; index nr_zones is "unknown" */
 	struct kf_zone_span *zones;	/* nr_zones entries */
 
@@ -184,11 +240,15 @@ struct kf_snapshot {
 	struct kf_count *pages_zone;
 	struct kf_count pages_total[KF_PK_NR];
 
-	/* pages allocated on one CPU and freed on another: [alloc_cpu * nr_cpus + free_cpu] */
-	uint64_t *cross_free;
-	/* pages refilled into a pcp list on one CPU and drained from another */
-	uint64_t *cross_drain;
-	/* zone->lock acquisitions: [cpu * (nr_zones + 1) + zone] */
+	/* pages allocated on one CPU and freed on another, non-zero pairs sorted
+	 * by (from, to): sparse, as many as occurred */
+	struct kf_cpu_flow *cross_free;
+	int nr_cross_free;
+	/* pages refilled into a pcp list on one CPU and drained by another
+	 * without being allocated in between (drain_all_pages: a remote drain) */
+	struct kf_cpu_flow *cross_drain;
+	int nr_cross_drain;
+	/* zone->lock acquisitions: [cpu entry * (nr_zones + 1) + zone] */
 	struct kf_zone_lock *zone_lock;
 
 	/* extfrag: per zone (nr_zones+1), and per (alloc mt, fallback mt) pair */
@@ -212,6 +272,9 @@ struct kf_snapshot {
 	uint64_t suitable_ret[16];	/* mm_compaction_suitable by ret */
 	uint64_t deferred;		/* mm_compaction_deferred */
 	uint64_t kcompactd_wakes, kcompactd_sleeps, kcompactd_wakeups;
+	/* who asked (the first KF_MAX_KCOMPACTD_WAKERS tasks and orders) */
+	struct kf_kcompactd_waker kcompactd_wakers[KF_MAX_KCOMPACTD_WAKERS];
+	int nr_kcompactd_wakers;
 	uint64_t try_to_compact;	/* direct compaction attempts */
 	uint64_t compact_migrated, compact_failed;	/* sums of mm_compaction_migratepages */
 
@@ -219,6 +282,10 @@ struct kf_snapshot {
 	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
 	uint64_t migration_pte_set, migration_pte_removed;
 	uint64_t faults_during_migration;	/* page_fault_user while migration ran */
+	/* where those faults were, for the guard's proof: sorted by pid, vpage */
+	struct kf_fault_page *fault_pages;
+	int nr_fault_pages;
+	uint64_t fault_pages_dropped;		/* faults beyond the bound, not placed */
 };
 
 struct kf_engine;
@@ -236,12 +303,18 @@ void kf_snapshot_free(struct kf_snapshot *s);
 /* processes merged by comm, in a new array sorted by allocd; caller frees */
 struct kf_proc_stats *kf_snapshot_procs_by_comm(const struct kf_snapshot *s, int *nr);
 
+/* cpu is an entry of the per-CPU arrays (0 .. nr_cpus - 1), not a CPU number */
 static inline const struct kf_count *
 kf_snapshot_page(const struct kf_snapshot *s, int cpu, int zone, int mt, int order, int kind)
 {
 	long i = ((((long)cpu * (s->nr_zones + 1) + zone) * KF_MT_SLOTS + mt) * KF_MAX_ORDER + order) * KF_PK_NR + kind;
 	return &s->pages[i];
 }
+
+/* the entry of CPU number cpu in the per-CPU arrays, -1 when it never occurred */
+int kf_snapshot_cpu_index(const struct kf_snapshot *s, int cpu);
+/* pages of the flow from CPU number from to CPU number to; 0 when none */
+uint64_t kf_snapshot_flow(const struct kf_cpu_flow *flows, int nr, int from, int to);
 
 /* zone index of pfn in spans (sorted or not); nr_zones when none holds it */
 int kf_zone_of_pfn(const struct kf_zone_span *zones, int nr_zones, uint64_t pfn);

@@ -34,6 +34,7 @@ struct kf_threshold {
 enum kf_finding_kind {
 	KF_FIND_ZONE_LOCK,		/* zone->lock taken often or for many pages (per zone and CPU) */
 	KF_FIND_UNBATCHED_FREES,	/* a process frees page by page (per process) */
+	KF_FIND_BATCHED_FREES,		/* much batched freeing: pressure or lru_lock (per process) */
 	KF_FIND_PCP_IMBALANCE,		/* pcp refills on one CPU, drains on another */
 	KF_FIND_EXTFRAG,		/* fragmenting fallbacks (per zone and migratetype pair) */
 	KF_FIND_HIGH_ORDER,		/* no free block of the order now (per zone) */
@@ -42,7 +43,7 @@ enum kf_finding_kind {
 	KF_FIND_GUARD,			/* an alert of the guard */
 	KF_FIND_NR
 };
-/* "zone_lock_contention", "unbatched_frees", "pcp_imbalance",
+/* "zone_lock_contention", "unbatched_frees", "batched_frees", "pcp_imbalance",
  * "external_fragmentation", "high_order_unavailable", "compaction_cost",
  * "direct_compaction", "guard" */
 extern const char *const kf_finding_kind_names[KF_FIND_NR];
@@ -92,7 +93,7 @@ struct kf_findings {
  * Thresholds, kfrag.conf's finding_* keys (defaults in parentheses). Every
  * comparison is "above": a value greater than the threshold fires, except
  * compaction_success_warning (below) and the minimums. Rates are per
- * second of the traced window.
+ * second of the traced window, counted over one second when it is shorter.
  */
 struct kf_findings_config {
 	/* zone->lock acquisitions per s of one CPU in one zone (1000, 10000) */
@@ -104,6 +105,8 @@ struct kf_findings_config {
 	struct kf_threshold unbatched_note, unbatched_warning, unbatched_critical;
 	/* ... when at least this share of its frees is unbatched (0.5) */
 	double unbatched_min_share;
+	/* batched frees (mm_page_free_batched) per s of one process (100000) */
+	struct kf_threshold batched_note;
 	/* pages per s refilled on one CPU and drained on another (1000, 5000, 50000) */
 	struct kf_threshold pcp_imbalance_note, pcp_imbalance_warning, pcp_imbalance_critical;
 	/* fragmenting fallbacks per s of a zone and migratetype pair (0, 10);
@@ -115,7 +118,7 @@ struct kf_findings_config {
 	long high_order;
 	long high_order_min_blocks;
 	struct kf_threshold high_order_unusable_note;
-	/* share of the window compaction ran in a zone (0, 0.1, 0.5) */
+	/* share of the window compaction ran in a zone (0.01, 0.1, 0.5) */
 	struct kf_threshold compaction_time_note, compaction_time_warning, compaction_time_critical;
 	/* success rate of compaction asked for an order (kcompactd woken,
 	 * direct) below (0.5), judged from this many episodes (4) */
@@ -146,6 +149,8 @@ struct kf_findings_input {
 int kf_findings_evaluate(const struct kf_findings_config *cfg, const struct kf_findings_input *in,
 			 struct kf_findings *out);
 void kf_findings_release(struct kf_findings *f);
+/* a deep copy (a front end keeping what it shows); 0 or -1 (ENOMEM, dst empty) */
+int kf_findings_copy(struct kf_findings *dst, const struct kf_findings *src);
 
 /* the guard's alerts appended as findings (the adapter; evaluate calls it) */
 int kf_findings_add_guard(struct kf_findings *f, const struct kf_guard_result *g);

@@ -28,11 +28,12 @@ extern const char *const kf_severity_names[KF_SEV_NR];	/* "ok", "note", "warning
 
 enum kf_alert_kind {
 	KF_ALERT_LOCKED_PAGES_MOVED,		/* critical: a protected page's PFN changed */
-	KF_ALERT_FAULTS_DURING_MIGRATION,	/* critical: page_fault_user of a protected pid while migration ran */
+	KF_ALERT_FAULTS_DURING_MIGRATION,	/* critical: page faults of a protected pid tied to moving pages
+						 * (proof), warning: only locked memory and the sysctl allowing it */
 	KF_ALERT_ISOLATE_COVERED_LOCKED,	/* warning: isolate_migratepages ranges held locked PFNs */
 	KF_ALERT_COMPACTION_MIGRATION,		/* warning: migrations with reason compaction while protected processes run */
 	KF_ALERT_UNEVICTABLE_ALLOWED,		/* warning: vm.compact_unevictable_allowed=1 with protected processes */
-	KF_ALERT_SYSCTL_CHANGED,		/* warning: the sysctl changed during the window */
+	KF_ALERT_SYSCTL_CHANGED,		/* warning: a compaction sysctl changed during the window */
 	KF_ALERT_SYSCTL_LEFT_ZERO,		/* note: compact_unevictable_allowed=0, no protected process */
 	KF_ALERT_PROACTIVE_COMPACTION,		/* note: compaction_proactiveness > 0 with protected processes */
 	KF_ALERT_PAGEMAP_UNREADABLE,		/* note: PFNs could not be verified (not root, process gone) */
@@ -42,6 +43,16 @@ enum kf_alert_kind {
 	KF_ALERT_NR
 };
 extern const char *const kf_alert_kind_names[KF_ALERT_NR];	/* "locked_pages_moved", ... */
+
+/* what made page faults evidence of the hazard (faults_during_migration) */
+enum kf_fault_proof {
+	KF_PROOF_NONE,
+	KF_PROOF_MIGRATION_PTE,		/* the faulting page's migration PTE was set (migrate:set_migration_pte) */
+	KF_PROOF_LOCKED_RANGE,		/* the address lies in a locked mapping of the process (smaps) */
+	KF_PROOF_LOCKED_AND_SYSCTL,	/* no address proof to be had: locked memory and the sysctl allowed moving it */
+	KF_PROOF_NR
+};
+extern const char *const kf_fault_proof_names[KF_PROOF_NR];	/* "", "migration_pte", ... */
 
 #define KF_GUARD_MSG_LEN 512
 
@@ -55,7 +66,8 @@ struct kf_alert {
 	char initiator[48];		/* "kcompactd", "direct (task-123)", "manual (bash-77)", "" */
 	uint64_t count;			/* pages moved, faults, migrations ... */
 	char message[KF_GUARD_MSG_LEN];	/* one sentence a person understands */
-	char action[256];		/* what to do, e.g. "set vm.compact_unevictable_allowed=0" */
+	char action[256];		/* what to do, right for the state measured */
+	enum kf_fault_proof proof;	/* faults_during_migration: why the faults count */
 };
 
 /* why a process is protected */
@@ -117,9 +129,26 @@ struct kf_guard_unmatched {
 
 #define KF_GUARD_MAX_CHANGES 32
 
+/* the compaction sysctls the guard follows */
+enum kf_guard_sysctl {
+	KF_SYSCTL_UNEVICTABLE_ALLOWED,	/* vm.compact_unevictable_allowed */
+	KF_SYSCTL_PROACTIVENESS,	/* vm.compaction_proactiveness */
+	KF_SYSCTL_NR
+};
+extern const char *const kf_guard_sysctl_names[KF_SYSCTL_NR];	/* "compact_unevictable_allowed", ... */
+
 struct kf_sysctl_change {
 	double t_s;			/* seconds since the guard started */
 	int from, to;
+	enum kf_guard_sysctl sysctl;
+};
+
+/* a process with locked memory that the guard does not protect (listed, so
+ * that protecting it is one option away) */
+struct kf_guard_candidate {
+	int pid;
+	char comm[KF_COMM_LEN];
+	uint64_t vmlck_kb;
 };
 
 struct kf_guard_input {
@@ -128,7 +157,9 @@ struct kf_guard_input {
 	int unevictable_allowed_start;	/* vm.compact_unevictable_allowed, -1 unknown */
 	int unevictable_allowed_end;
 	int unevictable_changes;	/* changes seen while polling */
-	int proactiveness;		/* vm.compaction_proactiveness, -1 unknown */
+	int proactiveness;		/* vm.compaction_proactiveness at the end, -1 unknown */
+	int proactiveness_start;	/* at the start, -1 unknown */
+	int proactiveness_changes;
 	char sched_ext_state[32];	/* /sys/kernel/sched_ext/state, "" when absent */
 	char sched_ext_ops[64];		/* /sys/kernel/sched_ext/root/ops */
 	bool enforced;			/* --enforce set the sysctl to 0 */
@@ -143,13 +174,26 @@ struct kf_guard_input {
 	int compaction_reason;		/* value of migrate reason "compaction" in the trace, -1 unknown */
 	int faults_traced;		/* exceptions:page_fault_user: 1 traced, 0 not, -1 unknown */
 	double window_s;		/* seconds between the first and the last reading */
+	/* where the sysctl values come from when not read live: "" (read),
+	 * "assumed" (--assume-sysctl), "recording" (saved with the trace) */
+	char sysctl_source[16];
+	/* --enforce: the value the admin had (kept in the shared state file),
+	 * -1 unknown; admin_changed: someone else wrote it during the run */
+	int enforce_original;
+	bool enforce_admin_changed;
+	struct kf_guard_candidate *candidates;	/* locked, not protected, by VmLck */
+	int nr_candidates;
 };
 
 /* what kf_guard_evaluate() worked out per protected process (same order as input) */
 struct kf_guard_proc {
 	int pid;
 	uint64_t faults;			/* page_fault_user of its threads */
-	uint64_t faults_during_migration;
+	uint64_t faults_during_migration;	/* while compaction or migration ran */
+	uint64_t faults_on_migration_pte;	/* of them, on a page being migrated */
+	uint64_t faults_in_locked_ranges;	/* of them, in its locked mappings */
+	uint64_t faults_evidence;		/* of them, those that count (proof) */
+	enum kf_fault_proof proof;
 	uint64_t locked_pages_scanned;		/* its locked PFNs inside isolate_migratepages ranges */
 	int episodes_touching;			/* compaction episodes whose ranges held them */
 };
@@ -182,6 +226,15 @@ void kf_guard_result_release(struct kf_guard_result *res);
 int kf_guard_input_from_trace(const struct kf_snapshot *snap, const int *pids, int nr_pids,
 			      const char *const *comms, int nr_comms, struct kf_guard_input *in);
 void kf_guard_input_release(struct kf_guard_input *in);
+/*
+ * Offline: a sysctl's value on the traced machine, stated by the user
+ * (--assume-sysctl, source "assumed") or saved in the recording (source
+ * "recording"). name is "compact_unevictable_allowed" or
+ * "compaction_proactiveness"; 0, or -1 (EINVAL) for another name.
+ */
+int kf_guard_input_set_sysctl(struct kf_guard_input *in, const char *name, int value, const char *source);
+/* the same for every sysctl k with bit k of mask set (values[k]) */
+void kf_guard_input_assume(struct kf_guard_input *in, const int *values, unsigned mask, const char *source);
 void kf_protected_release(struct kf_protected *p);
 
 /*

@@ -29,10 +29,14 @@
 
 #include "kf_guard.h"
 
-/* VmLck from which a process is protected without being named */
-#define KF_GUARD_DEFAULT_LOCK_KB	1024
-/* lock_threshold_kb: no discovery by VmLck (sched_ext and scx_* still) */
+/* VmLck from which a process that is not protected is listed as a
+ * candidate (kf_guard_input.candidates) */
+#define KF_GUARD_CANDIDATE_KB		1024
+/* lock_threshold_kb: no protection by VmLck (the default; sched_ext, scx_*
+ * and the named processes still) */
 #define KF_GUARD_LOCK_OFF		UINT64_MAX
+/* what --enforce found, shared by every kfrag (see guard_sysctl.c) */
+#define KF_GUARD_ENFORCE_STATE		"/run/kfrag/enforce-compact_unevictable_allowed"
 /* threads whose faults are traced: the kernel takes a filter of less than
  * a page, "common_pid == N || " is up to 25 characters */
 #define KF_GUARD_MAX_FAULT_PIDS		128
@@ -45,11 +49,20 @@ struct kf_guard_config {
 	int nr_comms;
 	/* automatic discovery: the sched_ext scheduler, scx_* comms, VmLck */
 	bool no_discover;
-	uint64_t lock_threshold_kb;	/* 0 = KF_GUARD_DEFAULT_LOCK_KB; KF_GUARD_LOCK_OFF */
+	/* VmLck from which a process is protected without being named: 0 or
+	 * KF_GUARD_LOCK_OFF = none, the one default of report, top and check */
+	uint64_t lock_threshold_kb;
 	/* hold vm.compact_unevictable_allowed at 0 while a protected process
 	 * runs; the value found is written back by kf_guard_restore, at exit
-	 * and from fatal signal handlers */
+	 * and from fatal signal handlers; nested runs and a run killed with
+	 * SIGKILL restore what the admin had (KF_GUARD_ENFORCE_STATE) */
 	bool enforce;
+	/* offline (a recorded trace): the traced machine's sysctls as the user
+	 * says them (--assume-sysctl) or a recording saved them; bit k of
+	 * assume_mask set: assume_sysctl[k] holds enum kf_guard_sysctl k */
+	unsigned assume_mask;
+	int assume_sysctl[KF_SYSCTL_NR];
+	const char *assume_source;	/* "assumed", "recording"; NULL = "assumed" */
 };
 
 struct kf_guard;

@@ -94,8 +94,11 @@ int kf_live_cpu_stats(struct kf_live *l, int cpu, struct kf_live_cpu_stats *st);
 void kf_live_totals(struct kf_live *l, uint64_t *events, uint64_t *lost);
 /* the last error of kf_live_poll / kf_live_stop, as a sentence */
 const char *kf_live_error(const struct kf_live *l);
-/* writes the raw pages kept so far as a trace.dat (atomically) */
-int kf_live_write_tracedat(struct kf_live *l, const char *path, char *err, size_t errlen);
+/* writes the raw pages kept so far as a trace.dat (atomically), with extra
+ * options of trace-cmd's options section (kfrag record's saved state) */
+struct kf_tracedat_option;
+int kf_live_write_tracedat(struct kf_live *l, const char *path, const struct kf_tracedat_option *options,
+			   int nr_options, char *err, size_t errlen);
 /* removes the instance, unmounts tracefs if kfrag mounted it */
 void kf_live_close(struct kf_live *l);
 

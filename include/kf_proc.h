@@ -151,6 +151,10 @@ struct kf_proc_text {
 
 int kf_proc_text_load(const char *root, const char *name, struct kf_proc_text *t,
 		      char *err, size_t errlen);
+/* the same for a file that may hold any byte (/proc/PID/status and smaps
+ * carry process and file names); NUL-terminated, nothing rejected */
+int kf_proc_file_load(const char *root, const char *name, struct kf_proc_text *t,
+		      char *err, size_t errlen);
 void kf_proc_text_release(struct kf_proc_text *t);
 /* next line (newline replaced by NUL) or NULL at the end; *cursor starts at buf */
 char *kf_proc_text_line(char **cursor);

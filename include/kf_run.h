@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "kf_engine.h"
+#include "kf_findings.h"
 #include "kf_guard.h"
 #include "kf_guard_proc.h"
 #include "kf_live.h"
@@ -59,7 +60,9 @@ struct kf_run_error {
 
 struct kf_run_config {
 	enum kf_run_mode mode;
-	const char *proc_root;		/* NULL = "/" */
+	/* NULL = "/"; a recorded trace (FILE, REPLAY) then shows the memory
+	 * state it carries when kfrag record saved one */
+	const char *proc_root;
 	const char *input;		/* FILE, REPLAY: the trace ("-" = stdin for FILE) */
 	double duration;		/* WINDOW: seconds, 0 = until SIGINT/SIGTERM/SIGHUP */
 	/* the guard: live (WINDOW, STREAM, PROC) on the processes of
@@ -74,12 +77,18 @@ struct kf_run_config {
 	/* every kf_run_measure also scans the memory map (report, check);
 	 * top asks with kf_run_scan_memmap while its view is up */
 	bool memmap;
+	/* the findings' thresholds (kfrag.conf's finding_* keys); NULL = defaults */
+	const struct kf_findings_config *findings;
 };
 
 struct kf_measurement {
 	enum kf_run_mode mode;
 	bool live;			/* WINDOW or STREAM */
 	const char *proc_root;
+	/* the memory state is the one the recording carries (kfrag record):
+	 * proc_root is its extracted copy; times in seconds since the epoch */
+	bool saved_state;
+	double saved_start_time, saved_end_time;
 	/* the counts: NULL in PROC mode (nothing traced); and those of the
 	 * measure before (NULL at the first, and after kf_run_reset), for rates */
 	const struct kf_snapshot *snap;
@@ -105,6 +114,7 @@ struct kf_measurement {
 	double uptime_s;		/* -1 unknown */
 	char boot_id[40];		/* "" unknown */
 	char kernel[65];		/* uname release of the machine kfrag runs on */
+	long page_size;			/* bytes of its base page: the unit of every page count */
 	/* the guard: both NULL when off */
 	const struct kf_guard_input *guard_in;
 	const struct kf_guard_result *guard;
@@ -119,6 +129,10 @@ struct kf_measurement {
 	const char *memmap_error;	/* NULL when scanned or never asked */
 	double memmap_at;		/* monotonic clock of the scan */
 	double memmap_cpu_s;		/* CPU time the scan took */
+	/* the findings of this measure (the guard's alerts among them), worst
+	 * first; NULL only when out of memory (findings_failed) */
+	const struct kf_findings *findings;
+	bool findings_failed;
 };
 
 struct kf_run;

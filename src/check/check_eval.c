@@ -565,6 +565,12 @@ static const char *alert_kind_name(enum kf_alert_kind k)
 	return (unsigned)k < KF_ALERT_NR && kf_alert_kind_names[k] ? kf_alert_kind_names[k] : "unknown";
 }
 
+int kf_check_perf_add(struct kf_check_report *rep, const char *label, double value,
+		      const struct kf_threshold *warn, const struct kf_threshold *crit)
+{
+	return check_perf_add(rep, label, value, warn, crit, false, "0", "") ? 0 : -1;
+}
+
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g)
 {
 	static const struct kf_threshold zero = { .on = true, .value = 0 }, off = { 0 };

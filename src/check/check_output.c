@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "check_report.h"
+#include "kf_report.h"
 #include "kf_util.h"
 
 /* ---- Nagios ---------------------------------------------------------------- */
@@ -311,6 +312,7 @@ json_t *kf_check_json(const struct kf_check_output *o)
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	kf_check_summary(rep, summary, sizeof(summary));
+	set(doc, "schema_version", json_string(KF_CHECK_SCHEMA_VERSION));
 	set(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	set(doc, "time", json_string(when));
 	set(doc, "timestamp", json_real(o->now->time));
@@ -323,6 +325,7 @@ json_t *kf_check_json(const struct kf_check_output *o)
 	set(doc, "first_run", json_boolean(rep->first_run));
 	set(doc, "counters_reset", json_boolean(rep->counters_reset));
 	set(doc, "interval_s", rep->rates ? json_real(rep->interval_s) : NULL);
+	set(doc, "findings", kf_findings_json(o->findings));
 	set(doc, "checks", checks_json(rep));
 	set(doc, "perfdata", perfdata_json(rep));
 	set(doc, "zones", zones_json(o));

@@ -316,7 +316,7 @@ static void emit_per_cpu(FILE *out, const struct prom_metric *m, const struct kf
 				n += s->ev_per_cpu[t * s->nr_cpus + c];
 		else
 			n = s->cpus[c].lost_events;
-		snprintf(cpu, sizeof(cpu), "%d", c);
+		snprintf(cpu, sizeof(cpu), "%d", (int)s->cpu_ids[c]);
 		prom_sample(out, m->name, (double)n, 1, "cpu", cpu);
 	}
 }
@@ -329,6 +329,12 @@ static void emit_pages_moved(FILE *out, const struct prom_metric *m, const struc
 		snprintf(pid, sizeof(pid), "%d", o->guard_in->procs[i].pid);
 		prom_sample(out, m->name, (double)o->guard_in->procs[i].pages_moved, 1, "pid", pid);
 	}
+}
+
+/* kfrag_finding{kind,severity,zone} (check_findings.c writes its own HELP and TYPE) */
+static void emit_findings(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
+{
+	kf_check_prometheus_findings(o->findings, out);
 }
 
 /* the guard's results summed by kind, status and pid: how many (arg 0), or
@@ -414,6 +420,7 @@ static const struct prom_metric prom_metrics[] = {
 	  emit_per_cpu, 0 },
 	{ "kfrag_lost_events", "gauge", "Events the ring buffer lost on the CPU during the last check's window.",
 	  have_trace, emit_per_cpu, 1 },
+	{ NULL, NULL, NULL, always, emit_findings, 0 },
 	{ "kfrag_guard_protected_processes", "gauge",
 	  "Processes the guard protected during the last check (user-space schedulers and those configured).",
 	  have_guard_in, emit_value, V_PROTECTED },
@@ -457,7 +464,7 @@ int kf_check_prometheus_write(const char *path, const struct kf_check_output *o,
 		errno = EINVAL;
 		return -1;
 	}
-	if (kf_mkdir_parents(path) < 0 || kf_atomic_open(&af, path, 0644) < 0) {
+	if (kf_mkdir_parents(path) < 0 || kf_atomic_open_exact(&af, path, 0644) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}

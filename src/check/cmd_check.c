@@ -5,6 +5,7 @@
  * 1 WARNING, 2 CRITICAL, 3 UNKNOWN), and optionally a history line and a
  * Prometheus textfile. kfrag's own failures are UNKNOWN, never CRITICAL.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "check_args.h"
 #include "kf_check.h"
 #include "kf_cmd.h"
 #include "kf_guard_proc.h"
@@ -39,6 +41,11 @@ struct check_opts {
 	bool print_config;
 	/* overrides of the configuration, applied after the file */
 	const char *duration, *state, *history, *prometheus;
+	const char *thresholds[2][KF_CHECK_MAX_LIST];	/* -w, -c: CHECK=RANGE,... */
+	int nr_thresholds[2];
+	double timeout;			/* -t; 0 = none */
+	int verbose;			/* -v, -vv */
+	char usage_error[256];		/* what was wrong with the command line */
 };
 
 static void check_usage(FILE *out)
@@ -51,106 +58,141 @@ static void check_usage(FILE *out)
 		"0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN (kfrag could not measure), as Nagios\n"
 		"plugins do. For cron, systemd timers, Nagios/Icinga and node_exporter.\n"
 		"\n"
+		"  -w, --warning CHECK=RANGE[,...]  a WARNING threshold (repeatable): CHECK as in\n"
+		"                         kfrag.conf's CHECK_warning keys, RANGE as Nagios writes it:\n"
+		"                         N, ~:N or 0:N alert above N, N: below N (highorder), off\n"
+		"  -c, --critical CHECK=RANGE[,...]  the same for CRITICAL (-c unusable=0.98)\n"
+		"  -t, --timeout SEC      give up after SEC seconds: UNKNOWN, the trace cleaned up\n"
 		"  -d, --duration SEC     trace the live kernel for SEC seconds (default 5; 0: read\n"
 		"                         /proc only, no trace)\n"
-		"  -c, --config FILE      configuration (default " DEFAULT_CONFIG ", if present)\n"
+		"      --config FILE      configuration (default " DEFAULT_CONFIG ", if present)\n"
 		"  -s, --state FILE       the previous run's counters, for rates (state_file)\n"
 		"      --nagios           status line, perfdata and details (the default)\n"
 		"  -j, --json             the same as one JSON document\n"
 		"  -p, --prometheus FILE  also write node_exporter textfile metrics (atomically)\n"
-		"  -H, --history FILE     also append one JSON line per run (JSON Lines)\n"
+		"      --history FILE     also append one JSON line per run (JSON Lines)\n"
 		"  -q, --quiet            print nothing when the status is OK\n"
+		"  -v, --verbose          also the configuration in effect, in the long output\n"
 		"      --print-config     print the effective configuration and exit\n"
 		"  -i, --input FILE       analyse a recorded trace instead of a live window\n"
 		"      --proc-root DIR    read zoneinfo, buddyinfo, vmstat, kpageflags from DIR\n"
 		"                         (a saved /proc); no live trace then\n"
 		"      --now SECONDS      take the measurement as made at SECONDS since the epoch\n"
 		"                         (replaying saved captures; the state records it)\n"
+		"  -V, --version          kfrag's version\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"An empty FILE (--history '') switches that output off. man kfrag(8) describes the\n"
-		"checks, configuration keys, perfdata labels and metric names.\n");
+		"Options override kfrag.conf. An empty FILE (--history '') switches that output off.\n"
+		"A bad command line is UNKNOWN (exit 3) with one status line saying why. man\n"
+		"kfrag-check(8) describes the checks, perfdata and metrics, kfrag.conf(5) the keys.\n");
 }
 
-/* 0 go on, 1 done (help), -1 usage error */
+static int usage_error(struct check_opts *o, const char *fmt, const char *what)
+{
+	snprintf(o->usage_error, sizeof(o->usage_error), fmt, what);
+	return -1;
+}
+
+/* the option getopt stopped at, for the message */
+static const char *bad_option(int argc, char **argv)
+{
+	static char buf[3];
+
+	if (optopt > 0 && optopt < 128 && isalnum(optopt)) {
+		snprintf(buf, sizeof(buf), "-%c", optopt);
+		return buf;
+	}
+	return optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+}
+
+static int take_threshold(struct check_opts *o, int level, const char *arg)
+{
+	if (o->nr_thresholds[level] == KF_CHECK_MAX_LIST)
+		return usage_error(o, "too many %s options", level ? "-c" : "-w");
+	o->thresholds[level][o->nr_thresholds[level]++] = arg;
+	return 0;
+}
+
+/* the options of Nagios plugins and kfrag's own; 0 go on, 1 done, -1 usage error */
+static int take_option(struct check_opts *o, int c, int argc, char **argv)
+{
+	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY };
+
+	switch (c) {
+	case 'd': o->duration = optarg; break;
+	case OPT_CONFIG: o->config = optarg; break;
+	case 's': o->state = optarg; break;
+	case OPT_NAGIOS: o->format = FMT_NAGIOS; break;
+	case 'j': o->format = FMT_JSON; break;
+	case 'p': o->prometheus = optarg; break;
+	case OPT_HISTORY: o->history = optarg; break;
+	case 'q': o->quiet = true; break;
+	case 'v': o->verbose++; break;
+	case OPT_PRINT_CONFIG: o->print_config = true; break;
+	case 'i': o->input = optarg; break;
+	case OPT_PROC_ROOT: o->proc_root = optarg; break;
+	case 'w': return take_threshold(o, 0, optarg);
+	case 'c': return take_threshold(o, 1, optarg);
+	case 't':
+		if (kf_parse_double(optarg, 0.1, 86400, &o->timeout) < 0)
+			return usage_error(o, "-t wants seconds from 0.1 to 86400, not '%s'", optarg);
+		break;
+	case OPT_NOW:
+		if (kf_parse_double(optarg, 1, 1e11, &o->now) < 0)
+			return usage_error(o, "--now wants seconds since the epoch, not '%s'", optarg);
+		break;
+	case 'V':
+		printf("kfrag %s\n", PACKAGE_VERSION);
+		return 1;
+	case 'h':
+		check_usage(stdout);
+		return 1;
+	case ':':
+		return usage_error(o, "option '%s' needs a value", argv[optind - 1]);
+	default:
+		return usage_error(o, "unknown option '%s'", bad_option(argc, argv));
+	}
+	return 0;
+}
+
 static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW };
+	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY };
 	static const struct option longopts[] = {
+		{ "warning", required_argument, NULL, 'w' },
+		{ "critical", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "duration", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "state", required_argument, NULL, 's' },
 		{ "nagios", no_argument, NULL, OPT_NAGIOS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", required_argument, NULL, 'p' },
-		{ "history", required_argument, NULL, 'H' },
+		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "input", required_argument, NULL, 'i' },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "now", required_argument, NULL, OPT_NOW },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "d:c:s:jp:H:qi:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->duration = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 's':
-			o->state = optarg;
-			break;
-		case OPT_NAGIOS:
-			o->format = FMT_NAGIOS;
-			break;
-		case 'j':
-			o->format = FMT_JSON;
-			break;
-		case 'p':
-			o->prometheus = optarg;
-			break;
-		case 'H':
-			o->history = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case OPT_PRINT_CONFIG:
-			o->print_config = true;
-			break;
-		case 'i':
-			o->input = optarg;
-			break;
-		case OPT_PROC_ROOT:
-			o->proc_root = optarg;
-			break;
-		case OPT_NOW:
-			if (kf_parse_double(optarg, 1, 1e11, &o->now) < 0) {
-				fprintf(stderr, "kfrag check: --now wants seconds since the epoch, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			check_usage(stdout);
-			return 1;
-		default:
-			check_usage(stderr);
-			return -1;
-		}
+	opterr = 0;	/* the status line says what was wrong */
+	optopt = 0;
+	while ((c = getopt_long(argc, argv, ":w:c:t:d:s:jp:qvi:Vh", longopts, NULL)) != -1) {
+		ret = take_option(o, c, argc, argv);
+		if (ret)
+			return ret;
+		optopt = 0;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kfrag check: unexpected argument '%s'\n", argv[optind]);
-		check_usage(stderr);
-		return -1;
-	}
+	if (optind < argc)
+		return usage_error(o, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -166,8 +208,8 @@ static int unknown_early(const struct check_opts *o, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (o->format == FMT_JSON) {
-		json_t *doc = json_pack("{s:s, s:i, s:s}", "status", "UNKNOWN", "exit_code", KF_CHECK_UNKNOWN,
-					"summary", msg);
+		json_t *doc = json_pack("{s:s, s:s, s:i, s:s}", "schema_version", KF_CHECK_SCHEMA_VERSION,
+					"status", "UNKNOWN", "exit_code", KF_CHECK_UNKNOWN, "summary", msg);
 
 		if (doc) {
 			json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -217,6 +259,16 @@ static int load_config(struct kf_check_config *cfg, const struct check_opts *o, 
 	return 0;
 }
 
+/* -w and -c, over the file's thresholds */
+static int apply_thresholds(struct kf_check_config *cfg, const struct check_opts *o, char *err, size_t errlen)
+{
+	for (int level = 0; level < 2; level++)
+		for (int i = 0; i < o->nr_thresholds[level]; i++)
+			if (kf_check_threshold_arg(cfg, o->thresholds[level][i], level == 1, err, errlen) < 0)
+				return -1;
+	return 0;
+}
+
 struct check_run {
 	struct check_opts o;
 	struct kf_check_config cfg;
@@ -247,7 +299,8 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 		r->comms[i] = r->cfg.protect_comms[i];
 	memset(rc, 0, sizeof(*rc));
 	rc->mode = o->input ? KF_RUN_FILE : !o->proc_root && r->cfg.duration > 0 ? KF_RUN_WINDOW : KF_RUN_PROC;
-	rc->proc_root = o->proc_root ? o->proc_root : "/";
+	/* NULL: "/", or the state a recording carries */
+	rc->proc_root = o->proc_root;
 	rc->input = o->input;
 	rc->duration = r->cfg.duration;
 	rc->guard = r->cfg.guard && (o->input || !o->proc_root);
@@ -267,6 +320,7 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 	rc->protect_comms = r->comms;
 	rc->nr_protect_comms = r->cfg.nr_protect_comms;
 	rc->memmap = r->cfg.memmap;
+	rc->findings = &r->cfg.findings;
 }
 
 static int measure(struct check_run *r, char *err, size_t errlen)
@@ -333,6 +387,8 @@ static int evaluate(struct check_run *r)
 	ret = kf_check_evaluate(&in, &r->rep);
 	if (ret == 0)
 		ret = kf_check_add_guard(&r->rep, r->m->guard);
+	if (ret == 0)
+		ret = kf_check_add_findings(&r->rep, r->m->findings);
 	if (ret == 0 && state[0] && lock >= 0 && !r->rep.keep_prev_state) {
 		/* a malformed state is replaced (the next run has rates again);
 		 * a symbolic link or an unreadable file is left to the admin */
@@ -344,6 +400,24 @@ static int evaluate(struct check_run *r)
 	}
 	kf_check_unlock(lock);
 	return ret;
+}
+
+/* -v: the configuration in effect and where each value came from, as
+ * long-output lines after the results */
+static void verbose_config(const struct check_run *r, FILE *out)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	if (!mem)
+		return;
+	kf_check_config_print(&r->cfg, mem);
+	fclose(mem);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (line[0] && line[0] != '#')
+			fprintf(out, "config: %s\n", line);
+	free(buf);
 }
 
 static int outputs(struct check_run *r)
@@ -361,6 +435,7 @@ static int outputs(struct check_run *r)
 		.guard_in = mm && mm->guard ? mm->guard_in : NULL,
 		.memmap = mm ? mm->memmap : NULL,
 		.memmap_error = mm ? mm->memmap_error : NULL,
+		.findings = mm ? mm->findings : NULL,
 		.source = r->o.input ? r->o.input : mm && mm->snap ? "live" : "proc",
 		.hostname = r->hostname,
 	};
@@ -390,37 +465,27 @@ static int outputs(struct check_run *r)
 		json_decref(doc);
 	} else {
 		ret |= kf_check_print_nagios(&out, stdout);
+		if (r->o.verbose)
+			verbose_config(r, stdout);
 	}
 	if (fflush(stdout) != 0)
 		ret = -1;
 	return ret;
 }
 
-int kf_cmd_check(int argc, char **argv)
+/* the check itself, after the command line: in this process, or in the
+ * child that -t watches */
+static int check_body(void *arg)
 {
-	struct check_run *r = calloc(1, sizeof(*r));
+	struct check_run *r = arg;
 	char err[2048] = "";
-	int ret;
 
-	if (!r)
-		return KF_CHECK_UNKNOWN;
-	ret = parse_check_opts(argc, argv, &r->o);
-	if (ret) {
-		free(r);
-		if (ret > 0)
-			return KF_CHECK_OK;
-		/* Nagios: usage errors are UNKNOWN, with a status line */
-		printf("KFRAG UNKNOWN - bad command line (kfrag check --help)\n");
-		return KF_CHECK_UNKNOWN;
-	}
-	if (load_config(&r->cfg, &r->o, err, sizeof(err)) < 0) {
-		ret = unknown_early(&r->o, "configuration: %s", err);
-		goto out;
-	}
-	if (r->o.print_config) {
-		ret = kf_check_config_print(&r->cfg, stdout) < 0 || fflush(stdout) ? KF_CHECK_UNKNOWN : KF_CHECK_OK;
-		goto out;
-	}
+	if (load_config(&r->cfg, &r->o, err, sizeof(err)) < 0)
+		return unknown_early(&r->o, "configuration: %s", err);
+	if (apply_thresholds(&r->cfg, &r->o, err, sizeof(err)) < 0)
+		return unknown_early(&r->o, "bad command line: %s", err);
+	if (r->o.print_config)
+		return kf_check_config_print(&r->cfg, stdout) < 0 || fflush(stdout) ? KF_CHECK_UNKNOWN : KF_CHECK_OK;
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		r->hostname[0] = '\0';
 	if (measure(r, err, sizeof(err)) < 0) {
@@ -432,18 +497,44 @@ int kf_cmd_check(int argc, char **argv)
 		if (r->now.time == 0)
 			r->now.time = r->o.now > 0 ? r->o.now : realtime_s();
 		r->now.have = 0;
-		if (kf_check_report_add(&r->rep, KF_CHECK_UNKNOWN, "measure", "cannot measure: %s", err) < 0) {
-			ret = unknown_early(&r->o, "cannot measure: %s", err);
-			goto out;
-		}
+		if (kf_check_report_add(&r->rep, KF_CHECK_UNKNOWN, "measure", "cannot measure: %s", err) < 0)
+			return unknown_early(&r->o, "cannot measure: %s", err);
 	} else if (evaluate(r) < 0) {
-		ret = unknown_early(&r->o, "out of memory");
-		goto out;
+		return unknown_early(&r->o, "out of memory");
 	}
-	if (outputs(r) < 0)
-		fprintf(stderr, "kfrag check: output failed\n");
-	ret = r->rep.status;
-out:
+	if (outputs(r) < 0) {
+		/* the verdict never reached the monitor: UNKNOWN, not the status it missed */
+		fprintf(stderr, "kfrag check: cannot write the result to standard output: %s\n", strerror(errno));
+		return KF_CHECK_UNKNOWN;
+	}
+	return r->rep.status;	/* outputs() may have added an UNKNOWN */
+}
+
+int kf_cmd_check(int argc, char **argv)
+{
+	struct check_run *r = calloc(1, sizeof(*r));
+	int ret;
+
+	if (!r)
+		return KF_CHECK_UNKNOWN;
+	ret = parse_check_opts(argc, argv, &r->o);
+	if (ret) {
+		if (ret < 0)	/* Nagios: a usage error is UNKNOWN, one status line saying why */
+			printf("KFRAG UNKNOWN - bad command line: %s; Try 'kfrag check --help' for more information.\n",
+			       r->o.usage_error);
+		free(r);
+		return ret > 0 ? KF_CHECK_OK : KF_CHECK_UNKNOWN;
+	}
+	if (r->o.timeout > 0 && !r->o.print_config) {
+		ret = kf_check_with_timeout(r->o.timeout, check_body, r);
+		if (ret == -1)
+			ret = unknown_early(&r->o, "timed out after %g s (kfrag check -t %g): nothing measured",
+					    r->o.timeout, r->o.timeout);
+		else if (ret == -2)
+			ret = unknown_early(&r->o, "-t: cannot start the measurement: %s", strerror(errno));
+	} else {
+		ret = check_body(r);
+	}
 	kf_check_report_release(&r->rep);
 	kf_run_close(r->run);
 	free(r);

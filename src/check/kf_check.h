@@ -32,6 +32,10 @@
 #include "kf_zones.h"
 #include "kf_proc.h"
 
+/* the version of kfrag check's JSON (--json, the history's lines):
+ * data/kfrag-check.schema.json; a minor version only adds keys */
+#define KF_CHECK_SCHEMA_VERSION "1.1"
+
 /* exit codes, as Nagios plugins use them */
 enum kf_check_status {
 	KF_CHECK_OK = 0,
@@ -236,6 +240,16 @@ static inline uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z)
 {
 	return kf_memmap_zone_blocked(z);
 }
+/*
+ * The findings (src/check/check_findings.c): every one but the guard's a
+ * result (critical -> CRITICAL, warning -> WARNING, note -> OK), and the
+ * findings_critical, findings_warning and findings_note perfdata.
+ */
+int kf_check_add_findings(struct kf_check_report *rep, const struct kf_findings *f);
+int kf_check_prometheus_findings(const struct kf_findings *f, FILE *out);
+/* a perfdata value with its thresholds (NULL: none), minimum 0; 0 or -1 */
+int kf_check_perf_add(struct kf_check_report *rep, const char *label, double value,
+		      const struct kf_threshold *warn, const struct kf_threshold *crit);
 /* a one-line summary of the worst results ("" when OK: the caller says so) */
 void kf_check_summary(const struct kf_check_report *rep, char *buf, size_t len);
 void kf_check_report_release(struct kf_check_report *rep);
@@ -253,6 +267,7 @@ struct kf_check_output {
 	const struct kf_guard_input *guard_in;	/* what the guard read; may be NULL */
 	const struct kf_memmap *memmap;		/* may be NULL */
 	const char *memmap_error;		/* why there is no map (memmap = yes), or NULL */
+	const struct kf_findings *findings;	/* may be NULL */
 	const char *source;			/* "live", the input file, or "proc" */
 	const char *hostname;
 };

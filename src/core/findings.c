@@ -15,6 +15,7 @@
 const char *const kf_finding_kind_names[KF_FIND_NR] = {
 	[KF_FIND_ZONE_LOCK] = "zone_lock_contention",
 	[KF_FIND_UNBATCHED_FREES] = "unbatched_frees",
+	[KF_FIND_BATCHED_FREES] = "batched_frees",
 	[KF_FIND_PCP_IMBALANCE] = "pcp_imbalance",
 	[KF_FIND_EXTFRAG] = "external_fragmentation",
 	[KF_FIND_HIGH_ORDER] = "high_order_unavailable",
@@ -40,6 +41,7 @@ void kf_findings_config_defaults(struct kf_findings_config *c)
 	c->unbatched_warning = on(10000);
 	c->unbatched_critical = on(100000);
 	c->unbatched_min_share = 0.5;
+	c->batched_note = on(100000);
 	c->pcp_imbalance_note = on(1000);
 	c->pcp_imbalance_warning = on(5000);
 	c->pcp_imbalance_critical = on(50000);
@@ -49,7 +51,7 @@ void kf_findings_config_defaults(struct kf_findings_config *c)
 	c->high_order = 9;
 	c->high_order_min_blocks = 64;
 	c->high_order_unusable_note = on(0.9);
-	c->compaction_time_note = on(0);
+	c->compaction_time_note = on(0.01);
 	c->compaction_time_warning = on(0.1);
 	c->compaction_time_critical = on(0.5);
 	c->compaction_success_warning = on(0.5);
@@ -240,13 +242,15 @@ static int worst_first(const void *pa, const void *pb)
 	return strcmp(a->zone, b->zone);
 }
 
+/* the seconds rates are over: the window, and at least one (a few events
+ * in a millisecond are not thousands per second); 0 when no time passed */
 static double window_of(const struct kf_findings_input *in)
 {
-	if (in->window_s > 0)
-		return in->window_s;
-	if (in->snap && in->snap->last_ts > in->snap->first_ts)
-		return (double)(in->snap->last_ts - in->snap->first_ts) / 1e9;
-	return 0;
+	double w = in->window_s;
+
+	if (w <= 0 && in->snap && in->snap->last_ts > in->snap->first_ts)
+		w = (double)(in->snap->last_ts - in->snap->first_ts) / 1e9;
+	return w <= 0 ? 0 : w < 1 ? 1 : w;
 }
 
 int kf_findings_evaluate(const struct kf_findings_config *cfg, const struct kf_findings_input *in,
@@ -281,6 +285,23 @@ int kf_findings_evaluate(const struct kf_findings_config *cfg, const struct kf_f
 	if (out->nr)
 		qsort(out->items, out->nr, sizeof(*out->items), worst_first);
 	out->worst = out->nr ? out->items[0].severity : KF_SEV_OK;
+	return 0;
+}
+
+int kf_findings_copy(struct kf_findings *dst, const struct kf_findings *src)
+{
+	*dst = *src;
+	dst->items = NULL;
+	dst->alloc = src->nr;
+	if (!src->nr)
+		return 0;
+	dst->items = malloc(src->nr * sizeof(*dst->items));
+	if (!dst->items) {
+		memset(dst, 0, sizeof(*dst));
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(dst->items, src->items, src->nr * sizeof(*dst->items));
 	return 0;
 }
 

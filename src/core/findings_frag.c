@@ -104,9 +104,9 @@ static void extfrag_one(struct finding_ctx *x, int z, int a, int fb, const struc
 	if (!f)
 		return;
 	finding_zone(f, x->snap, z);
-	mt_name(x, a, an);
-	mt_name(x, fb, fn);
-	snprintf(f->subject, sizeof(f->subject), "%s from %s", an, fn);
+	const char *alloc_mt = mt_name(x, a, an), *fallback_mt = mt_name(x, fb, fn);
+
+	snprintf(f->subject, sizeof(f->subject), "%s from %s", alloc_mt, fallback_mt);
 	finding_evidence(f, "fragmenting_per_s", rate, "1/s");
 	finding_evidence(f, "fragmenting", (double)st->fragmenting, "");
 	finding_evidence(f, "severe", (double)st->severe, "");
@@ -116,7 +116,7 @@ static void extfrag_one(struct finding_ctx *x, int z, int a, int fb, const struc
 	finding_evidence(f, "window_s", x->window_s, "s");
 	finding_message(f, "%s: %s fragmenting fallbacks/s of %s allocations into %s pageblocks (%llu severe, "
 			"%llu moderate; %llu pageblocks changed owner): memory is fragmenting and high-order "
-			"allocations will start failing", f->zone, fmt_num(rate, r), an, fn,
+			"allocations will start failing", f->zone, fmt_num(rate, r), alloc_mt, fallback_mt,
 			(unsigned long long)st->severe, (unsigned long long)st->moderate,
 			(unsigned long long)st->changed);
 	extfrag_action(x, f);

@@ -9,6 +9,9 @@
  * - unbatched_frees: "significant amounts of [mm_page_free] could indicate
  *   that the callers should be batching". On today's kernels a batched free
  *   emits mm_page_free as well, so unbatched = free - free_batched.
+ * - batched_frees: "significant amounts of [mm_page_free_batched] could
+ *   indicate that the system is under memory pressure and can also indicate
+ *   contention on the lruvec->lru_lock".
  * - pcp_imbalance: "large amounts of refills on one CPU and drains on
  *   another", from each CPU's own refill and drain pages (not from following
  *   PFNs between CPUs).
@@ -111,7 +114,7 @@ static void rule_zone_lock(struct finding_ctx *x)
 				f = finding_new(x, KF_FIND_ZONE_LOCK, lr, acq_s);
 			if (!f)
 				return;
-			f->cpu = c;
+			f->cpu = s->cpu_ids[c];
 			finding_zone(f, s, z);
 			share = share > 1 ? 1 : share;
 			finding_evidence(f, "acquisitions_per_s", acq_s, "1/s");
@@ -156,9 +159,9 @@ static void rule_unbatched(struct finding_ctx *x)
 	}
 	for (int i = 0; i < s->nr_procs; i++) {
 		const struct kf_proc_stats *p = &s->procs[i];
-		uint64_t unbatched = p->freed_direct > p->freed_pagevec ? p->freed_direct - p->freed_pagevec : 0;
+		uint64_t unbatched = p->freed_unbatched;
 		double rate = unbatched / x->window_s;
-		double share = p->freed_direct ? (double)unbatched / p->freed_direct : 0;
+		double share = p->freed ? (double)unbatched / p->freed : 0;
 		const struct level *l = level_above(lv, 3, rate);
 		uint64_t migrated = migrated_by(s, p->pid);
 		struct kf_finding *f;
@@ -172,13 +175,13 @@ static void rule_unbatched(struct finding_ctx *x)
 		memcpy(f->comm, p->comm, sizeof(f->comm));
 		finding_evidence(f, "unbatched_per_s", rate, "1/s");
 		finding_evidence(f, "unbatched", (double)unbatched, "");
-		finding_evidence(f, "frees", (double)p->freed_direct, "");
-		finding_evidence(f, "batched", (double)p->freed_pagevec, "");
+		finding_evidence(f, "frees", (double)p->freed, "");
+		finding_evidence(f, "batched", (double)p->freed_batched, "");
 		finding_evidence(f, "unbatched_share", share, "ratio");
 		finding_evidence(f, "window_s", x->window_s, "s");
 		finding_message(f, "%s-%d freed %s pages/s one at a time (%llu of its %llu frees were not batched)",
 				p->comm, p->pid, fmt_num(rate, r), (unsigned long long)unbatched,
-				(unsigned long long)p->freed_direct);
+				(unsigned long long)p->freed);
 		if (2 * migrated >= unbatched) {
 			finding_evidence(f, "pages_compaction_migrated", (double)migrated, "pages");
 			finding_action(f, "Nothing to batch: these are the old copies of the %llu pages its "
@@ -189,6 +192,49 @@ static void rule_unbatched(struct finding_ctx *x)
 				       "page by page) or keep and reuse the pages; kernel code freeing pages one at a "
 				       "time should batch them (folios_put)");
 		}
+	}
+}
+
+static void rule_batched(struct finding_ctx *x)
+{
+	const struct kf_snapshot *s = x->snap;
+	const struct level lv[] = {
+		{ &x->cfg->batched_note, "finding_batched_note", KF_SEV_NOTE },
+	};
+
+	if (!ev_traced(x, KF_EV_PAGE_FREE_BATCHED)) {
+		finding_skip(x, KF_FIND_BATCHED_FREES, "mm_page_free_batched is not in the trace");
+		return;
+	}
+	for (int i = 0; i < s->nr_procs; i++) {
+		const struct kf_proc_stats *p = &s->procs[i];
+		double rate = p->freed_batched / x->window_s;
+		const struct level *l = level_above(lv, 1, rate);
+		bool reclaim = !strncmp(p->comm, "kswapd", 6);
+		struct kf_finding *f;
+		char r[32];
+
+		if (!l || !(f = finding_new(x, KF_FIND_BATCHED_FREES, l, rate)))
+			continue;
+		f->pid = p->pid;
+		memcpy(f->comm, p->comm, sizeof(f->comm));
+		finding_evidence(f, "batched_per_s", rate, "1/s");
+		finding_evidence(f, "batched", (double)p->freed_batched, "");
+		finding_evidence(f, "frees", (double)p->freed, "");
+		finding_evidence(f, "allocations", (double)p->allocd, "");
+		finding_evidence(f, "window_s", x->window_s, "s");
+		finding_message(f, "%s-%d freed %s pages/s in batches (%llu of its %llu frees; it allocated %llu): "
+				"so much batched freeing could indicate memory pressure or contention on "
+				"lruvec->lru_lock (events-kmem.rst)",
+				p->comm, p->pid, fmt_num(rate, r), (unsigned long long)p->freed_batched,
+				(unsigned long long)p->freed, (unsigned long long)p->allocd);
+		if (reclaim)
+			finding_action(f, "kswapd is reclaiming: the machine is short of free memory; find what "
+				       "grows (vmstat, the processes table) or add memory");
+		else
+			finding_action(f, "If %s maps and unmaps memory in a loop, keep and reuse it instead: each "
+				       "unmap frees its pages through lruvec->lru_lock and each touch allocates "
+				       "them again", p->comm);
 	}
 }
 
@@ -204,18 +250,18 @@ static void cpu_pcp_pages(const struct kf_snapshot *s, int c, uint64_t *refill, 
 	}
 }
 
+/* a and b index ref and drn (the snapshot's CPU entries); f names the CPUs */
 static void imbalance_text(struct finding_ctx *x, struct kf_finding *f, const uint64_t *ref,
-			   const uint64_t *drn, uint64_t flow)
+			   const uint64_t *drn, int a, int b, uint64_t flow)
 {
 	const struct kf_memstate *mem = x->in->mem;
-	int a = f->cpu, b = f->cpu_other;
 	double w = x->window_s;
 	char r1[32], r2[32], r3[32], r4[32], frac[64] = "";
 
 	finding_message(f, "cpu%d refills its pcp lists with %s pages/s and drains %s; cpu%d drains %s pages/s "
 			"and refills %s: about %llu pages went from cpu%d's lists to cpu%d's, bouncing cache "
-			"lines between them", a, fmt_num(ref[a] / w, r1), fmt_num(drn[a] / w, r2), b,
-			fmt_num(drn[b] / w, r3), fmt_num(ref[b] / w, r4), (unsigned long long)flow, a, b);
+			"lines between them", f->cpu, fmt_num(ref[a] / w, r1), fmt_num(drn[a] / w, r2), f->cpu_other,
+			fmt_num(drn[b] / w, r3), fmt_num(ref[b] / w, r4), (unsigned long long)flow, f->cpu, f->cpu_other);
 	if (mem && mem->percpu_pagelist_high_fraction >= 0 && (mem->have & KF_HAVE_ZONEINFO))
 		snprintf(frac, sizeof(frac), ", now %ld", mem->percpu_pagelist_high_fraction);
 	finding_action(f, "Allocate and free these pages on one CPU (free where you allocate, or run the "
@@ -262,17 +308,17 @@ static void rule_pcp_imbalance(struct finding_ctx *x)
 			continue;
 		if (!(f = finding_new(x, KF_FIND_PCP_IMBALANCE, l, rate)))
 			return;
-		f->cpu = a;
-		f->cpu_other = b;
+		f->cpu = s->cpu_ids[a];
+		f->cpu_other = s->cpu_ids[b];
 		finding_evidence(f, "moved_pages_per_s", rate, "pages/s");
 		finding_evidence(f, "refill_pages_per_s", ref[a] / x->window_s, "pages/s");
 		finding_evidence(f, "refiller_drain_pages_per_s", drn[a] / x->window_s, "pages/s");
 		finding_evidence(f, "drain_pages_per_s", drn[b] / x->window_s, "pages/s");
 		finding_evidence(f, "drainer_refill_pages_per_s", ref[b] / x->window_s, "pages/s");
-		finding_evidence(f, "allocated_here_freed_there", (double)s->cross_free[(size_t)a * s->nr_cpus + b],
-				 "pages");
+		finding_evidence(f, "allocated_here_freed_there",
+				 (double)kf_snapshot_flow(s->cross_free, s->nr_cross_free, f->cpu, f->cpu_other), "pages");
 		finding_evidence(f, "window_s", x->window_s, "s");
-		imbalance_text(x, f, ref, drn, flow);
+		imbalance_text(x, f, ref, drn, a, b, flow);
 	}
 }
 
@@ -280,5 +326,6 @@ void rules_pcp(struct finding_ctx *x)
 {
 	rule_zone_lock(x);
 	rule_unbatched(x);
+	rule_batched(x);
 	rule_pcp_imbalance(x);
 }

@@ -13,6 +13,8 @@
 
 #include "kf_cmd.h"
 #include "kf_live.h"
+#include "kf_state.h"
+#include "kf_tracedat_write.h"
 #include "kf_symbols.h"
 #include "kf_util.h"
 
@@ -31,6 +33,7 @@ struct record_opts {
 	int nr_fault_pids;
 	long buffer_kb;
 	bool quiet;
+	bool no_state;
 };
 
 static void record_usage(FILE *out)
@@ -56,8 +59,14 @@ static void record_usage(FILE *out)
 		"                         the kernel (repeat for more processes)\n"
 		"      --buffer-kb KB     ring buffer per CPU (default 16384, at most 1/32 of RAM\n"
 		"                         over all CPUs)\n"
+		"      --no-state         do not store the memory state in the trace\n"
 		"  -q, --quiet            no summary line on stderr\n"
 		"  -h, --help             this help\n"
+		"\n"
+		"The trace also carries the memory state at the start and at the end (zoneinfo,\n"
+		"buddyinfo, pagetypeinfo, vmstat, meminfo, the vm sysctls, the processes the\n"
+		"guard protects, and the memory map when root), in an option trace-cmd skips:\n"
+		"kfrag report and kfrag top of the file show the recorded machine.\n"
 		"\n"
 		"Ctrl-C (SIGINT), SIGTERM or SIGHUP end the recording early; the file is still\n"
 		"written. Exit status: 0 trace written, 1 failure, 2 usage error.\n");
@@ -112,13 +121,14 @@ static int add_events(struct record_opts *o, char *list)
 
 static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_FAULT_PID = 256, OPT_BUFFER_KB };
+	enum { OPT_FAULT_PID = 256, OPT_BUFFER_KB, OPT_NO_STATE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "fault-pid", required_argument, NULL, OPT_FAULT_PID },
 		{ "buffer-kb", required_argument, NULL, OPT_BUFFER_KB },
+		{ "no-state", no_argument, NULL, OPT_NO_STATE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -160,6 +170,9 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 				return -1;
 			}
 			break;
+		case OPT_NO_STATE:
+			o->no_state = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -198,6 +211,24 @@ static void count_lost(void *ctx, int cpu, long long n)
 	(void)n;
 }
 
+/* the trace.dat with the state at the start (when captured) and now */
+static int write_trace(struct kf_live *l, const struct record_opts *o, const struct kf_state_archive *start,
+		       char *err, size_t errlen)
+{
+	struct kf_tracedat_option opts[2];
+	struct kf_state_archive end = { 0 };
+	int nr = 0, ret;
+
+	if (!o->no_state && start->buf) {
+		opts[nr++] = (struct kf_tracedat_option){ KF_TRACEDAT_OPT_STATE, start->buf, start->len };
+		if (kf_state_capture("/", "end", &end) == 0)
+			opts[nr++] = (struct kf_tracedat_option){ KF_TRACEDAT_OPT_STATE, end.buf, end.len };
+	}
+	ret = kf_live_write_tracedat(l, o->output, opts, nr, err, errlen);
+	kf_state_archive_release(&end);
+	return ret;
+}
+
 int kf_cmd_record(int argc, char **argv)
 {
 	struct kf_sink sink = { count_event, count_lost, NULL };
@@ -205,6 +236,7 @@ int kf_cmd_record(int argc, char **argv)
 	struct kf_live_config cfg = { 0 };
 	struct record_opts o;
 	struct kf_symbols syms;
+	struct kf_state_archive state[1] = { { 0 } };
 	struct kf_live *l;
 	char err[1024] = "", *dir_copy;
 	uint64_t nr_events = 0, lost = 0;
@@ -240,11 +272,15 @@ int kf_cmd_record(int argc, char **argv)
 		return KF_EXIT_FAIL;
 	}
 
+	/* before tracing starts, so that its own reading is not recorded */
+	if (!o.no_state && kf_state_capture("/", "start", &state[0]) < 0)
+		fprintf(stderr, "kfrag record: out of memory: the memory state is not stored\n");
 	kf_symbols_init(&syms);
 	l = kf_live_open(&cfg, &syms, err, sizeof(err));
 	if (!l) {
 		fprintf(stderr, "kfrag record: %s\n", err);
 		kf_symbols_release(&syms);
+		kf_state_archive_release(&state[0]);
 		free(dir_copy);
 		return KF_EXIT_FAIL;
 	}
@@ -259,7 +295,7 @@ int kf_cmd_record(int argc, char **argv)
 	}
 	kf_live_totals(l, &nr_events, &lost);
 	/* what was read is worth keeping even when reading failed later */
-	if (kf_live_write_tracedat(l, o.output, err, sizeof(err)) < 0) {
+	if (write_trace(l, &o, &state[0], err, sizeof(err)) < 0) {
 		fprintf(stderr, "kfrag record: %s\n", err);
 		ret = KF_EXIT_FAIL;
 	} else if (!o.quiet) {
@@ -270,6 +306,7 @@ int kf_cmd_record(int argc, char **argv)
 		fprintf(stderr, "kfrag: the ring buffer overflowed; a larger --buffer-kb loses less\n");
 	kf_live_close(l);
 	kf_symbols_release(&syms);
+	kf_state_archive_release(&state[0]);
 	free(dir_copy);
 	return ret;
 }

@@ -58,6 +58,10 @@ static json_t *protected_json(const struct kf_guard_input *in, const struct kf_p
 	json_object_set_new(o, "threads", tids);
 	json_object_set_new(o, "page_faults", u64(gp ? gp->faults : 0));
 	json_object_set_new(o, "page_faults_during_migration", u64(gp ? gp->faults_during_migration : 0));
+	json_object_set_new(o, "page_faults_on_migrating_pages", u64(gp ? gp->faults_on_migration_pte : 0));
+	json_object_set_new(o, "page_faults_in_locked_mappings", u64(gp ? gp->faults_in_locked_ranges : 0));
+	json_object_set_new(o, "page_faults_evidence", u64(gp ? gp->faults_evidence : 0));
+	json_object_set_new(o, "fault_proof", gp && gp->proof ? json_string(kf_fault_proof_names[gp->proof]) : json_null());
 	json_object_set_new(o, "locked_pages_scanned_by_compaction", u64(gp ? gp->locked_pages_scanned : 0));
 	json_object_set_new(o, "compaction_episodes_touching", json_integer(gp ? gp->episodes_touching : 0));
 	for (int i = 0; i < p->nr_vmas; i++) {
@@ -93,32 +97,60 @@ static json_t *alert_json(const struct kf_alert *a)
 	}
 	if (a->initiator[0])
 		json_object_set_new(o, "initiator", json_string(a->initiator));
+	if (a->proof)
+		json_object_set_new(o, "proof", json_string(kf_fault_proof_names[a->proof]));
 	return o;
+}
+
+static json_t *history_json(const struct kf_guard_input *in, enum kf_guard_sysctl which)
+{
+	json_t *history = json_array();
+
+	for (int i = 0; i < in->nr_changes; i++)
+		if (in->changes[i].sysctl == which)
+			json_array_append_new(history, json_pack("{s:f,s:i,s:i}", "t_s", in->changes[i].t_s,
+								 "from", in->changes[i].from, "to", in->changes[i].to));
+	return history;
+}
+
+static json_t *sysctl_json(const struct kf_guard_input *in)
+{
+	json_t *uneviction, *proactive, *sysctl;
+
+	uneviction = json_pack("{s:o,s:o,s:i,s:o}", "start", int_or_null(in->unevictable_allowed_start),
+			       "end", int_or_null(in->unevictable_allowed_end), "changes", in->unevictable_changes,
+			       "history", history_json(in, KF_SYSCTL_UNEVICTABLE_ALLOWED));
+	proactive = json_pack("{s:o,s:o,s:i,s:o}", "start", int_or_null(in->proactiveness_start),
+			      "end", int_or_null(in->proactiveness), "changes", in->proactiveness_changes,
+			      "history", history_json(in, KF_SYSCTL_PROACTIVENESS));
+	sysctl = json_pack("{s:o,s:o,s:o,s:o,s:b}", "compact_unevictable_allowed", uneviction,
+			   "compaction_proactiveness", int_or_null(in->proactiveness),
+			   "compaction_proactiveness_changes", proactive,
+			   "source", str_or_null(in->offline ? in->sysctl_source : "read"),
+			   "enforced", in->enforced);
+	if (in->enforce_error[0])
+		json_object_set_new(sysctl, "enforce_error", json_string(in->enforce_error));
+	if (in->enforced || in->enforce_admin_changed) {
+		json_object_set_new(sysctl, "enforce_original", int_or_null(in->enforce_original));
+		json_object_set_new(sysctl, "enforce_admin_changed", json_boolean(in->enforce_admin_changed));
+	}
+	return sysctl;
 }
 
 json_t *kf_guard_json(const struct kf_guard_input *in, const struct kf_guard_result *res)
 {
-	json_t *procs = json_array(), *alerts = json_array(), *history = json_array();
-	json_t *uneviction, *sysctl;
+	json_t *procs = json_array(), *alerts = json_array(), *cands = json_array();
 
 	for (int i = 0; i < in->nr_procs; i++)
 		json_array_append_new(procs, protected_json(in, &in->procs[i],
 							    i < res->nr_procs ? &res->procs[i] : NULL));
 	for (int i = 0; i < res->nr_alerts; i++)
 		json_array_append_new(alerts, alert_json(&res->alerts[i]));
-	for (int i = 0; i < in->nr_changes; i++)
-		json_array_append_new(history, json_pack("{s:f,s:i,s:i}", "t_s", in->changes[i].t_s,
-							 "from", in->changes[i].from, "to", in->changes[i].to));
-	uneviction = json_pack("{s:o,s:o,s:i,s:o}",
-			       "start", in->offline ? json_null() : int_or_null(in->unevictable_allowed_start),
-			       "end", in->offline ? json_null() : int_or_null(in->unevictable_allowed_end),
-			       "changes", in->unevictable_changes, "history", history);
-	sysctl = json_pack("{s:o,s:o,s:b}", "compact_unevictable_allowed", uneviction,
-			   "compaction_proactiveness", in->offline ? json_null() : int_or_null(in->proactiveness),
-			   "enforced", in->enforced);
-	if (in->enforce_error[0])
-		json_object_set_new(sysctl, "enforce_error", json_string(in->enforce_error));
-	return json_pack("{s:s,s:b,s:o,s:f,s:o,s:o,s:{s:o,s:o},s:o,s:o,s:o}",
+	for (int i = 0; i < in->nr_candidates; i++)
+		json_array_append_new(cands, json_pack("{s:i,s:s,s:o}", "pid", in->candidates[i].pid,
+						       "comm", in->candidates[i].comm,
+						       "vmlck_kb", u64(in->candidates[i].vmlck_kb)));
+	return json_pack("{s:s,s:b,s:o,s:f,s:o,s:o,s:{s:o,s:o},s:o,s:o,s:o,s:o}",
 			 "worst", kf_severity_names[res->worst],
 			 "offline", in->offline,
 			 "lock_threshold_kb", in->offline ? json_null() : u64(in->lock_threshold_kb),
@@ -126,9 +158,24 @@ json_t *kf_guard_json(const struct kf_guard_input *in, const struct kf_guard_res
 			 "page_faults_traced", in->faults_traced < 0 ? json_null() : json_boolean(in->faults_traced),
 			 "compaction_migrated", u64(res->compaction_migrated),
 			 "sched_ext", "state", str_or_null(in->sched_ext_state), "ops", str_or_null(in->sched_ext_ops),
-			 "sysctl", sysctl,
+			 "sysctl", sysctl_json(in),
 			 "protected", procs,
+			 "locked_not_protected", cands,
 			 "alerts", alerts);
+}
+
+json_t *kf_kcompactd_wakers_json(const struct kf_snapshot *s)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < s->nr_kcompactd_wakers; i++) {
+		const struct kf_kcompactd_waker *w = &s->kcompactd_wakers[i];
+
+		json_array_append_new(a, json_pack("{s:i,s:s,s:i,s:o,s:f}", "pid", w->pid, "comm", w->comm,
+						   "order", w->order, "count", u64(w->count),
+						   "first_ts_s", w->first_ts / 1e9));
+	}
+	return a;
 }
 
 /* ---- text -------------------------------------------------------------------------- */
@@ -228,8 +275,20 @@ int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result 
 				p->pagemap_readable ? "read" : "not known", p->exited ? " (exited)" : "");
 		}
 	}
-	if (in->offline) {
-		fprintf(out, "sysctls and sched_ext: not known for a recorded trace\n");
+	if (in->nr_candidates) {
+		fprintf(out, "locked, not protected:");
+		for (int i = 0; i < in->nr_candidates && i < 8; i++)
+			fprintf(out, "%s %s (pid %d, %llu kB)", i ? "," : "", in->candidates[i].comm, in->candidates[i].pid,
+				(unsigned long long)in->candidates[i].vmlck_kb);
+		if (in->nr_candidates > 8)
+			fprintf(out, " and %d more", in->nr_candidates - 8);
+		fprintf(out, "; protect one with --protect-pid PID or --protect-comm NAME, all with --lock-threshold KB\n");
+	}
+	if (in->offline && in->unevictable_allowed_end >= 0) {
+		fprintf(out, "vm.compact_unevictable_allowed: %d (%s); sched_ext: not known for a recorded trace\n",
+			in->unevictable_allowed_end, in->sysctl_source[0] ? in->sysctl_source : "given");
+	} else if (in->offline) {
+		fprintf(out, "sysctls and sched_ext: not known for a recorded trace (say them with --assume-sysctl)\n");
 	} else {
 		fprintf(out, "vm.compact_unevictable_allowed: %d at start, %d at the end, %d change%s seen%s; "
 			"vm.compaction_proactiveness: %d; sched_ext: %s%s%s\n",

@@ -197,18 +197,15 @@ static json_t *runs_json(const struct kf_runs *r)
 			 "mean_pages", r->runs ? (double)r->pages / r->runs : 0.0);
 }
 
-static json_t *matrix_json(const uint64_t *m, int n)
+/* the pairs of CPUs pages went between: as many as occurred */
+static json_t *flows_json(const struct kf_cpu_flow *f, int n)
 {
-	json_t *rows = json_array();
+	json_t *a = json_array();
 
-	for (int i = 0; i < n; i++) {
-		json_t *row = json_array();
-
-		for (int j = 0; j < n; j++)
-			json_array_append_new(row, u64(m[(size_t)i * n + j]));
-		json_array_append_new(rows, row);
-	}
-	return rows;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:i,s:i,s:o}", "from_cpu", (int)f[i].from_cpu,
+						   "to_cpu", (int)f[i].to_cpu, "pages", u64(f[i].pages)));
+	return a;
 }
 
 static json_t *cpus_json(const struct kf_snapshot *s)
@@ -220,7 +217,7 @@ static json_t *cpus_json(const struct kf_snapshot *s)
 
 		for (int t = 0; t < KF_EV_NR; t++)
 			events += s->ev_per_cpu[(size_t)t * s->nr_cpus + c];
-		json_array_append_new(a, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "cpu", c,
+		json_array_append_new(a, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "cpu", (int)s->cpu_ids[c],
 						   "events", u64(events),
 						   "lost_events", u64(s->cpus[c].lost_events),
 						   "pages", page_kinds_json(s, c, -1),
@@ -249,7 +246,7 @@ static json_t *page_table_json(const struct kf_report_input *in)
 						if (!cnt->events)
 							continue;
 						if (!cell)
-							cell = json_pack("{s:i,s:o,s:s,s:s,s:i}", "cpu", c,
+							cell = json_pack("{s:i,s:o,s:s,s:s,s:i}", "cpu", (int)s->cpu_ids[c],
 									 "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null(),
 									 "zone", z < s->nr_zones ? s->zones[z].name : "unknown",
 									 "migratetype", mt_name(in->m->syms, mt, buf, sizeof(buf)),
@@ -272,8 +269,9 @@ static json_t *proc_json(const struct kf_proc_stats *p)
 	json_object_set_new(o, "pages_allocd", u64(p->allocd));
 	json_object_set_new(o, "pages_allocd_order_weighted", u64(p->allocd_pages));
 	json_object_set_new(o, "pages_allocd_under_lock", u64(p->allocd_locked));
-	json_object_set_new(o, "pages_freed_direct", u64(p->freed_direct));
-	json_object_set_new(o, "pages_freed_pagevec", u64(p->freed_pagevec));
+	json_object_set_new(o, "pages_freed", u64(p->freed));
+	json_object_set_new(o, "pages_freed_batched", u64(p->freed_batched));
+	json_object_set_new(o, "pages_freed_unbatched", u64(p->freed_unbatched));
 	json_object_set_new(o, "pages_freed_order_weighted", u64(p->freed_pages));
 	json_object_set_new(o, "pcpu_pages_drained", u64(p->pcpu_pages_drained));
 	json_object_set_new(o, "pcpu_drains", u64(p->pcpu_drains));
@@ -380,6 +378,13 @@ static json_t *episode_json(const struct kf_report_input *in, const struct kf_ep
 		json_object_set_new(o, "end_s", json_real(ns_to_s(ep->end_ts)));
 		json_object_set_new(o, "duration_ms", json_real((ep->end_ts - ep->begin_ts) / 1e6));
 	}
+	json_object_set_new(o, "order", ep->order == KF_ORDER_UNKNOWN ? json_null() : json_integer(ep->order));
+	if (ep->initiator == KF_INIT_DIRECT && !ep->running)
+		json_object_set_new(o, "stall_ms", json_real(ep->stall_ns / 1e6));
+	if (ep->migrate_scanned_exceeds_span)
+		json_object_set_new(o, "migrate_scanned_exceeds_span", json_true());
+	if (ep->free_scanned_exceeds_span)
+		json_object_set_new(o, "free_scanned_exceeds_span", json_true());
 	json_object_set_new(o, "zone_start_pfn", u64(ep->zone_start));
 	json_object_set_new(o, "zone_end_pfn", u64(ep->zone_end));
 	json_object_set_new(o, "migrate_pfn", json_pack("[o,o]", u64(ep->migrate_pfn_begin), u64(ep->migrate_pfn_end)));
@@ -402,7 +407,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 
 	for (int i = 0; i < s->nr_episodes; i++)
 		json_array_append_new(eps, episode_json(in, &s->episodes[i]));
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o},s:o}",
 			 "episodes", eps,
 			 "episodes_not_kept", u64(s->episodes_dropped),
 			 "by_status", status_counts(in->m->syms, s->compact_status),
@@ -412,7 +417,7 @@ static json_t *compaction_json(const struct kf_report_input *in)
 			 "migrated", u64(s->compact_migrated),
 			 "failed", u64(s->compact_failed),
 			 "kcompactd", "wakes", u64(s->kcompactd_wakes), "sleeps", u64(s->kcompactd_sleeps),
-			 "wakeups_requested", u64(s->kcompactd_wakeups),
+			 "wakeups_requested", u64(s->kcompactd_wakeups), "wakers", kf_kcompactd_wakers_json(s),
 			 "direct_attempts", u64(s->try_to_compact));
 }
 
@@ -455,8 +460,18 @@ static json_t *migration_json(const struct kf_report_input *in)
 static json_t *memory_state_json(const struct kf_report_input *in)
 {
 	const struct kf_memstate *ms = in->m->mem ? in->m->mem : in->m->mem_before;
-	json_t *o = json_pack("{s:s,s:b}", "proc_root", in->m->proc_root ? in->m->proc_root : "/",
-			      "of_traced_machine", !in->m->source || (in->m->proc_root && strcmp(in->m->proc_root, "/") != 0));
+	json_t *o;
+
+	if (in->m->saved_state) {
+		o = json_pack("{s:s,s:b,s:f}", "proc_root", "saved in the trace", "of_traced_machine", 1,
+			      "saved_start_time", in->m->saved_start_time);
+		if (in->m->saved_end_time > 0)
+			json_object_set_new(o, "saved_end_time", json_real(in->m->saved_end_time));
+	} else {
+		o = json_pack("{s:s,s:b}", "proc_root", in->m->proc_root ? in->m->proc_root : "/",
+			      "of_traced_machine", !in->m->source ||
+			      (in->m->proc_root && strcmp(in->m->proc_root, "/") != 0));
+	}
 
 	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO))
 		json_object_set_new(o, "pageblock_order", json_integer(ms->pagetypeinfo.pageblock_order));
@@ -500,6 +515,8 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "schema_version", json_string(KF_SCHEMA_VERSION));
 	json_object_set_new(doc, "kfrag_version", json_string(PACKAGE_VERSION));
 	json_object_set_new(doc, "source", source_json(in));
+	json_object_set_new(doc, "findings", kf_findings_json(in->m->findings));
+	json_object_set_new(doc, "findings_not_evaluated", kf_findings_not_evaluated_json(in->m->findings));
 	if (in->m->guard_in && in->m->guard)
 		json_object_set_new(doc, "guard", kf_guard_json(in->m->guard_in, in->m->guard));
 	json_object_set_new(doc, "duration_s", json_real(in->m->duration_s));
@@ -507,14 +524,17 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	json_object_set_new(doc, "last_ts_s", json_real(ns_to_s(s->last_ts)));
 	json_object_set_new(doc, "nr_cpus", json_integer(s->nr_cpus));
 	json_object_set_new(doc, "nr_events", u64(s->nr_events));
+	if (s->events_uncounted)
+		json_object_set_new(doc, "events_uncounted", u64(s->events_uncounted));
 	json_object_set_new(doc, "lost_events", lost_json(s));
 	json_object_set_new(doc, "events", events_json(s));
+	json_object_set_new(doc, "page_size", json_integer(in->m->page_size));
 	json_object_set_new(doc, "memory_state", memory_state_json(in));
 	json_object_set_new(doc, "zones", zones_json(in));
 	json_object_set_new(doc, "cpus", cpus_json(s));
 	json_object_set_new(doc, "cross_cpu", json_pack("{s:o,s:o}",
-		"freed_on_other_cpu", matrix_json(s->cross_free, s->nr_cpus),
-		"drained_on_other_cpu", matrix_json(s->cross_drain, s->nr_cpus)));
+		"freed_on_other_cpu", flows_json(s->cross_free, s->nr_cross_free),
+		"drained_on_other_cpu", flows_json(s->cross_drain, s->nr_cross_drain)));
 	json_object_set_new(doc, "page_alloc", page_table_json(in));
 	json_object_set_new(doc, "processes", processes_json(in));
 	json_object_set_new(doc, "extfrag", extfrag_json(in));

@@ -19,7 +19,7 @@ static void events_table(FILE *out, const struct kf_snapshot *s)
 	section(out, "Events");
 	fprintf(out, "%-38s %12s", "event", "total");
 	for (int c = 0; c < s->nr_cpus; c++)
-		fprintf(out, " %10s%-2d", "cpu", c);
+		fprintf(out, " %10s%-2d", "cpu", (int)s->cpu_ids[c]);
 	fputc('\n', out);
 	for (int t = 0; t < KF_EV_NR; t++) {
 		if (!s->ev_total[t])
@@ -82,6 +82,16 @@ static void page_row(FILE *out, const char *label, const struct kf_count tot[KF_
 	fputc('\n', out);
 }
 
+static void flows_table(FILE *out, const char *title, const struct kf_cpu_flow *f, int n)
+{
+	fprintf(out, "\n%s\n%-6s %-6s %12s\n", title, "from", "to", "pages");
+	for (int i = 0; i < n; i++)
+		fprintf(out, "cpu%-3d cpu%-3d %12llu\n", (int)f[i].from_cpu, (int)f[i].to_cpu,
+			(unsigned long long)f[i].pages);
+	if (!n)
+		fprintf(out, "(none)\n");
+}
+
 static void pages_tables(FILE *out, const struct kf_snapshot *s)
 {
 	char label[32];
@@ -93,7 +103,7 @@ static void pages_tables(FILE *out, const struct kf_snapshot *s)
 	fputc('\n', out);
 	page_header(out, "cpu");
 	for (int c = 0; c < s->nr_cpus; c++) {
-		snprintf(label, sizeof(label), "cpu%d", c);
+		snprintf(label, sizeof(label), "cpu%d", (int)s->cpu_ids[c]);
 		page_row(out, label, &s->pages_cpu[c * KF_PK_NR]);
 	}
 
@@ -103,26 +113,15 @@ static void pages_tables(FILE *out, const struct kf_snapshot *s)
 	for (int c = 0; c < s->nr_cpus; c++) {
 		const struct kf_cpu_stats *cs = &s->cpus[c];
 
-		fprintf(out, "cpu%-3d %10llu %12llu %10llu   %10llu %12llu %10llu %10llu\n", c,
+		fprintf(out, "cpu%-3d %10llu %12llu %10llu   %10llu %12llu %10llu %10llu\n", (int)s->cpu_ids[c],
 			(unsigned long long)cs->refill.runs, (unsigned long long)cs->refill.pages,
 			(unsigned long long)cs->refill.max_pages, (unsigned long long)cs->drain.runs,
 			(unsigned long long)cs->drain.pages, (unsigned long long)cs->drain.max_pages,
 			(unsigned long long)cs->lost_events);
 	}
-	fprintf(out, "\npages allocated on the row CPU and freed on the column CPU (cross-CPU only)\n");
-	for (int i = 0; i < s->nr_cpus; i++) {
-		fprintf(out, "cpu%-3d", i);
-		for (int j = 0; j < s->nr_cpus; j++)
-			fprintf(out, " %12llu", (unsigned long long)s->cross_free[(size_t)i * s->nr_cpus + j]);
-		fputc('\n', out);
-	}
-	fprintf(out, "\npages refilled into the row CPU's pcp list and drained by the column CPU\n");
-	for (int i = 0; i < s->nr_cpus; i++) {
-		fprintf(out, "cpu%-3d", i);
-		for (int j = 0; j < s->nr_cpus; j++)
-			fprintf(out, " %12llu", (unsigned long long)s->cross_drain[(size_t)i * s->nr_cpus + j]);
-		fputc('\n', out);
-	}
+	flows_table(out, "pages allocated on one CPU and freed on another", s->cross_free, s->nr_cross_free);
+	flows_table(out, "pages refilled into one CPU's pcp list and drained by another, not allocated between",
+		    s->cross_drain, s->nr_cross_drain);
 }
 
 static int by_allocd(const void *a, const void *b)
@@ -154,7 +153,7 @@ static void processes_table(FILE *out, const struct kf_report_input *in)
 		return;
 	section(out, "Processes (columns of trace-pagealloc-postprocess.pl; top by pages allocd)");
 	fprintf(out, "%-24s %9s %9s %9s %9s %8s %7s %7s %8s %8s %7s %7s %7s %7s\n", "process",
-		"allocd", "locked", "freed", "pagevec", "drained", "drains", "refills", "fallback",
+		"allocd", "locked", "freed", "batched", "drained", "drains", "refills", "fallback",
 		"causing", "changed", "severe", "moder", "faults");
 	for (int i = 0; i < nr && i < MAX_PROCS_SHOWN; i++) {
 		char name[40];
@@ -165,7 +164,7 @@ static void processes_table(FILE *out, const struct kf_report_input *in)
 			snprintf(name, sizeof(name), "%s", p[i].comm);
 		fprintf(out, "%-24s %9llu %9llu %9llu %9llu %8llu %7llu %7llu %8llu %8llu %7llu %7llu %7llu %7llu\n",
 			name, (unsigned long long)p[i].allocd, (unsigned long long)p[i].allocd_locked,
-			(unsigned long long)p[i].freed_direct, (unsigned long long)p[i].freed_pagevec,
+			(unsigned long long)p[i].freed, (unsigned long long)p[i].freed_batched,
 			(unsigned long long)p[i].pcpu_pages_drained, (unsigned long long)p[i].pcpu_drains,
 			(unsigned long long)p[i].pcpu_refills, (unsigned long long)p[i].fallback,
 			(unsigned long long)p[i].causing, (unsigned long long)p[i].changed,
@@ -212,25 +211,35 @@ static void compaction_table(FILE *out, const struct kf_report_input *in)
 		(unsigned long long)s->compact_migrated, (unsigned long long)s->compact_failed);
 	if (!s->nr_episodes)
 		return;
-	fprintf(out, "%-8s %-10s %-22s %-5s %12s %10s %-16s %9s %9s %8s %7s\n", "zone", "initiator", "task",
-		"mode", "begin s", "ms", "status", "scanned", "isolated", "migrated", "failed");
+	fprintf(out, "%-8s %-10s %5s %-22s %-5s %12s %10s %-16s %10s %9s %8s %7s\n", "zone", "initiator", "order",
+		"task", "mode", "begin s", "ms", "status", "scanned", "isolated", "migrated", "failed");
 	for (int i = 0; i < s->nr_episodes; i++) {
 		const struct kf_episode *ep = &s->episodes[i];
-		char task[40], dur[16];
+		char task[40], dur[16], order[8];
 
 		snprintf(task, sizeof(task), "%s-%d", ep->comm, ep->pid);
+		if (ep->order == KF_ORDER_UNKNOWN)
+			snprintf(order, sizeof(order), "?");
+		else
+			snprintf(order, sizeof(order), "%d", ep->order);
 		if (ep->running)
 			snprintf(dur, sizeof(dur), "-");
 		else
 			snprintf(dur, sizeof(dur), "%.3f", (ep->end_ts - ep->begin_ts) / 1e6);
-		fprintf(out, "%-8s %-10s %-22s %-5s %12.6f %10s %-16s %9llu %9llu %8llu %7llu\n",
+		/* '*': the kernel's nr_scanned counts some pages twice, beyond the zone's span */
+		fprintf(out, "%-8s %-10s %5s %-22s %-5s %12.6f %10s %-16s %9llu%s %9llu %8llu %7llu\n",
 			ep->zone < s->nr_zones ? s->zones[ep->zone].name : "unknown",
-			kf_initiator_names[ep->initiator], task, ep->sync ? "sync" : "async",
+			kf_initiator_names[ep->initiator], order, task, ep->sync ? "sync" : "async",
 			ep->begin_ts / 1e9, dur,
 			ep->running ? "running" : kf_symbols_label(in->m->syms, KF_SYM_COMPACT_STATUS, ep->status, b, sizeof(b)),
-			(unsigned long long)ep->migrate_scanned, (unsigned long long)ep->migrate_isolated,
+			(unsigned long long)ep->migrate_scanned, ep->migrate_scanned_exceeds_span ? "*" : " ",
+			(unsigned long long)ep->migrate_isolated,
 			(unsigned long long)ep->nr_migrated, (unsigned long long)ep->nr_failed);
+		if (ep->initiator == KF_INIT_DIRECT && !ep->running)
+			fprintf(out, "%8s %s stalled %.3f ms in direct compaction\n", "", task, ep->stall_ns / 1e6);
 	}
+	fprintf(out, "order -1: a whole zone; ?: no event told; scanned*: beyond the zone's span "
+		"(the kernel counts some pages twice)\n");
 }
 
 static void migration_table(FILE *out, const struct kf_report_input *in)
@@ -274,7 +283,11 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 		fprintf(out, "malformed lines skipped: %llu (first at line %llu)\n",
 			(unsigned long long)in->m->source->malformed,
 			(unsigned long long)in->m->source->first_malformed_line);
-	/* first: what puts the machine at risk must not scroll away */
+	if (s->events_uncounted)
+		fprintf(out, "events not counted: %llu (a negative CPU number, or no memory for one more CPU)\n",
+			(unsigned long long)s->events_uncounted);
+	/* first: the conclusions, and what puts the machine at risk, must not scroll away */
+	kf_findings_text(in->m->findings, out);
 	if (in->m->guard_in && in->m->guard)
 		kf_guard_text(in->m->guard_in, in->m->guard, out);
 	events_table(out, s);

@@ -16,6 +16,8 @@
 
 #include "kf_replay.h"
 #include "kf_run.h"
+#include "kf_guard_opts.h"
+#include "kf_state.h"
 #include "kf_session.h"
 #include "kf_util.h"
 
@@ -47,7 +49,10 @@ struct kf_run {
 	int memmap_errnum;
 	double memmap_at, memmap_cpu_s;
 	bool measured;
+	struct kf_findings findings;
 	struct kf_measurement m;
+	/* a recording's own memory state (kfrag record), when it has one */
+	struct kf_saved_state saved;
 };
 
 static void set_error(struct kf_run_error *e, enum kf_run_errkind kind, int errnum, const char *fmt, ...)
@@ -110,6 +115,8 @@ static bool guard_evaluate(struct kf_run *r)
 					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
 			return false;
 		r->offline_in.compaction_reason = reason;
+		kf_guard_input_assume(&r->offline_in, r->cfg.guard_live.assume_sysctl, r->cfg.guard_live.assume_mask,
+				      r->cfg.guard_live.assume_source);
 		in = &r->offline_in;
 	}
 	if (kf_guard_evaluate(in, r->snap, &r->gres) < 0)
@@ -173,6 +180,24 @@ static int open_source(struct kf_run *r, struct kf_run_error *err)
 	return 0;
 }
 
+/*
+ * A recorded trace read without --proc-root (proc_root NULL) shows the
+ * memory state it carries (kf_state.h), never the machine it is read on.
+ */
+static int open_saved_state(struct kf_run *r, struct kf_run_error *err)
+{
+	const struct kf_run_config *cfg = &r->cfg;
+
+	if (cfg->proc_root || (cfg->mode != KF_RUN_FILE && cfg->mode != KF_RUN_REPLAY) ||
+	    !cfg->input || !strcmp(cfg->input, "-"))
+		return 0;
+	if (kf_saved_state_open(cfg->input, &r->saved, err->msg, sizeof(err->msg)) < 0) {
+		set_kind(err, KF_RUN_ESOURCE);
+		return -1;
+	}
+	return 0;
+}
+
 struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error *err)
 {
 	struct kf_run *r = calloc(1, sizeof(*r));
@@ -186,10 +211,19 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 	r->cfg = *cfg;
 	/* STREAM, REPLAY read the files one by one: the sysctls stay unknown */
 	r->mem.min_free_kbytes = r->mem.percpu_pagelist_high_fraction = -1;
-	if (kf_session_init(&r->s, cfg->proc_root, err->msg, sizeof(err->msg)) < 0) {
+	if (open_saved_state(r, err) < 0)
+		goto fail;
+	if (kf_session_init(&r->s, r->saved.start_root ? r->saved.start_root : cfg->proc_root,
+			    err->msg, sizeof(err->msg)) < 0) {
 		set_kind(err, KF_RUN_EMEMSTATE);
 		goto fail;
 	}
+	/* the state at the end of the recording, shown as "after" */
+	if (r->saved.end_root &&
+	    kf_memstate_read(r->saved.end_root, &r->s.mem_after, msg, sizeof(msg)) == 0)
+		r->s.have_after = true;
+	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
+		kf_guard_recorded_sysctls(r->saved.start_root, r->saved.end_root, &r->cfg.guard_live);
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {
@@ -253,6 +287,9 @@ static void read_memstate(struct kf_run *r, double now)
 	struct kf_pagetypeinfo pt;
 	char err[512];
 
+	/* the vm sysctls the findings name change rarely: as read at the start */
+	ms->min_free_kbytes = r->s.mem_before.min_free_kbytes;
+	ms->percpu_pagelist_high_fraction = r->s.mem_before.percpu_pagelist_high_fraction;
 	if (kf_zoneinfo_read(root, &zi, err, sizeof(err)) == 0) {
 		kf_zoneinfo_release(&ms->zoneinfo);
 		ms->zoneinfo = zi;
@@ -294,6 +331,10 @@ static void measure_memstate(struct kf_run *r)
 		m->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
 		break;
 	case KF_RUN_FILE:
+		/* a recording with its saved state: its start and its end */
+		m->mem_before = r->s.have_after ? &r->s.mem_before : NULL;
+		m->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
+		break;
 	case KF_RUN_PROC:
 		m->mem = &r->s.mem_before;
 		break;
@@ -314,6 +355,7 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->policy.sched_ext, sizeof(m->policy.sched_ext), "%s", gi->sched_ext_state);
 		snprintf(m->policy.sched_ext_ops, sizeof(m->policy.sched_ext_ops), "%s", gi->sched_ext_ops);
 	}
+	m->page_size = sysconf(_SC_PAGESIZE);
 	m->uptime_s = kf_uptime_read(r->s.proc_root);
 	kf_boot_id_read(r->s.proc_root, m->boot_id, sizeof(m->boot_id));
 	if (!m->kernel[0] && uname(&u) == 0)
@@ -374,6 +416,9 @@ static void measure_source(struct kf_run *r)
 	m->mode = r->cfg.mode;
 	m->live = mode_is_live(r->cfg.mode);
 	m->proc_root = r->s.proc_root;
+	m->saved_state = r->saved.start_root != NULL;
+	m->saved_start_time = r->saved.start_time;
+	m->saved_end_time = r->saved.end_time;
 	m->snap = snap;
 	m->prev_snap = r->prev_snap;
 	m->syms = &r->s.syms;
@@ -395,6 +440,33 @@ static void measure_source(struct kf_run *r)
 		m->nr_cpus = r->s.nr_ring;
 	else
 		m->nr_cpus = r->s.source.nr_cpus;
+}
+
+/* the findings, once, from what this measure holds (the map of this measure or an earlier one) */
+static void measure_findings(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	struct kf_findings_config defaults;
+	const struct kf_memstate *mem = m->mem;
+	struct kf_findings_input in = {
+		.snap = m->snap,
+		.window_s = m->duration_s,
+		.syms = m->syms,
+		/* live: what the instance enabled; a trace: the events it holds */
+		.traced = r->s.instance[0] ? r->s.traced : NULL,
+		.mem = mem,
+		.pageblock_order = mem && (mem->have & KF_HAVE_PAGETYPEINFO) ? mem->pagetypeinfo.pageblock_order : 0,
+		.memmap = m->memmap,
+		.guard = m->guard,
+		.page_size = sysconf(_SC_PAGESIZE),
+	};
+
+	if (!r->cfg.findings)
+		kf_findings_config_defaults(&defaults);
+	kf_findings_release(&r->findings);
+	m->findings_failed = kf_findings_evaluate(r->cfg.findings ? r->cfg.findings : &defaults, &in,
+						  &r->findings) < 0;
+	m->findings = m->findings_failed ? NULL : &r->findings;
 }
 
 const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_error *err)
@@ -420,6 +492,7 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 	measure_system(r);
 	if (r->cfg.memmap)
 		kf_run_scan_memmap(r);
+	measure_findings(r);
 	r->measured = true;
 	return m;
 }
@@ -435,6 +508,8 @@ int kf_run_reset(struct kf_run *r)
 	r->snap = kf_engine_snapshot(r->s.engine);
 	r->m.snap = r->snap;
 	r->m.prev_snap = NULL;
+	if (r->snap)
+		measure_findings(r);	/* of the empty counts, as the screen after a reset shows them */
 	return r->snap ? 0 : -1;
 }
 
@@ -482,10 +557,12 @@ void kf_run_close(struct kf_run *r)
 	kf_snapshot_free(r->prev_snap);
 	kf_memstate_release(&r->mem);
 	kf_memstate_release(&r->mem_prev);
+	kf_findings_release(&r->findings);
 	kf_guard_result_release(&r->gres);
 	kf_guard_input_release(&r->offline_in);
 	kf_guard_close(r->g);		/* --enforce: the old value goes back */
 	kf_top_replay_free(r->replay);
 	kf_session_release(&r->s);
+	kf_saved_state_release(&r->saved);
 	free(r);
 }

@@ -15,6 +15,18 @@ struct kf_tracedat_cpu {
 	const char *stats;	/* per_cpu/cpuN/stats text for the CPUSTAT option, or NULL */
 };
 
+/* an option of trace-cmd's options section; ids trace-cmd does not know
+ * are skipped by its readers (trace-input.c handle_options) */
+struct kf_tracedat_option {
+	uint16_t id;
+	const void *data;
+	uint32_t size;
+};
+
+/* kfrag's own: the memory state at the start and at the end of a recording
+ * (kf_state.h); far above trace-cmd's ids, which count up from 0 */
+#define KF_TRACEDAT_OPT_STATE	0x6b66	/* "kf" */
+
 struct kf_tracedat_desc {
 	const char *tracing_dir;	/* events/header_page, formats, saved_cmdlines */
 	const char *instance_dir;	/* trace_clock of the buffer the pages came from */
@@ -24,6 +36,8 @@ struct kf_tracedat_desc {
 	int nr_cpus;
 	const struct kf_tracedat_cpu *cpus;
 	const char *extra_cmdlines;	/* "pid comm\n" lines added to saved_cmdlines, or NULL */
+	const struct kf_tracedat_option *options;	/* written after trace-cmd's own */
+	int nr_options;
 };
 
 /*

@@ -202,8 +202,9 @@ static int put_event_formats(struct out *o, const struct kf_tracedat_desc *d, ch
 		size_t sl = strcspn(d->events[i], "/");
 		bool seen = false;
 
+		/* systems[j] is a whole "system/event": compare the system parts */
 		for (int j = 0; j < nr_systems; j++)
-			if (strlen(systems[j]) == sl && !strncmp(systems[j], d->events[i], sl))
+			if (strcspn(systems[j], "/") == sl && !strncmp(systems[j], d->events[i], sl))
 				seen = true;
 		if (!seen)
 			systems[nr_systems++] = d->events[i];
@@ -285,6 +286,8 @@ static void put_options(struct out *o, const struct kf_tracedat_desc *d)
 			free(s);
 		}
 	}
+	for (int i = 0; i < d->nr_options; i++)
+		put_option(o, d->options[i].id, d->options[i].data, d->options[i].size);
 	put2(o, OPT_DONE);
 }
 

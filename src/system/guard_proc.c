@@ -1,163 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The guard's data side: which processes to protect, where their locked
- * pages are, the sysctls, sched_ext, and --enforce. See kf_guard_proc.h.
- *
- * /proc/PID/pagemap holds one 64-bit word per virtual page: bit 63 present,
- * bits 0-54 the PFN when present (0 unless the reader has CAP_SYS_ADMIN).
- * The locked mappings are those with "lo" in smaps' VmFlags.
+ * The guard's data side: which processes to protect (discovery), the
+ * readings of each window, open and close. See kf_guard_proc.h; where the
+ * locked pages are is guard_pages.c, the sysctls and --enforce
+ * guard_sysctl.c. Files are read through kf_proc_path's root prefix.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "kf_guard_proc.h"
-#include "kf_live_cleanup.h"
+#include "guard_proc_priv.h"
 #include "kf_util.h"
 
-#define PM_PRESENT		(1ULL << 63)
-#define PM_PFN_MASK		((1ULL << 55) - 1)
-#define PAGEMAP_CHUNK		4096		/* entries per pread */
-#define MAX_PAGES_PER_PROC	(1ULL << 24)	/* 64 GiB of 4 KiB pages */
-#define MAX_MOVED_VRANGES	256
-#define MAX_FILE_BYTES		(256u << 20)
-
-struct gproc {
-	uint64_t starttime;		/* /proc/PID/stat field 22: tells a reused pid */
-	struct kf_pagemap base;		/* last PFN of every locked page, and its moves */
-	uint64_t *seen;			/* every PFN seen in the window, sorted, unique */
-	size_t nr_seen, alloc_seen;
-	bool by_comm;			/* selected by an explicit comm */
-};
-
-struct kf_guard {
-	char *procdir;			/* ROOT/proc, or ROOT when it has none */
-	char *sysdir;			/* ROOT/sys */
-	int *pids;
-	int nr_pids;
-	char **comms;
-	int nr_comms;
-	bool *comm_matched;
-	bool discover;
-	struct kf_guard_input in;
-	struct gproc *priv;		/* parallel to in.procs */
-	int alloc_procs;
-	int *fault_pids;
-	int nr_fault_pids;
-	double t0;
-	int page_shift;
-	/* --enforce */
-	bool enforce;
-	bool holding;			/* kfrag holds the sysctl at 0 */
-	int enforce_prev;		/* the value to put back */
-	int restore_slot;
-	int last_unevictable;		/* last value read, to see changes */
-};
-
-static char *join(const char *a, const char *b)
+int guard_pid_load(const struct kf_guard *g, int pid, const char *name, struct kf_proc_text *t)
 {
-	size_t len = strlen(a) + strlen(b) + 2;
-	char *p = malloc(len);
+	char rel[64];
 
-	if (p)
-		snprintf(p, len, "%s/%s", a, b);
-	return p;
+	snprintf(rel, sizeof(rel), "%d/%s", pid, name);
+	return kf_proc_file_load(g->root, rel, t, NULL, 0);
 }
 
-/* whole file, NUL-terminated; NULL with errno */
-static char *slurp(const char *path, size_t *lenp)
+char *guard_pid_path(const struct kf_guard *g, int pid, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 4096;
-	char *buf;
+	char rel[64];
 
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		errno = ENOMEM;
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *grown;
-
-			if (cap >= MAX_FILE_BYTES) {
-				free(buf);
-				close(fd);
-				errno = EFBIG;
-				return NULL;
-			}
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				close(fd);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0) {
-			int saved = errno;
-
-			if (saved == EINTR)
-				continue;
-			free(buf);
-			close(fd);
-			errno = saved;
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (lenp)
-		*lenp = len;
-	return buf;
+	snprintf(rel, sizeof(rel), "%d/%s", pid, name);
+	return kf_proc_path(g->root, rel);
 }
 
-static char *pid_path(const struct kf_guard *g, int pid, const char *name)
-{
-	size_t len = strlen(g->procdir) + strlen(name) + 24;
-	char *p = malloc(len);
-
-	if (p)
-		snprintf(p, len, "%s/%d/%s", g->procdir, pid, name);
-	return p;
-}
-
-static char *pid_slurp(const struct kf_guard *g, int pid, const char *name, size_t *len)
-{
-	char *path = pid_path(g, pid, name), *buf;
-	int saved;
-
-	if (!path) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	buf = slurp(path, len);
-	saved = errno;
-	free(path);
-	errno = saved;
-	return buf;
-}
-
-static void trim(char *s)
+void guard_trim(char *s)
 {
 	size_t n = strlen(s);
 
@@ -165,138 +41,20 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
-/* ---- sysctls and sched_ext ------------------------------------------------------- */
-
-/* ROOT/proc when it is a directory, else ROOT (a saved tree without proc/) */
-static char *procdir_of(const char *root)
-{
-	size_t len = strlen(root);
-	struct stat st;
-	char *p;
-
-	while (len > 1 && root[len - 1] == '/')
-		len--;
-	p = malloc(len + 6);
-	if (!p)
-		return NULL;
-	snprintf(p, len + 6, "%.*s/proc", (int)len, strcmp(root, "/") == 0 ? "" : root);
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-		return p;
-	snprintf(p, len + 6, "%.*s", (int)len, root);
-	return p;
-}
-
-static int read_sysctl_at(const char *procdir, const char *name)
-{
-	char *path, *buf, rel[128];
-	long v;
-	char *end;
-
-	snprintf(rel, sizeof(rel), "sys/vm/%s", name);
-	path = join(procdir, rel);
-	if (!path)
-		return -1;
-	buf = slurp(path, NULL);
-	free(path);
-	if (!buf)
-		return -1;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (end == buf || errno || v < 0 || v > 1000000)
-		v = -1;
-	free(buf);
-	return (int)v;
-}
-
-int kf_guard_read_sysctl(const char *root, const char *name)
-{
-	char *dir = procdir_of(root && *root ? root : "/");
-	int v;
-
-	if (!dir)
-		return -1;
-	v = read_sysctl_at(dir, name);
-	free(dir);
-	return v;
-}
-
-static int write_sysctl(const struct kf_guard *g, const char *name, int value, char *err, size_t errlen)
-{
-	char rel[128], num[16], *path;
-	int fd, n;
-	ssize_t w;
-
-	snprintf(rel, sizeof(rel), "sys/vm/%s", name);
-	path = join(g->procdir, rel);
-	if (!path) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	n = snprintf(num, sizeof(num), "%d\n", value);
-	w = write(fd, num, n);
-	if (w != n) {
-		snprintf(err, errlen, "%s: %s", path, w < 0 ? strerror(errno) : "short write");
-		close(fd);
-		free(path);
-		return -1;
-	}
-	if (close(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	free(path);
-	return 0;
-}
-
-static void read_sched_ext(struct kf_guard *g)
-{
-	char *path, *buf;
-
-	g->in.sched_ext_state[0] = '\0';
-	g->in.sched_ext_ops[0] = '\0';
-	path = join(g->sysdir, "kernel/sched_ext/state");
-	buf = path ? slurp(path, NULL) : NULL;
-	free(path);
-	if (buf) {
-		trim(buf);
-		snprintf(g->in.sched_ext_state, sizeof(g->in.sched_ext_state), "%s", buf);
-		free(buf);
-	}
-	path = join(g->sysdir, "kernel/sched_ext/root/ops");
-	buf = path ? slurp(path, NULL) : NULL;
-	free(path);
-	if (buf) {
-		trim(buf);
-		snprintf(g->in.sched_ext_ops, sizeof(g->in.sched_ext_ops), "%s", buf);
-		free(buf);
-	}
-}
-
 /* ---- one process ------------------------------------------------------------------ */
 
-struct status {
-	char comm[KF_COMM_LEN];
-	int tgid;
-	uint64_t vmlck_kb;
-	bool has_vm;		/* user memory: kernel threads have no Vm* lines */
-};
 
-static int read_status(const struct kf_guard *g, int pid, struct status *st)
+int guard_read_status(const struct kf_guard *g, int pid, struct status *st)
 {
-	char *buf = pid_slurp(g, pid, "status", NULL), *line, *save = NULL;
+	struct kf_proc_text t;
+	char *line, *cursor;
 
 	memset(st, 0, sizeof(*st));
 	st->tgid = pid;
-	if (!buf)
+	if (guard_pid_load(g, pid, "status", &t) < 0)
 		return -1;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	cursor = t.buf;
+	while ((line = kf_proc_text_line(&cursor))) {
 		if (strncmp(line, "Name:", 5) == 0) {
 			const char *v = line + 5;
 
@@ -310,18 +68,19 @@ static int read_status(const struct kf_guard *g, int pid, struct status *st)
 			st->has_vm = true;
 		}
 	}
-	free(buf);
+	kf_proc_text_release(&t);
 	return 0;
 }
 
-static uint64_t read_starttime(const struct kf_guard *g, int pid)
+uint64_t guard_read_starttime(const struct kf_guard *g, int pid)
 {
-	char *buf = pid_slurp(g, pid, "stat", NULL), *p;
+	struct kf_proc_text t;
 	uint64_t v = 0;
+	char *p;
 
-	if (!buf)
+	if (guard_pid_load(g, pid, "stat", &t) < 0)
 		return 0;
-	p = strrchr(buf, ')');
+	p = strrchr(t.buf, ')');
 	if (p) {
 		/* after "pid (comm)": state is field 3, starttime field 22 */
 		int field = 2;
@@ -332,7 +91,7 @@ static uint64_t read_starttime(const struct kf_guard *g, int pid)
 		if (field == 22)
 			v = strtoull(p, NULL, 10);
 	}
-	free(buf);
+	kf_proc_text_release(&t);
 	return v;
 }
 
@@ -351,9 +110,9 @@ static int add_tid(struct kf_protected *p, int tid)
 	return 0;
 }
 
-static int read_tids(const struct kf_guard *g, struct kf_protected *p)
+int guard_read_tids(const struct kf_guard *g, struct kf_protected *p)
 {
-	char *path = pid_path(g, p->pid, "task");
+	char *path = guard_pid_path(g, p->pid, "task");
 	struct dirent *de;
 	DIR *d;
 
@@ -377,396 +136,6 @@ static int read_tids(const struct kf_guard *g, struct kf_protected *p)
 	}
 	closedir(d);
 	return 0;
-}
-
-static bool special_vma(const char *name)
-{
-	return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0 ||
-	       strcmp(name, "[vdso]") == 0 || strcmp(name, "[vsyscall]") == 0;
-}
-
-static bool has_flag(const char *flags, const char *f)
-{
-	size_t n = strlen(f);
-
-	for (const char *p = flags; (p = strstr(p, f)); p += n)
-		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/*
- * smaps: the locked mappings. A header line "start-end perms offset dev
- * inode [name]" opens a mapping; "Locked:" and "VmFlags:" follow it.
- */
-static int read_smaps(const struct kf_guard *g, struct kf_protected *p, int *err_no)
-{
-	char *buf = pid_slurp(g, p->pid, "smaps", NULL), *line, *save = NULL;
-	struct kf_locked_vma cur = { 0 }, *vmas = NULL;
-	int nr = 0, alloc = 0, mappings = 0, locked_mappings = 0;
-	bool in_vma = false, cur_special = false;
-
-	if (!buf) {
-		*err_no = errno;
-		return -1;
-	}
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long start, end;
-		int name_at = 0;
-
-		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &start, &end, &name_at) == 2 && name_at > 0 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			memset(&cur, 0, sizeof(cur));
-			cur.start = start;
-			cur.end = end;
-			snprintf(cur.name, sizeof(cur.name), "%s", line + name_at);
-			trim(cur.name);
-			cur_special = special_vma(cur.name);
-			in_vma = true;
-			continue;
-		}
-		if (!in_vma)
-			continue;
-		if (strncmp(line, "Locked:", 7) == 0) {
-			cur.locked_kb = strtoull(line + 7, NULL, 10);
-		} else if (strncmp(line, "VmFlags:", 8) == 0) {
-			/* the last line of a mapping */
-			in_vma = false;
-			if (cur_special || has_flag(line + 8, "io") || has_flag(line + 8, "pf"))
-				continue;
-			mappings++;
-			if (!has_flag(line + 8, "lo"))
-				continue;
-			locked_mappings++;
-			if (nr == alloc) {
-				int n = alloc ? alloc * 2 : 16;
-				struct kf_locked_vma *grown = realloc(vmas, n * sizeof(*grown));
-
-				if (!grown) {
-					free(vmas);
-					free(buf);
-					*err_no = ENOMEM;
-					return -1;
-				}
-				vmas = grown;
-				alloc = n;
-			}
-			vmas[nr++] = cur;
-		}
-	}
-	free(buf);
-	free(p->vmas);
-	p->vmas = vmas;
-	p->nr_vmas = nr;
-	p->locked_ranges = nr;
-	p->mlockall = mappings > 0 && locked_mappings == mappings;
-	p->smaps_readable = true;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* sorted, distinct PFNs as coalesced ranges; NULL (with *nr 0) when n is 0 */
-static struct kf_pfn_range *ranges_of(const uint64_t *pfns, size_t n, int *nr, bool *failed)
-{
-	struct kf_pfn_range *ranges = NULL;
-	int alloc = 0;
-
-	*nr = 0;
-	*failed = false;
-	for (size_t k = 0; k < n; k++) {
-		if (*nr && ranges[*nr - 1].end == pfns[k]) {
-			ranges[*nr - 1].end++;
-			continue;
-		}
-		if (*nr == alloc) {
-			int na = alloc ? alloc * 2 : 64;
-			struct kf_pfn_range *grown = realloc(ranges, na * sizeof(*grown));
-
-			if (!grown) {
-				free(ranges);
-				*nr = 0;
-				*failed = true;
-				return NULL;
-			}
-			ranges = grown;
-			alloc = na;
-		}
-		ranges[(*nr)++] = (struct kf_pfn_range){ pfns[k], pfns[k] + 1 };
-	}
-	return ranges;
-}
-
-/*
- * Adds the PFNs of reading now to the window's set and rebuilds p->pfns
- * (every PFN a locked page had during the window: what isolate ranges are
- * intersected with) and p->cur_pfns (the PFNs now: where the pages sit).
- */
-static int update_pfn_index(struct gproc *gp, struct kf_protected *p, const struct kf_pagemap *now)
-{
-	uint64_t *fresh, *merged;
-	size_t nf = 0, n = 0, i = 0, j = 0;
-	struct kf_pfn_range *ranges, *cur;
-	int nr, nr_cur;
-	bool failed;
-
-	fresh = malloc((now->nr ? now->nr : 1) * sizeof(*fresh));
-	if (!fresh)
-		return -1;
-	for (size_t k = 0; k < now->nr; k++)
-		if (now->pages[k].pfn)
-			fresh[nf++] = now->pages[k].pfn;
-	qsort(fresh, nf, sizeof(*fresh), cmp_u64);
-	merged = malloc((gp->nr_seen + nf + 1) * sizeof(*merged));
-	if (!merged) {
-		free(fresh);
-		return -1;
-	}
-	while (i < gp->nr_seen || j < nf) {
-		uint64_t v;
-
-		if (j >= nf || (i < gp->nr_seen && gp->seen[i] <= fresh[j]))
-			v = gp->seen[i++];
-		else
-			v = fresh[j++];
-		if (!n || merged[n - 1] != v)
-			merged[n++] = v;
-	}
-	/* two virtual pages never share a PFN: fresh is already distinct */
-	cur = ranges_of(fresh, nf, &nr_cur, &failed);
-	free(fresh);
-	free(gp->seen);
-	gp->seen = merged;
-	gp->nr_seen = n;
-	gp->alloc_seen = n;
-	if (failed)
-		return -1;
-	ranges = ranges_of(merged, n, &nr, &failed);
-	if (failed) {
-		free(cur);
-		return -1;
-	}
-	free(p->pfns);
-	p->pfns = ranges;
-	p->nr_pfns = nr;
-	free(p->cur_pfns);
-	p->cur_pfns = cur;
-	p->nr_cur_pfns = nr_cur;
-	return 0;
-}
-
-static int update_moved_vranges(const struct kf_guard *g, const struct gproc *gp, struct kf_protected *p)
-{
-	struct kf_pfn_range *r = NULL;
-	int nr = 0, alloc = 0;
-
-	p->pages_moved = 0;
-	for (size_t k = 0; k < gp->base.nr; k++) {
-		const struct kf_pagemap_entry *e = &gp->base.pages[k];
-		uint64_t start = e->vpage << g->page_shift;
-
-		if (!e->moves)
-			continue;
-		p->pages_moved++;
-		if (nr && r[nr - 1].end == start) {
-			r[nr - 1].end += 1ULL << g->page_shift;
-			continue;
-		}
-		if (nr == MAX_MOVED_VRANGES) {
-			r[nr - 1].end = start + (1ULL << g->page_shift);	/* the rest in the last one */
-			continue;
-		}
-		if (nr == alloc) {
-			int na = alloc ? alloc * 2 : 16;
-			struct kf_pfn_range *grown = realloc(r, na * sizeof(*grown));
-
-			if (!grown) {
-				free(r);
-				return -1;
-			}
-			r = grown;
-			alloc = na;
-		}
-		r[nr++] = (struct kf_pfn_range){ start, start + (1ULL << g->page_shift) };
-	}
-	free(p->moved_vranges);
-	p->moved_vranges = r;
-	p->nr_moved_vranges = nr;
-	return 0;
-}
-
-/* the PFNs of the locked mappings now; -1 with errno when pagemap cannot be read */
-static int read_pagemap(const struct kf_guard *g, const struct kf_protected *p, struct kf_pagemap *now,
-			uint64_t *present_out)
-{
-	char *path = pid_path(g, p->pid, "pagemap");
-	uint64_t *chunk, present = 0;
-	int fd, saved;
-
-	memset(now, 0, sizeof(*now));
-	if (!path) {
-		errno = ENOMEM;
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	saved = errno;
-	free(path);
-	if (fd < 0) {
-		errno = saved;
-		return -1;
-	}
-	chunk = malloc(PAGEMAP_CHUNK * sizeof(*chunk));
-	if (!chunk) {
-		close(fd);
-		errno = ENOMEM;
-		return -1;
-	}
-	for (int v = 0; v < p->nr_vmas; v++) {
-		uint64_t first = p->vmas[v].start >> g->page_shift;
-		uint64_t last = p->vmas[v].end >> g->page_shift;
-
-		for (uint64_t vp = first; vp < last;) {
-			size_t want = last - vp < PAGEMAP_CHUNK ? last - vp : PAGEMAP_CHUNK;
-			ssize_t got = pread(fd, chunk, want * sizeof(*chunk), (off_t)(vp * sizeof(*chunk)));
-
-			if (got < 0) {
-				saved = errno;
-				if (saved == EINTR)
-					continue;
-				free(chunk);
-				close(fd);
-				kf_pagemap_release(now);
-				errno = saved;
-				return -1;
-			}
-			if (got == 0)
-				break;	/* the mapping went away */
-			size_t n = got / sizeof(*chunk);
-
-			if (now->nr + n > now->alloc) {
-				size_t na = now->alloc ? now->alloc * 2 : 1024;
-
-				while (na < now->nr + n)
-					na *= 2;
-				if (na > MAX_PAGES_PER_PROC)
-					na = MAX_PAGES_PER_PROC;
-				if (now->nr + n > na)
-					break;	/* more than we keep: the rest is not checked */
-				struct kf_pagemap_entry *grown = realloc(now->pages, na * sizeof(*grown));
-
-				if (!grown) {
-					free(chunk);
-					close(fd);
-					kf_pagemap_release(now);
-					errno = ENOMEM;
-					return -1;
-				}
-				now->pages = grown;
-				now->alloc = na;
-			}
-			for (size_t k = 0; k < n; k++) {
-				if (!(chunk[k] & PM_PRESENT))
-					continue;
-				present++;
-				now->pages[now->nr++] = (struct kf_pagemap_entry){
-					.vpage = vp + k, .pfn = chunk[k] & PM_PFN_MASK, .moves = 0 };
-			}
-			vp += n;
-		}
-	}
-	free(chunk);
-	close(fd);
-	*present_out = present;
-	return 0;
-}
-
-/* reads one protected process again; marks it exited when it is gone */
-static int read_proc(struct kf_guard *g, int idx)
-{
-	struct kf_protected *p = &g->in.procs[idx];
-	struct gproc *gp = &g->priv[idx];
-	struct kf_pagemap now;
-	struct kf_pagemap_delta d;
-	struct status st;
-	uint64_t present = 0, known = 0;
-	int err_no = 0;
-
-	if (p->exited)
-		return 0;
-	if (read_status(g, p->pid, &st) < 0 || (gp->starttime && read_starttime(g, p->pid) != gp->starttime)) {
-		p->exited = true;
-		return 0;
-	}
-	p->vmlck_kb = st.vmlck_kb;
-	if (read_tids(g, p) < 0)
-		return -1;
-	if (read_smaps(g, p, &err_no) < 0) {
-		if (err_no == ENOMEM)
-			return -1;
-		if (err_no == ENOENT || err_no == ESRCH) {
-			p->exited = true;
-			return 0;
-		}
-		p->smaps_readable = false;
-		p->pagemap_readable = false;
-		snprintf(p->pagemap_why, sizeof(p->pagemap_why), "/proc/%d/smaps: %s%s", p->pid, strerror(err_no),
-			 geteuid() ? " (run kfrag as root)" : " (refused even to root: ptrace restrictions or a security module)");
-		return 0;
-	}
-	if (read_pagemap(g, p, &now, &present) < 0) {
-		err_no = errno;
-		if (err_no == ENOMEM)
-			return -1;
-		if (err_no == ENOENT || err_no == ESRCH) {
-			p->exited = true;
-			return 0;
-		}
-		p->pagemap_readable = false;
-		snprintf(p->pagemap_why, sizeof(p->pagemap_why), "/proc/%d/pagemap: %s%s", p->pid, strerror(err_no),
-			 geteuid() ? " (run kfrag as root)" : " (refused even to root: ptrace restrictions or a security module)");
-		return 0;
-	}
-	for (size_t k = 0; k < now.nr; k++)
-		if (now.pages[k].pfn)
-			known++;
-	if (present && !known) {
-		/* the kernel hides PFNs from readers without CAP_SYS_ADMIN */
-		kf_pagemap_release(&now);
-		p->pagemap_readable = false;
-		snprintf(p->pagemap_why, sizeof(p->pagemap_why),
-			 "/proc/%d/pagemap shows no PFNs without CAP_SYS_ADMIN (run kfrag as root)", p->pid);
-		return 0;
-	}
-	p->pagemap_readable = true;
-	p->pagemap_why[0] = '\0';
-	if (kf_pagemap_update(&gp->base, &now, &d) < 0 || update_pfn_index(gp, p, &now) < 0) {
-		kf_pagemap_release(&now);
-		return -1;
-	}
-	p->pages_checked += d.compared;
-	p->locked_pages = known;
-	/* the reading is in mapping order (smaps is sorted by address) */
-	size_t k = 0;
-
-	for (int v = 0; v < p->nr_vmas; v++) {
-		struct kf_locked_vma *m = &p->vmas[v];
-		uint64_t vs = m->start >> g->page_shift, ve = m->end >> g->page_shift;
-
-		m->pages = 0;
-		while (k < now.nr && now.pages[k].vpage < vs)
-			k++;
-		for (; k < now.nr && now.pages[k].vpage < ve; k++)
-			if (now.pages[k].pfn)
-				m->pages++;
-		m->pages_moved = kf_pagemap_moved_in(&gp->base, vs, ve);
-	}
-	kf_pagemap_release(&now);
-	return update_moved_vranges(g, gp, p);
 }
 
 /* ---- discovery ----------------------------------------------------------------------- */
@@ -807,10 +176,10 @@ static int add_proc(struct kf_guard *g, int pid, const struct status *st, enum k
 	snprintf(p->comm, sizeof(p->comm), "%s", st->comm);
 	p->reason = reason;
 	p->vmlck_kb = st->vmlck_kb;
-	gp->starttime = read_starttime(g, pid);
+	gp->starttime = guard_read_starttime(g, pid);
 	gp->by_comm = by_comm;
 	g->in.nr_procs++;
-	return read_proc(g, g->in.nr_procs - 1);
+	return guard_read_proc(g, g->in.nr_procs - 1);
 }
 
 static bool is_pid_name(const char *s)
@@ -846,45 +215,76 @@ static int comm_selected(const struct kf_guard *g, const char *comm)
 }
 
 /* every process of procdir that should be protected and is not yet */
+/* why pid should be protected; -1: it should not */
+static int protect_reason(const struct kf_guard *g, const struct status *st, int ci)
+{
+	if (g->discover && runs_sched_ext_ops(g, st->comm))
+		return KF_PROTECT_SCHED_EXT;
+	if (ci >= 0)
+		return KF_PROTECT_COMM;
+	if (g->discover && strncmp(st->comm, "scx_", 4) == 0)
+		return KF_PROTECT_COMM_SCX;
+	if (g->discover && g->in.lock_threshold_kb && st->vmlck_kb >= g->in.lock_threshold_kb)
+		return KF_PROTECT_LOCKED;
+	return -1;
+}
+
+/* a locked process left unprotected: listed, so that protecting it is one
+ * option away (--protect-pid, --protect-comm, --lock-threshold) */
+static int add_candidate(struct kf_guard *g, int pid, const struct status *st)
+{
+	struct kf_guard_candidate *c;
+
+	if (!g->discover || st->vmlck_kb < KF_GUARD_CANDIDATE_KB)
+		return 0;
+	if (g->in.nr_candidates == g->alloc_candidates) {
+		int n = g->alloc_candidates ? g->alloc_candidates * 2 : 8;
+		struct kf_guard_candidate *grown = realloc(g->in.candidates, n * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		g->in.candidates = grown;
+		g->alloc_candidates = n;
+	}
+	c = &g->in.candidates[g->in.nr_candidates++];
+	c->pid = pid;
+	snprintf(c->comm, sizeof(c->comm), "%s", st->comm);
+	c->vmlck_kb = st->vmlck_kb;
+	return 0;
+}
+
+/* every process of procdir that should be protected and is not yet */
 static int discover(struct kf_guard *g)
 {
-	DIR *d = opendir(g->procdir);
+	DIR *d = (g->discover || g->nr_comms) ? opendir(g->procdir) : NULL;
 	struct dirent *de;
+	int rc = 0;
 
+	g->in.nr_candidates = 0;
 	if (!d)
 		return 0;
-	while ((de = readdir(d))) {
+	while (rc == 0 && (de = readdir(d))) {
 		struct status st;
-		enum kf_protect_reason reason;
-		int pid, ci;
+		int pid, ci, reason;
 
 		if (!is_pid_name(de->d_name))
 			continue;
 		pid = atoi(de->d_name);
-		if (read_status(g, pid, &st) < 0 || !st.has_vm)
+		if (guard_read_status(g, pid, &st) < 0 || !st.has_vm)
 			continue;
 		ci = comm_selected(g, st.comm);
 		if (ci >= 0)
 			g->comm_matched[ci] = true;
 		if (find_proc(g, pid) >= 0)
 			continue;
-		if (g->discover && runs_sched_ext_ops(g, st.comm))
-			reason = KF_PROTECT_SCHED_EXT;
-		else if (ci >= 0)
-			reason = KF_PROTECT_COMM;
-		else if (g->discover && strncmp(st.comm, "scx_", 4) == 0)
-			reason = KF_PROTECT_COMM_SCX;
-		else if (g->discover && g->in.lock_threshold_kb && st.vmlck_kb >= g->in.lock_threshold_kb)
-			reason = KF_PROTECT_LOCKED;
+		reason = protect_reason(g, &st, ci);
+		if (reason >= 0)
+			rc = add_proc(g, pid, &st, (enum kf_protect_reason)reason, ci >= 0);
 		else
-			continue;
-		if (add_proc(g, pid, &st, reason, ci >= 0) < 0) {
-			closedir(d);
-			return -1;
-		}
+			rc = add_candidate(g, pid, &st);
 	}
 	closedir(d);
-	return 0;
+	return rc;
 }
 
 static int add_explicit_pids(struct kf_guard *g)
@@ -893,7 +293,7 @@ static int add_explicit_pids(struct kf_guard *g)
 		struct status st;
 		int pid = g->pids[i];
 
-		if (pid <= 0 || read_status(g, pid, &st) < 0) {
+		if (pid <= 0 || guard_read_status(g, pid, &st) < 0) {
 			struct kf_guard_unmatched *u = &g->in.unmatched[g->in.nr_unmatched++];
 
 			u->pid = pid;
@@ -903,7 +303,7 @@ static int add_explicit_pids(struct kf_guard *g)
 		pid = st.tgid > 0 ? st.tgid : pid;	/* a thread id stands for its process */
 		if (find_proc(g, pid) >= 0)
 			continue;
-		if (st.tgid != g->pids[i] && read_status(g, pid, &st) < 0)
+		if (st.tgid != g->pids[i] && guard_read_status(g, pid, &st) < 0)
 			continue;
 		if (add_proc(g, pid, &st, KF_PROTECT_PID, false) < 0)
 			return -1;
@@ -929,7 +329,7 @@ static void comms_unmatched(struct kf_guard *g)
 	g->in.nr_unmatched = n;
 }
 
-static int running_procs(const struct kf_guard *g)
+int guard_running_procs(const struct kf_guard *g)
 {
 	int n = 0;
 
@@ -939,110 +339,16 @@ static int running_procs(const struct kf_guard *g)
 	return n;
 }
 
-/* ---- --enforce ---------------------------------------------------------------------- */
-
-static void enforce(struct kf_guard *g, int value)
-{
-	char err[160], path_buf[4096], restore[16];
-	char *path;
-
-	if (!g->enforce || !running_procs(g))
-		return;
-	if (!g->holding) {
-		if (value < 0) {
-			snprintf(g->in.enforce_error, sizeof(g->in.enforce_error),
-				 "vm.compact_unevictable_allowed cannot be read");
-			g->enforce = false;
-			return;
-		}
-		g->enforce_prev = value;
-		path = join(g->procdir, "sys/vm/compact_unevictable_allowed");
-		if (!path)
-			return;
-		snprintf(path_buf, sizeof(path_buf), "%s", path);
-		free(path);
-		snprintf(restore, sizeof(restore), "%d\n", value);
-		/* registered before the write: a signal right after it still restores */
-		g->restore_slot = kf_cleanup_add_restore(path_buf, restore);
-		if (g->restore_slot < 0) {
-			snprintf(g->in.enforce_error, sizeof(g->in.enforce_error),
-				 "cannot register the restore at exit: %s", strerror(errno));
-			g->enforce = false;
-			return;
-		}
-		g->holding = true;
-	}
-	if (value == 0)
-		return;
-	if (write_sysctl(g, "compact_unevictable_allowed", 0, err, sizeof(err)) < 0) {
-		snprintf(g->in.enforce_error, sizeof(g->in.enforce_error), "%s", err);
-		kf_cleanup_del_restore(g->restore_slot);
-		g->restore_slot = -1;
-		g->holding = false;
-		g->enforce = false;
-		return;
-	}
-	g->in.enforced = true;
-	g->in.unevictable_allowed_end = 0;
-	g->last_unevictable = 0;
-}
-
-int kf_guard_restore(struct kf_guard *g)
-{
-	char err[120];
-	int ret = 0;
-
-	if (!g || !g->holding)
-		return 0;
-	if (g->in.enforced && write_sysctl(g, "compact_unevictable_allowed", g->enforce_prev, err, sizeof(err)) < 0) {
-		snprintf(g->in.enforce_error, sizeof(g->in.enforce_error), "cannot restore %d: %s", g->enforce_prev, err);
-		ret = -1;	/* the exit hook tries again */
-	} else {
-		kf_cleanup_del_restore(g->restore_slot);
-		g->restore_slot = -1;
-	}
-	g->holding = false;
-	g->enforce = false;
-	return ret;
-}
-
-/* ---- the readings ------------------------------------------------------------------ */
-
-static void read_sysctls(struct kf_guard *g, bool first)
-{
-	int v = read_sysctl_at(g->procdir, "compact_unevictable_allowed");
-
-	if (first) {
-		g->in.unevictable_allowed_start = v;
-		g->last_unevictable = v;
-	} else if (v != g->last_unevictable && v >= 0 && g->last_unevictable >= 0) {
-		if (g->in.nr_changes < KF_GUARD_MAX_CHANGES) {
-			struct kf_sysctl_change *c = &g->in.changes[g->in.nr_changes++];
-
-			c->t_s = kf_monotonic_s() - g->t0;
-			c->from = g->last_unevictable;
-			c->to = v;
-		}
-		g->in.unevictable_changes++;
-		g->last_unevictable = v;
-	} else if (v >= 0) {
-		g->last_unevictable = v;
-	}
-	g->in.unevictable_allowed_end = v;
-	g->in.proactiveness = read_sysctl_at(g->procdir, "compaction_proactiveness");
-	enforce(g, v);
-}
-
 int kf_guard_refresh(struct kf_guard *g)
 {
-	read_sched_ext(g);
+	guard_read_sched_ext(g);
 	for (int i = 0; i < g->in.nr_procs; i++)
-		if (read_proc(g, i) < 0)
+		if (guard_read_proc(g, i) < 0)
 			return -1;
-	if ((g->discover || g->nr_comms) && discover(g) < 0)
+	if (discover(g) < 0)
 		return -1;
 	comms_unmatched(g);
-	read_sysctls(g, false);
+	guard_read_sysctls(g, false);
 	g->in.window_s = kf_monotonic_s() - g->t0;
 	return 0;
 }
@@ -1092,59 +398,79 @@ static int collect_fault_pids(struct kf_guard *g)
 	return 0;
 }
 
-struct kf_guard *kf_guard_open(const struct kf_guard_config *cfg, char *err, size_t errlen)
+/* the paths and the options of cfg; -1 with err */
+static int guard_setup(struct kf_guard *g, const struct kf_guard_config *cfg, char *err, size_t errlen)
 {
-	struct kf_guard *g = calloc(1, sizeof(*g));
 	const char *root = cfg->root && *cfg->root ? cfg->root : "/";
 	long psize = sysconf(_SC_PAGESIZE);
 	struct stat st;
+	char sys[4096];
 
-	if (!g)
-		goto oom;
-	g->restore_slot = -1;
-	g->t0 = kf_monotonic_s();
 	g->page_shift = 12;
 	while (psize > 0 && (1L << g->page_shift) < psize)
 		g->page_shift++;
-	g->procdir = procdir_of(root);
-	g->sysdir = join(root, "sys");
-	if (!g->procdir || !g->sysdir)
-		goto oom;
+	snprintf(sys, sizeof(sys), "%s/sys", strcmp(root, "/") ? root : "");
+	g->root = strdup(root);
+	g->procdir = kf_proc_path(root, "");
+	g->sysdir = strdup(sys);
+	if (!g->root || !g->procdir || !g->sysdir) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (stat(g->procdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: %s", g->procdir, stat(g->procdir, &st) < 0 ? strerror(errno) : "not a directory");
-		kf_guard_close(g);
-		return NULL;
+		return -1;
 	}
 	g->discover = !cfg->no_discover;
 	g->enforce = cfg->enforce;
-	g->in.lock_threshold_kb = cfg->lock_threshold_kb == KF_GUARD_LOCK_OFF ? 0
-				  : cfg->lock_threshold_kb ? cfg->lock_threshold_kb : KF_GUARD_DEFAULT_LOCK_KB;
+	g->in.lock_threshold_kb = cfg->lock_threshold_kb == KF_GUARD_LOCK_OFF ? 0 : cfg->lock_threshold_kb;
 	g->in.compaction_reason = -1;
 	g->in.faults_traced = -1;
-	g->in.proactiveness = -1;
+	g->in.proactiveness = g->in.proactiveness_start = -1;
+	g->in.enforce_original = -1;
 	g->pids = calloc(cfg->nr_pids + 1, sizeof(*g->pids));
 	g->comms = calloc(cfg->nr_comms + 1, sizeof(*g->comms));
 	g->comm_matched = calloc(cfg->nr_comms + 1, sizeof(*g->comm_matched));
 	g->in.unmatched = calloc(cfg->nr_pids + cfg->nr_comms + 1, sizeof(*g->in.unmatched));
-	if (!g->pids || !g->comms || !g->comm_matched || !g->in.unmatched)
-		goto oom;
+	if (!g->pids || !g->comms || !g->comm_matched || !g->in.unmatched) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (int i = 0; i < cfg->nr_pids; i++)
 		g->pids[g->nr_pids++] = cfg->pids[i];
 	for (int i = 0; i < cfg->nr_comms; i++) {
-		if (!(g->comms[i] = strdup(cfg->comms[i])))
-			goto oom;
+		if (!(g->comms[i] = strdup(cfg->comms[i]))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		g->nr_comms++;
 	}
-	read_sched_ext(g);
-	if (add_explicit_pids(g) < 0 || ((g->discover || g->nr_comms) && discover(g) < 0))
-		goto oom;
+	return 0;
+}
+
+struct kf_guard *kf_guard_open(const struct kf_guard_config *cfg, char *err, size_t errlen)
+{
+	struct kf_guard *g = calloc(1, sizeof(*g));
+
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->restore_slot = g->marker_slot = -1;
+	g->t0 = kf_monotonic_s();
+	if (guard_setup(g, cfg, err, errlen) < 0)
+		goto fail;
+	snprintf(err, errlen, "out of memory");
+	guard_read_sched_ext(g);
+	if (add_explicit_pids(g) < 0 || discover(g) < 0)
+		goto fail;
 	comms_unmatched(g);
 	if (collect_fault_pids(g) < 0)
-		goto oom;
-	read_sysctls(g, true);
+		goto fail;
+	guard_read_sysctls(g, true);
+	err[0] = '\0';
 	return g;
-oom:
-	snprintf(err, errlen, "out of memory");
+fail:
 	kf_guard_close(g);
 	return NULL;
 }
@@ -1167,6 +493,7 @@ void kf_guard_close(struct kf_guard *g)
 	free(g->comm_matched);
 	free(g->pids);
 	free(g->fault_pids);
+	free(g->root);
 	free(g->procdir);
 	free(g->sysdir);
 	free(g);

@@ -98,8 +98,8 @@ static int text_check(struct kf_proc_text *t, char *err, size_t errlen)
 	return 0;
 }
 
-int kf_proc_text_load(const char *root, const char *name, struct kf_proc_text *t,
-		      char *err, size_t errlen)
+static int load(const char *root, const char *name, struct kf_proc_text *t, bool text,
+		char *err, size_t errlen)
 {
 	size_t cap = 16384;
 	int fd = -1, saved;
@@ -145,7 +145,7 @@ int kf_proc_text_load(const char *root, const char *name, struct kf_proc_text *t
 	close(fd);
 	fd = -1;
 	t->buf[t->len] = '\0';
-	if (text_check(t, err, errlen) < 0)
+	if (text && text_check(t, err, errlen) < 0)
 		goto fail;
 	return 0;
 
@@ -163,6 +163,18 @@ fail:
 	kf_proc_text_release(t);
 	errno = saved;
 	return -1;
+}
+
+int kf_proc_text_load(const char *root, const char *name, struct kf_proc_text *t,
+		      char *err, size_t errlen)
+{
+	return load(root, name, t, true, err, errlen);
+}
+
+int kf_proc_file_load(const char *root, const char *name, struct kf_proc_text *t,
+		      char *err, size_t errlen)
+{
+	return load(root, name, t, false, err, errlen);
 }
 
 void kf_proc_text_release(struct kf_proc_text *t)

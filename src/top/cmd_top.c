@@ -89,21 +89,12 @@ static void top_usage(FILE *out)
 		"      --no-color         no colours (also when NO_COLOR is set)\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"The guard (mlocked memory of user-space schedulers; see kfrag(8), GUARD):\n"
-		"      --protect-pid PID  protect this process (repeatable); in a replay, select\n"
-		"                         it among the traced pids\n"
-		"      --protect-comm NAME  protect processes with this command name (repeatable)\n"
-		"      --lock-threshold KB  live: protect processes with at least KB kB of locked\n"
-		"                         memory (VmLck; default %d); 0 turns this discovery off\n"
-		"      --enforce          live: hold vm.compact_unevictable_allowed at 0 while a\n"
-		"                         protected process runs, restore the old value at exit\n"
-		"      --no-guard         no guard: no discovery, no /proc/PID reads, no alerts\n"
+		KF_GUARD_OPTS_HELP
 		"\n"
 		"Live, kfrag top needs root: it traces in a tracefs instance of its own, removed\n"
 		"when it ends (q, Ctrl-C, SIGTERM, SIGHUP, or a crash).\n"
 		"Exit status: 0 after q, 1 when the kernel could not be traced or the input read,\n"
-		"2 usage error; killed by a signal, it dies by that signal after cleaning up.\n",
-		KF_GUARD_DEFAULT_LOCK_KB);
+		"2 usage error; killed by a signal, it dies by that signal after cleaning up.\n");
 }
 
 static int parse_top_opts(int argc, char **argv, struct top_opts *o)
@@ -256,6 +247,7 @@ static int rebuild(struct top_ctx *c)
 		.mem_prev = m->mem_prev,
 		.guard = m->guard,
 		.guard_in = m->guard_in,
+		.findings = m->findings,
 		.syms = m->syms,
 		.policy = &c->policy,
 		.source = &c->src,
@@ -332,7 +324,8 @@ static int open_run(struct top_ctx *c)
 {
 	struct kf_run_config cfg = {
 		.mode = c->o.input ? KF_RUN_REPLAY : KF_RUN_STREAM,
-		.proc_root = c->o.proc_root,
+		/* not given: a replay shows the state its recording carries */
+		.proc_root = c->o.proc_root_given ? c->o.proc_root : NULL,
 		.input = c->o.input,
 		.guard = !c->o.guard.no_guard,
 		.protect_pids = c->o.guard.pids,

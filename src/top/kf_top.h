@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "kf_engine.h"
+#include "kf_findings.h"
 #include "kf_guard.h"
 #include "kf_memmap.h"
 #include "kf_proc.h"
@@ -53,11 +54,11 @@ enum kf_top_pcol {
 	KF_PCOL_PID,
 	KF_PCOL_COMM,
 	KF_PCOL_ALLOC_RATE,	/* mm_page_alloc events/s */
-	KF_PCOL_FREE_RATE,	/* mm_page_free + free_batched events/s */
+	KF_PCOL_FREE_RATE,	/* mm_page_free events/s (batched frees log it too) */
 	KF_PCOL_ALLOCD,		/* the script's columns, totals */
 	KF_PCOL_LOCKED,
 	KF_PCOL_FREED,
-	KF_PCOL_PAGEVEC,
+	KF_PCOL_BATCHED,	/* mm_page_free_batched: a subset of FREED */
 	KF_PCOL_DRAINED,
 	KF_PCOL_DRAINS,
 	KF_PCOL_REFILLS,
@@ -90,8 +91,10 @@ struct kf_top_state {
 	bool totals;			/* counts since start instead of per second */
 	bool all_orders;		/* every order in the zones panel, not 0/3/9 */
 	bool help;			/* the help screen is up */
+	bool findings;			/* the findings screen is up ('f') */
 	bool memmap;			/* the memory map is shown instead of the panels */
 	bool sort_menu;			/* the sort column chooser is up */
+	bool alert_details;		/* Enter: alerts wrapped whole, with actions */
 	int sort_menu_sel;
 	double refresh_s;		/* seconds between screens */
 	struct kf_top_ack acks[KF_TOP_MAX_ACKS];
@@ -195,7 +198,7 @@ struct kf_top_zone {
 
 struct kf_top_cpu {
 	int cpu;
-	double alloc_ps, free_ps;	/* pages/s, order-weighted; free = free + free_batched */
+	double alloc_ps, free_ps;	/* pages/s, order-weighted; free = mm_page_free, batched included */
 	double refill_runs_ps, refill_pages_ps, drain_runs_ps, drain_pages_ps;
 	uint64_t alloc, freed, refill_runs, refill_pages, drain_runs, drain_pages;
 	/* pages refilled into this CPU's pcp lists and drained by another */
@@ -343,8 +346,9 @@ struct kf_top_view {
 	int nr_cpus;
 	/* pages refilled into row CPU i's pcp lists and drained by column CPU j:
 	 * [i * nr_cpus + j], totals and per second */
-	uint64_t *xdrain;
+	uint64_t *xdrain;		/* NULL when too many CPUs to draw it */
 	double *xdrain_ps;
+	uint64_t *xdrain_best;		/* per row: pages its xdrain_peer drained */
 	double alloc_ps, free_ps;	/* sums over CPUs */
 
 	struct kf_top_frag frag_total;
@@ -379,6 +383,8 @@ struct kf_top_view {
 	bool guard_offline;		/* from a recorded trace: no VmLck, no PFNs */
 
 	struct kf_top_memmap memmap;	/* built only while shown */
+	struct kf_findings findings;	/* a copy of the measurement's, worst first */
+	bool have_findings;		/* false: none were evaluated */
 };
 
 struct kf_top_input {
@@ -388,6 +394,7 @@ struct kf_top_input {
 	const struct kf_memstate *mem_prev;	/* for the indices' trends; may be NULL */
 	const struct kf_guard_result *guard;	/* NULL: no guard ran */
 	const struct kf_guard_input *guard_in;	/* protected processes; may be NULL */
+	const struct kf_findings *findings;	/* may be NULL */
 	const struct kf_symbols *syms;
 	const struct kf_top_policy *policy;
 	const struct kf_top_source *source;

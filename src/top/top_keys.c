@@ -137,49 +137,11 @@ static unsigned leave_memmap(struct kf_top_state *st)
 	return KF_TOP_MEMMAP | KF_TOP_REBUILD;
 }
 
-unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top_view *v,
-			   const struct kf_top_geometry *geo)
+/* what the screen shows and how: the map, the sort, totals, orders, the
+ * alerts' details, the refresh interval; KF_TOP_NOTHING for other keys */
+static unsigned view_key(struct kf_top_state *st, int key, const struct kf_top_view *v)
 {
-	if (key == KF_KEY_NONE)
-		return KF_TOP_NOTHING;
-	if (st->help) {
-		/* any key closes the help screen; resizing only redraws it */
-		if (key != KF_KEY_RESIZE)
-			st->help = false;
-		return KF_TOP_REDRAW;
-	}
-	if (st->sort_menu)
-		return sort_menu_key(st, key);
-
 	switch (key) {
-	case 'q':
-	case KF_KEY_F(10):
-		return KF_TOP_QUIT;
-	case 'h':
-	case '?':
-	case KF_KEY_F(1):
-		st->help = true;
-		return KF_TOP_REDRAW;
-	case ' ':
-		st->paused = !st->paused;
-		return KF_TOP_PAUSE | KF_TOP_REDRAW;
-	case KF_KEY_TAB:
-	case KF_KEY_RIGHT:
-		st->focus = (st->focus + 1) % KF_PANEL_NR;
-		return KF_TOP_REDRAW | leave_memmap(st);
-	case KF_KEY_BTAB:
-	case KF_KEY_LEFT:
-		st->focus = (st->focus + KF_PANEL_NR - 1) % KF_PANEL_NR;
-		return KF_TOP_REDRAW | leave_memmap(st);
-	case '1': case '2': case '3': case '4': case '5': case '6':
-		st->focus = key - '1';
-		return KF_TOP_REDRAW | leave_memmap(st);
-	case 's':
-	case KF_KEY_F(6):
-		st->sort_menu = true;
-		st->sort_menu_sel = st->sort_col;
-		st->focus = KF_PANEL_PROCS;
-		return KF_TOP_REDRAW | leave_memmap(st);
 	case 'm':
 		st->memmap = !st->memmap;
 		return KF_TOP_MEMMAP | KF_TOP_REBUILD | KF_TOP_REDRAW;
@@ -215,6 +177,63 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 	case '_':
 		st->refresh_s = refresh_step(st->refresh_s, -1);
 		return KF_TOP_RESCHEDULE | KF_TOP_REDRAW;
+	case KF_KEY_ENTER:
+		/* every alert on one line, or each with its details and action */
+		st->alert_details = !st->alert_details;
+		st->focus = KF_PANEL_GUARD;
+		st->scroll[KF_PANEL_GUARD] = 0;
+		return KF_TOP_REDRAW;
+	default:
+		return KF_TOP_NOTHING;
+	}
+}
+
+unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top_view *v,
+			   const struct kf_top_geometry *geo)
+{
+	if (key == KF_KEY_NONE)
+		return KF_TOP_NOTHING;
+	if (st->help || st->findings) {
+		/* any key closes the help or findings screen; resizing only redraws it */
+		if (key != KF_KEY_RESIZE)
+			st->help = st->findings = false;
+		return KF_TOP_REDRAW;
+	}
+	if (st->sort_menu)
+		return sort_menu_key(st, key);
+
+	switch (key) {
+	case 'q':
+	case KF_KEY_F(10):
+		return KF_TOP_QUIT;
+	case 'h':
+	case '?':
+	case KF_KEY_F(1):
+		st->help = true;
+		return KF_TOP_REDRAW;
+	case ' ':
+		st->paused = !st->paused;
+		return KF_TOP_PAUSE | KF_TOP_REDRAW;
+	case 'f':
+		st->findings = true;
+		return KF_TOP_REDRAW;
+	case KF_KEY_TAB:
+	case KF_KEY_RIGHT:
+		st->focus = (st->focus + 1) % KF_PANEL_NR;
+		return KF_TOP_REDRAW | leave_memmap(st);
+	case KF_KEY_BTAB:
+	case KF_KEY_LEFT:
+		st->focus = (st->focus + KF_PANEL_NR - 1) % KF_PANEL_NR;
+		return KF_TOP_REDRAW | leave_memmap(st);
+	case '1': case '2': case '3': case '4': case '5': case '6':
+		st->focus = key - '1';
+		return KF_TOP_REDRAW | leave_memmap(st);
+	case 's':
+	case KF_KEY_F(6):
+		st->sort_menu = true;
+		st->sort_menu_sel = st->sort_col;
+		st->focus = KF_PANEL_PROCS;
+		return KF_TOP_REDRAW | leave_memmap(st);
 	case KF_KEY_UP:
 	case 'k':
 		return scroll(st, geo, -1);
@@ -235,6 +254,6 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 		/* the memory map's cells are made for the screen's size */
 		return KF_TOP_REDRAW | (st->memmap ? KF_TOP_REBUILD : 0);
 	default:
-		return KF_TOP_NOTHING;
+		return view_key(st, key, v);
 	}
 }

@@ -31,7 +31,7 @@ const char *const kf_top_pcol_names[KF_PCOL_NR] = {
 	[KF_PCOL_ALLOCD] = "ALLOCD",
 	[KF_PCOL_LOCKED] = "LOCKED",
 	[KF_PCOL_FREED] = "FREED",
-	[KF_PCOL_PAGEVEC] = "PAGEVEC",
+	[KF_PCOL_BATCHED] = "BATCHED",
 	[KF_PCOL_DRAINED] = "DRAINED",
 	[KF_PCOL_DRAINS] = "DRAINS",
 	[KF_PCOL_REFILLS] = "REFILLS",
@@ -57,6 +57,7 @@ void kf_top_view_release(struct kf_top_view *v)
 	free(v->cpus);
 	free(v->xdrain);
 	free(v->xdrain_ps);
+	free(v->xdrain_best);
 	free(v->frags);
 	free(v->episodes);
 	free(v->migrate);
@@ -64,13 +65,16 @@ void kf_top_view_release(struct kf_top_view *v)
 	free(v->alerts);
 	free(v->protected_procs);
 	kf_top_memmap_release(&v->memmap);
+	kf_findings_release(&v->findings);
 	memset(v, 0, sizeof(*v));
 }
 
-/* order-weighted pages of one kind on a CPU, or in a zone; 0 beyond the snapshot */
+/* order-weighted pages of one kind on CPU number cpu, or in a zone; 0 beyond the snapshot */
 static uint64_t cpu_pages(const struct kf_snapshot *s, int cpu, int kind)
 {
-	return s && cpu < s->nr_cpus ? s->pages_cpu[(size_t)cpu * KF_PK_NR + kind].pages : 0;
+	int i = kf_snapshot_cpu_index(s, cpu);
+
+	return i >= 0 ? s->pages_cpu[(size_t)i * KF_PK_NR + kind].pages : 0;
 }
 
 static uint64_t zone_pages(const struct kf_snapshot *s, int zone, int kind)
@@ -133,8 +137,8 @@ static void zone_rates(struct kf_top_zone *z, const struct kf_top_input *in)
 	if (zc < 0)
 		return;
 	z->alloc_ps = rate(zone_pages(in->cur, zc, KF_PK_ALLOC), zone_pages(in->prev, zp, KF_PK_ALLOC), in->dt);
-	z->free_ps = rate(zone_pages(in->cur, zc, KF_PK_FREE) + zone_pages(in->cur, zc, KF_PK_FREE_BATCHED),
-			  zone_pages(in->prev, zp, KF_PK_FREE) + zone_pages(in->prev, zp, KF_PK_FREE_BATCHED), in->dt);
+	/* a batched free logs mm_page_free too: free counts every page once */
+	z->free_ps = rate(zone_pages(in->cur, zc, KF_PK_FREE), zone_pages(in->prev, zp, KF_PK_FREE), in->dt);
 }
 
 /* the populated zones of the memory state, or the snapshot's when /proc gave none */
@@ -182,69 +186,158 @@ static int build_zones(struct kf_top_view *v, const struct kf_top_input *in)
 	return 0;
 }
 
-static uint64_t cross_at(const struct kf_snapshot *s, const uint64_t *m, int i, int j)
+/* the row of CPU number cpu among the rows shown, -1 */
+static int row_of(const int *rows, int n, int cpu)
 {
-	if (!s || !m || i >= s->nr_cpus || j >= s->nr_cpus)
-		return 0;
-	return m[(size_t)i * s->nr_cpus + j];
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (rows[mid] == cpu)
+			return mid;
+		if (rows[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* the matrix is drawn only when it fits a screen; above this it is not kept */
+#define XDRAIN_MATRIX_MAX	64
+
+/* the flows out of each row's CPU, from the snapshot's sparse pairs: totals
+ * into out[], and for drains the peer that drained most and the matrix */
+static void flows_out(struct kf_top_view *v, const int *rows, int n, const struct kf_cpu_flow *f, int nf,
+		      uint64_t *out, bool drain, bool prev)
+{
+	for (int i = 0; i < nf; i++) {
+		int a = row_of(rows, n, f[i].from_cpu), b = row_of(rows, n, f[i].to_cpu);
+		struct kf_top_cpu *x;
+
+		if (a < 0 || b < 0 || a == b)
+			continue;
+		out[a] += f[i].pages;
+		x = &v->cpus[a];
+		if (!drain || prev)
+			continue;
+		if (v->xdrain)
+			v->xdrain[(size_t)a * n + b] = f[i].pages;
+		if (x->xdrain_peer < 0 || f[i].pages > v->xdrain_best[a]) {
+			v->xdrain_best[a] = f[i].pages;
+			x->xdrain_peer = f[i].to_cpu;
+		}
+	}
+}
+
+/* the CPU numbers shown: the live ring's 0 .. nr_cpus - 1 and every CPU the
+ * snapshot saw, ascending; as many as occur, whatever their numbers */
+static int cpu_rows(const struct kf_top_input *in, int **rows)
+{
+	const struct kf_snapshot *cur = in->cur;
+	int n = 0, i = 0, ring = in->nr_cpus > 0 ? in->nr_cpus : 0;
+	int *r = malloc(((size_t)ring + cur->nr_cpus + 1) * sizeof(*r));
+
+	if (!r)
+		return -1;
+	for (int c = 0; c < ring || i < cur->nr_cpus;) {
+		int next = i >= cur->nr_cpus || (c < ring && c <= cur->cpu_ids[i]) ? c : cur->cpu_ids[i];
+
+		if (c < ring && next == c)
+			c++;
+		if (i < cur->nr_cpus && cur->cpu_ids[i] == next)
+			i++;
+		r[n++] = next;
+	}
+	*rows = r;
+	return n;
+}
+
+static void cpu_fill(struct kf_top_cpu *x, const struct kf_top_input *in, int cpu)
+{
+	static const struct kf_cpu_stats none;
+	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
+	int ci = kf_snapshot_cpu_index(cur, cpu), pi = kf_snapshot_cpu_index(prev, cpu);
+	const struct kf_cpu_stats *cs = ci >= 0 ? &cur->cpus[ci] : &none;
+	const struct kf_cpu_stats *ps = pi >= 0 ? &prev->cpus[pi] : NULL;
+
+	x->cpu = cpu;
+	x->alloc = cpu_pages(cur, cpu, KF_PK_ALLOC);
+	x->freed = cpu_pages(cur, cpu, KF_PK_FREE);	/* batched frees are among them */
+	x->alloc_ps = rate(x->alloc, cpu_pages(prev, cpu, KF_PK_ALLOC), in->dt);
+	x->free_ps = rate(x->freed, cpu_pages(prev, cpu, KF_PK_FREE), in->dt);
+	x->refill_runs = cs->refill.runs;
+	x->refill_pages = cs->refill.pages;
+	x->drain_runs = cs->drain.runs;
+	x->drain_pages = cs->drain.pages;
+	x->refill_runs_ps = rate(cs->refill.runs, ps ? ps->refill.runs : 0, in->dt);
+	x->refill_pages_ps = rate(cs->refill.pages, ps ? ps->refill.pages : 0, in->dt);
+	x->drain_runs_ps = rate(cs->drain.runs, ps ? ps->drain.runs : 0, in->dt);
+	x->drain_pages_ps = rate(cs->drain.pages, ps ? ps->drain.pages : 0, in->dt);
+	x->lost = cs->lost_events;
+	x->xdrain_peer = -1;
+}
+
+/* the matrix's rates: the previous drains of each pair, then per second */
+static void xdrain_rates(struct kf_top_view *v, const int *rows, int n, const struct kf_top_input *in)
+{
+	const struct kf_snapshot *prev = in->prev;
+
+	for (int i = 0; prev && i < prev->nr_cross_drain; i++) {
+		int a = row_of(rows, n, prev->cross_drain[i].from_cpu), b = row_of(rows, n, prev->cross_drain[i].to_cpu);
+
+		if (a >= 0 && b >= 0 && a != b)
+			v->xdrain_ps[(size_t)a * n + b] = prev->cross_drain[i].pages;
+	}
+	for (size_t k = 0; k < (size_t)n * n; k++)
+		v->xdrain_ps[k] = rate(v->xdrain[k], (uint64_t)v->xdrain_ps[k], in->dt);
 }
 
 static int build_cpus(struct kf_top_view *v, const struct kf_top_input *in)
 {
 	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
-	int n = cur->nr_cpus > in->nr_cpus ? cur->nr_cpus : in->nr_cpus;
+	int *rows = NULL;
+	int n = cpu_rows(in, &rows);
+	uint64_t *sums;
 
-	v->cpus = calloc(n ? n : 1, sizeof(*v->cpus));
-	v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
-	v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
-	if (!v->cpus || !v->xdrain || !v->xdrain_ps)
+	if (n < 0)
 		return -1;
+	v->cpus = calloc(n ? n : 1, sizeof(*v->cpus));
+	v->xdrain_best = calloc(n ? n : 1, sizeof(*v->xdrain_best));
+	sums = calloc(4 * (size_t)(n ? n : 1), sizeof(*sums));	/* drained, freed: now, before */
+	if (n <= XDRAIN_MATRIX_MAX) {
+		v->xdrain = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain));
+		v->xdrain_ps = calloc(n ? (size_t)n * n : 1, sizeof(*v->xdrain_ps));
+	}
+	if (!v->cpus || !v->xdrain_best || !sums || (n <= XDRAIN_MATRIX_MAX && (!v->xdrain || !v->xdrain_ps))) {
+		free(rows);
+		free(sums);
+		return -1;
+	}
 	v->nr_cpus = n;
+	for (int c = 0; c < n; c++)
+		cpu_fill(&v->cpus[c], in, rows[c]);
+	flows_out(v, rows, n, cur->cross_drain, cur->nr_cross_drain, sums, true, false);
+	flows_out(v, rows, n, cur->cross_free, cur->nr_cross_free, sums + n, false, false);
+	if (prev) {
+		flows_out(v, rows, n, prev->cross_drain, prev->nr_cross_drain, sums + 2 * n, true, true);
+		flows_out(v, rows, n, prev->cross_free, prev->nr_cross_free, sums + 3 * n, false, true);
+	}
+	if (v->xdrain)
+		xdrain_rates(v, rows, n, in);
 	for (int c = 0; c < n; c++) {
-		static const struct kf_cpu_stats none;
 		struct kf_top_cpu *x = &v->cpus[c];
-		const struct kf_cpu_stats *cs = c < cur->nr_cpus ? &cur->cpus[c] : &none;
-		const struct kf_cpu_stats *ps = prev && c < prev->nr_cpus ? &prev->cpus[c] : NULL;
-		uint64_t most = 0, xdrain_prev = 0, xfree_prev = 0;
 
-		x->cpu = c;
-		x->alloc = cpu_pages(cur, c, KF_PK_ALLOC);
-		x->freed = cpu_pages(cur, c, KF_PK_FREE) + cpu_pages(cur, c, KF_PK_FREE_BATCHED);
-		x->alloc_ps = rate(x->alloc, cpu_pages(prev, c, KF_PK_ALLOC), in->dt);
-		x->free_ps = rate(x->freed, cpu_pages(prev, c, KF_PK_FREE) + cpu_pages(prev, c, KF_PK_FREE_BATCHED),
-				  in->dt);
-		x->refill_runs = cs->refill.runs;
-		x->refill_pages = cs->refill.pages;
-		x->drain_runs = cs->drain.runs;
-		x->drain_pages = cs->drain.pages;
-		x->refill_runs_ps = rate(cs->refill.runs, ps ? ps->refill.runs : 0, in->dt);
-		x->refill_pages_ps = rate(cs->refill.pages, ps ? ps->refill.pages : 0, in->dt);
-		x->drain_runs_ps = rate(cs->drain.runs, ps ? ps->drain.runs : 0, in->dt);
-		x->drain_pages_ps = rate(cs->drain.pages, ps ? ps->drain.pages : 0, in->dt);
-		x->lost = cs->lost_events;
-		x->xdrain_peer = -1;
-		for (int j = 0; j < n; j++) {
-			uint64_t d = cross_at(cur, cur->cross_drain, c, j);
-			uint64_t dp = cross_at(prev, prev ? prev->cross_drain : NULL, c, j);
-
-			v->xdrain[(size_t)c * n + j] = d;
-			v->xdrain_ps[(size_t)c * n + j] = rate(d, dp, in->dt);
-			if (j == c)
-				continue;
-			x->xdrain_out += d;
-			x->xfree_out += cross_at(cur, cur->cross_free, c, j);
-			xdrain_prev += dp;
-			xfree_prev += cross_at(prev, prev ? prev->cross_free : NULL, c, j);
-			if (d > most) {
-				most = d;
-				x->xdrain_peer = j;
-			}
-		}
-		x->xdrain_out_ps = rate(x->xdrain_out, xdrain_prev, in->dt);
-		x->xfree_out_ps = rate(x->xfree_out, xfree_prev, in->dt);
+		x->xdrain_out = sums[c];
+		x->xfree_out = sums[n + c];
+		x->xdrain_out_ps = rate(x->xdrain_out, sums[2 * n + c], in->dt);
+		x->xfree_out_ps = rate(x->xfree_out, sums[3 * n + c], in->dt);
 		v->alloc_ps += x->alloc_ps;
 		v->free_ps += x->free_ps;
 	}
+	free(rows);
+	free(sums);
 	return 0;
 }
 
@@ -428,8 +521,8 @@ static double pcol_value(const struct kf_top_proc *p, enum kf_top_pcol col)
 	case KF_PCOL_FREE_RATE: return p->free_ps;
 	case KF_PCOL_ALLOCD: return (double)p->s.allocd;
 	case KF_PCOL_LOCKED: return (double)p->s.allocd_locked;
-	case KF_PCOL_FREED: return (double)p->s.freed_direct;
-	case KF_PCOL_PAGEVEC: return (double)p->s.freed_pagevec;
+	case KF_PCOL_FREED: return (double)p->s.freed;
+	case KF_PCOL_BATCHED: return (double)p->s.freed_batched;
 	case KF_PCOL_DRAINED: return (double)p->s.pcpu_pages_drained;
 	case KF_PCOL_DRAINS: return (double)p->s.pcpu_drains;
 	case KF_PCOL_REFILLS: return (double)p->s.pcpu_refills;
@@ -510,8 +603,7 @@ static int build_procs(struct kf_top_view *v, const struct kf_top_input *in, con
 		t->comm[sizeof(t->comm) - 1] = '\0';
 		t->s = *s;
 		t->alloc_ps = rate(s->allocd, p ? p->allocd : 0, in->dt);
-		t->free_ps = rate(s->freed_direct + s->freed_pagevec,
-				  p ? p->freed_direct + p->freed_pagevec : 0, in->dt);
+		t->free_ps = rate(s->freed, p ? p->freed : 0, in->dt);
 		t->is_protected = pid_protected(in, s->pid);
 	}
 	free(pidx);
@@ -637,6 +729,13 @@ int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in, cons
 	v->events_ps = rate(cur->nr_events, prev ? prev->nr_events : 0, in->dt);
 	v->lost_ps = rate(cur->lost_events, prev ? prev->lost_events : 0, in->dt);
 	v->span_s = cur->last_ts > cur->first_ts ? (cur->last_ts - cur->first_ts) / 1e9 : 0;
+	if (in->findings) {
+		if (kf_findings_copy(&v->findings, in->findings) < 0) {
+			kf_top_view_release(v);
+			return -1;
+		}
+		v->have_findings = true;
+	}
 
 	if (build_zones(v, in) < 0 || build_cpus(v, in) < 0 || build_frag(v, in) < 0 ||
 	    build_compaction(v, in) < 0 || build_procs(v, in, st) < 0 || build_guard(v, in, st) < 0 ||

@@ -39,12 +39,18 @@ for cmd in report top check record; do
 	expect_eq "$cmd: the long options" "$(tr '\n' ' ' < $TMP/got)" "$(sort -u $TMP/want | tr '\n' ' ')"
 done
 expect_comp "kfrag report --j" "--json "
+expect_comp "kfrag check -w highor" "highorder= "
+expect_comp "kfrag check --critical unus" "unusable= "
+expect_comp "kfrag check -c lost" ""
+comp "kfrag check -w lost" | grep -qx "lost_events=" && ok || fail "-w lost: $(comp 'kfrag check -w lost')"
+expect_comp "kfrag check -t " ""
 expect_comp "kfrag check -d 5 --pri" "--print-config "
 
 # values: files, directories, pids, names, events
 mkdir -p $TMP/w/procdir && touch $TMP/w/trace.dat $TMP/w/kfrag.conf
 cd $TMP/w
 expect_comp "kfrag report --input tr" "trace.dat "
+expect_comp "kfrag check --config kfrag." "kfrag.conf "
 expect_comp "kfrag report --proc-root " "procdir "
 expect_comp "kfrag top --proc-root p" "procdir "
 expect_comp "kfrag report --duration " ""

@@ -2,14 +2,19 @@
 # The guard on the shared captures, deterministically: with --protect-pid of
 # the locked process (the pid is in each capture's scenario file),
 # compaction-mlocked-moved must raise the CRITICAL faults_during_migration
-# alert with the count of its page faults taken while a compaction episode
-# or a migration ran, counted here from trace-cmd report with awk, and the
+# alert with the count of its page faults that hit a page whose migration
+# PTE was set and not yet removed (set_migration_pte .. remove_migration_pte
+# at the faulting page, issue #11: only faults tied to moving pages are
+# evidence), counted here from trace-cmd report -t with awk, and the
 # WARNING compaction_migration alert with the pages mm_migrate_pages moved
 # for compaction; compaction-unevictable-off must raise neither a faults nor
 # a moved-pages alert. A recorded trace has no pagemap: moved pages are never
-# guessed, a NOTE says so. Also: --protect-comm, pids and comms that match
-# nothing, the Guard section at the top of the text report, --no-guard, and
-# the options that need the live kernel.
+# guessed, a NOTE says so. Without --assume-sysctl the actions are
+# conditional ("if ... is 1"); with it the two captures get different
+# verdicts (critical / note) and no action asks for what is in effect.
+# Also: --protect-comm, pids and comms that match nothing, the Guard section
+# at the top of the text report, --no-guard, and the options that need the
+# live kernel; the fixture tests/data/guard/moved_faults.txt without ../shared.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 need_cmd trace-cmd
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -42,6 +47,17 @@ faults_of() {	# TRACE PID -> "FAULTS DURING_MIGRATION"
 		END { print n + 0, d + 0 }'
 }
 
+# faults of PID on a page whose migration PTE was set and not yet removed,
+# in time order (nanoseconds: at microseconds events share a time)
+tied_faults() {	# "trace-cmd report -t" TEXT on stdin, PID -> count
+	sed 's/^capture[0-9]*: //' | awk -v P="$1" '
+		$4 == "set_migration_pte:" { a = $5; sub("addr=", "", a); sub(",", "", a); inf[a]++ }
+		$4 == "remove_migration_pte:" { a = $5; sub("addr=", "", a); sub(",", "", a); if (inf[a] > 0) inf[a]-- }
+		$4 == "page_fault_user:" && $1 ~ ("-" P "$") {
+			a = $5; sub("address=0x", "", a); p = substr(a, 1, length(a) - 3) "000"; if (inf[p] > 0) n++ }
+		END { print n + 0 }'
+}
+
 compaction_pages() {	# TRACE -> pages mm_migrate_pages moved for compaction
 	trace-cmd report -i "$1" 2>/dev/null |
 		sed -nE 's/^.* mm_migrate_pages: +nr_succeeded=([0-9]+) .*reason=compaction.*$/\1/p' |
@@ -61,6 +77,8 @@ pid=$(scenario_pid "$moved")
 read -r faults during < <(faults_of "$moved/trace.dat" "$pid")
 expect_eq "page_fault_user of $pid in the capture (its README says 215)" "$faults" 215
 [ "$during" -gt 0 ] || fail "awk found no fault during migration"
+tied=$(trace-cmd report -t -i "$moved/trace.dat" 2>/dev/null | tied_faults "$pid")
+[ "$tied" -gt 0 ] && [ "$tied" -le "$during" ] || fail "awk: $tied faults on migrating pages of $during"
 cpages=$(compaction_pages "$moved/trace.dat")
 
 out=$TMP/moved.json
@@ -69,7 +87,11 @@ if ! "$KFRAG" report --input "$moved/trace.dat" --protect-pid "$pid" --output "$
 	done_testing
 fi
 expect_eq "worst" "$(q "$out" "g['worst']")" critical
-expect_eq "faults alert (severity count pid)" "$(alerts_of "$out" faults_during_migration)" "critical $during $pid"
+expect_eq "faults alert (severity count pid)" "$(alerts_of "$out" faults_during_migration)" "critical $tied $pid"
+expect_eq "its proof" "$(q "$out" "[a['proof'] for a in g['alerts'] if a['kind'] == 'faults_during_migration']")" "['migration_pte']"
+expect_eq "per process: during, on migrating pages, evidence" \
+	"$(q "$out" "[(p['page_faults_during_migration'], p['page_faults_on_migrating_pages'], p['page_faults_evidence'], p['fault_proof']) for p in g['protected']]")" \
+	"[($during, $tied, $tied, 'migration_pte')]"
 expect_eq "compaction alert (severity count pid)" "$(alerts_of "$out" compaction_migration)" "warning $cpages $pid"
 expect_eq "no moved-pages alert offline" "$(alerts_of "$out" locked_pages_moved)" ""
 expect_eq "pagemap note" "$(alerts_of "$out" pagemap_unreadable)" "note 0 $pid"
@@ -80,18 +102,29 @@ expect_eq "protected" "$(q "$out" "[(p['pid'], p['comm'], p['reason'], p['page_f
 expect_eq "the faults alert names the initiator" \
 	"$(q "$out" "[(a['initiator'], a['zone'], a['node']) for a in g['alerts'] if a['kind'] == 'faults_during_migration']")" \
 	"[('manual (capture-compact-5132)', 'Normal', 0)]"
-expect_eq "it says what to do" \
-	"$(q "$out" "all('compact_unevictable_allowed=0' in a['action'] for a in g['alerts'] if a['severity'] == 'critical')")" True
+# the sysctl of the traced machine is not known: the action says when it applies
+expect_eq "it says what to do, if the sysctl is 1" \
+	"$(q "$out" "all('if vm.compact_unevictable_allowed is 1' in a['action'] for a in g['alerts'] if a['severity'] == 'critical')")" True
 expect_eq "offline, sysctls unknown" "$(q "$out" "(g['offline'], g['sysctl']['compact_unevictable_allowed']['start'], g['lock_threshold_kb'])")" \
 	"(True, None, None)"
-grep -q "CRITICAL: lockedsched (pid $pid) took $during page faults" "$TMP/err" || fail "no CRITICAL line on stderr: $(cat "$TMP/err")"
+grep -q "CRITICAL: lockedsched (pid $pid) took $tied page faults" "$TMP/err" || fail "no CRITICAL line on stderr: $(cat "$TMP/err")"
 
 # the same process chosen by name
 out=$TMP/comm.json
 "$KFRAG" report --input "$moved/trace.dat" --protect-comm lockedsched --output "$out" 2> "$TMP/err" ||
 	fail "--protect-comm: $(cat "$TMP/err")"
 expect_eq "by comm" "$(q "$out" "[(p['pid'], p['reason']) for p in g['protected']]")" "[($pid, 'protect_comm')]"
-expect_eq "by comm, faults alert" "$(alerts_of "$out" faults_during_migration)" "critical $during $pid"
+expect_eq "by comm, faults alert" "$(alerts_of "$out" faults_during_migration)" "critical $tied $pid"
+
+# --assume-sysctl: the traced machine had 1; every action is right for it
+out=$TMP/assumed1.json
+"$KFRAG" report --input "$moved/trace.dat" --protect-pid "$pid" --assume-sysctl compact_unevictable_allowed=1 \
+	--output "$out" 2> "$TMP/err" || fail "--assume-sysctl 1: $(cat "$TMP/err")"
+expect_eq "assumed 1: worst" "$(q "$out" "g['worst']")" critical
+expect_eq "assumed 1: the sysctl" \
+	"$(q "$out" "(g['sysctl']['compact_unevictable_allowed']['start'], g['sysctl']['source'])")" "(1, 'assumed')"
+expect_eq "assumed 1: set it to 0" \
+	"$(q "$out" "all('set vm.compact_unevictable_allowed=0' in a['action'] for a in g['alerts'] if a['severity'] != 'note')")" True
 
 # --- compaction-unevictable-off ------------------------------------------------------
 pid=$(scenario_pid "$off")
@@ -106,6 +139,13 @@ expect_eq "no critical at all" "$(q "$out" "sum(a['severity'] == 'critical' for 
 expect_eq "compaction noted (offline, the sysctl is unknown)" \
 	"$(alerts_of "$out" compaction_migration)" "warning $(compaction_pages "$off/trace.dat") $pid"
 expect_eq "protected there" "$(q "$out" "[(p['pid'], p['page_faults']) for p in g['protected']]")" "[($pid, 0)]"
+# the same capture said to have had 0: a note, and nothing advises the 0 in effect
+"$KFRAG" report --input "$off/trace.dat" --protect-pid "$pid" --assume-sysctl vm.compact_unevictable_allowed=0 \
+	--output "$out" 2> "$TMP/err" || fail "--assume-sysctl 0: $(cat "$TMP/err")"
+expect_eq "assumed 0: worst" "$(q "$out" "g['worst']")" note
+expect_eq "assumed 0: compaction noted" "$(alerts_of "$out" compaction_migration)" "note $(compaction_pages "$off/trace.dat") $pid"
+expect_eq "assumed 0: no action sets what is in effect" \
+	"$(q "$out" "any('set vm.compact_unevictable_allowed=0' in a['action'] for a in g['alerts'])")" False
 
 # --- selections that match nothing ---------------------------------------------------
 out=$TMP/none.json
@@ -129,14 +169,26 @@ pid=$(scenario_pid "$moved")
 read -r faults during < <(faults_of "$moved/trace.dat" "$pid")
 "$KFRAG" report --input "$moved/trace.dat" --protect-pid "$pid" --text > "$TMP/report.txt" 2> "$TMP/err" ||
 	fail "text report: $(cat "$TMP/err")"
-expect_eq "first section" "$(grep -m1 '^== ' "$TMP/report.txt")" "== Guard: mlocked memory of user-space schedulers: CRITICAL =="
+# the findings come first, worst first: the guard's critical alert leads them; its section follows
+expect_eq "first section" "$(grep -m1 '^== ' "$TMP/report.txt" | cut -c1-12)" "== Findings "
+expect_eq "first finding" "$(sed -n 3p "$TMP/report.txt" | cut -c1-38)" "critical guard_faults_during_migration"
+expect_eq "second section" "$(grep '^== ' "$TMP/report.txt" | sed -n 2p)" "== Guard: mlocked memory of user-space schedulers: CRITICAL =="
 expect_eq "first alert line" "$(grep -m1 -E '^(CRITICAL|WARNING|NOTE) ' "$TMP/report.txt" | cut -c1-45)" \
-	"CRITICAL lockedsched (pid $pid) took $during page"
+	"CRITICAL lockedsched (pid $pid) took $tied page"
 grep -qE "^$pid +lockedsched +protect_pid " "$TMP/report.txt" || fail "no protected row in the text report"
+
+# --- the fixture, without ../shared -------------------------------------------------------
+F=${FIXTURES:-$SRCDIR/tests/data}/guard/moved_faults.txt
+ftied=$(tied_faults 5137 < "$F")
+expect_eq "fixture: faults on migrating pages (awk)" "$ftied" "$tied"
+"$KFRAG" report --input "$F" --protect-comm lockedsched --output "$TMP/f.json" 2> "$TMP/err" ||
+	fail "fixture: $(cat "$TMP/err")"
+expect_eq "fixture: faults alert" "$(alerts_of "$TMP/f.json" faults_during_migration)" "critical $ftied 5137"
 
 # --- usage ---------------------------------------------------------------------------------
 for bad in "--enforce" "--lock-threshold 10" "--protect-pid abc" "--protect-pid 0" "--protect-comm ''" \
-	"--no-guard --protect-pid 1"; do
+	"--no-guard --protect-pid 1" "--assume-sysctl compact_unevictable_allowed=2" "--assume-sysctl foo=1" \
+	"--no-guard --assume-sysctl compact_unevictable_allowed=1"; do
 	eval "\"\$KFRAG\" report --input \"\$off/trace.dat\" $bad" > /dev/null 2> "$TMP/err"
 	expect_eq "exit status of report --input ... $bad" "$?" 2
 	[ -s "$TMP/err" ] || fail "no message for $bad"

@@ -1,12 +1,15 @@
 #!/bin/bash
-# Every JSON report kfrag writes for the shared captures (trace.dat with and
+# Every JSON report kfrag writes for the trace.dat captures (trace.dat with and
 # without the capture's saved /proc, per pid and --by-comm, with the guard
 # protecting the capture's pid; trace_pipe text),
 # for every text fixture and from standard input validates against
-# data/kfrag-report.schema.json; the schema itself is a valid draft 2020-12
-# schema that describes every property and carries the version kfrag
-# writes; the validation can fail: mutated reports (a required key deleted,
-# a negative count, an unknown key, ...) are each rejected; and shapes kfrag
+# data/kfrag-report.schema.json with every object closed (no key kfrag
+# does not describe); the schema itself is a valid draft 2020-12 schema
+# that describes every property and carries the version kfrag writes, and
+# keeps the contract between versions: no object closed, so an installed
+# 2.0 schema accepts a 2.1 report (shown with one), and a 3.0 is refused;
+# the validation can fail: mutated reports (a required key deleted, a
+# negative count, an unknown key, ...) are each rejected; and shapes kfrag
 # writes that the captures do not show (text and live sources, a running
 # episode, no pagetypeinfo, ...) are accepted.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
@@ -19,19 +22,27 @@ schema="$SRCDIR/data/kfrag-report.schema.json"
 [ -f "$schema" ] || { fail "$schema is missing"; done_testing; }
 
 cat > "$TMP/validate.py" <<'EOF'
-# validate.py schema  : checks the schema; prints one line per problem
+# validate.py schema  : checks the schema (open: no object closed, the
+#     contract between minor versions); prints one line per problem
+# validate.py schema --newer FILE : a later 2.x version of the report and a
+#     3.0 one against the schema as installed
 # validate.py schema FILE... : validates reports; one "FILE: problem" line each
 # validate.py schema --mutate FILE : applies each mutation to FILE's document,
 #     prints "rejected NAME" or "accepted NAME"; then each valid variant
 #     (shapes the captures do not show), "valid NAME" or "invalid NAME: why"
 import copy
 import json
+import os
 import sys
 
 import jsonschema
 
+sys.path.insert(0, os.environ.get("SRCDIR", ".") + "/tests/lib")
+from closed_schema import closed, closed_objects  # noqa: E402
+
 schema = json.load(open(sys.argv[1]))
-validator = jsonschema.Draft202012Validator(schema)
+validator = jsonschema.Draft202012Validator(closed(schema))
+open_validator = jsonschema.Draft202012Validator(schema)
 
 
 def schema_problems():
@@ -42,6 +53,9 @@ def schema_problems():
     for key in ("$id", "title", "description"):
         if key not in schema:
             yield "no %s" % key
+
+    # the contract: minor versions only add keys, so no object is closed
+    yield from closed_objects(schema, "#")
 
     # every property, named or patterned, says what it is
     def walk(node, path):
@@ -74,9 +88,9 @@ def invariants(doc):
     n = doc["nr_cpus"]
     if len(doc["cpus"]) != n:
         yield "cpus has %d entries, nr_cpus is %d" % (len(doc["cpus"]), n)
-    for i, c in enumerate(doc["cpus"]):
-        if c["cpu"] != i:
-            yield "cpus/%d is cpu %d" % (i, c["cpu"])
+    ids = [c["cpu"] for c in doc["cpus"]]
+    if ids != sorted(set(ids)):
+        yield "cpus are not in ascending CPU order, once each: %s" % ids
     if len(doc["lost_events"]["per_cpu"]) != n:
         yield "lost_events/per_cpu has %d entries" % len(doc["lost_events"]["per_cpu"])
     total = 0
@@ -89,9 +103,12 @@ def invariants(doc):
     if total != doc["nr_events"]:
         yield "nr_events %d is not the sum of events.*.total %d" % (doc["nr_events"], total)
     for m in ("freed_on_other_cpu", "drained_on_other_cpu"):
-        rows = doc["cross_cpu"][m]
-        if len(rows) != n or any(len(r) != n for r in rows):
-            yield "cross_cpu/%s is not %d x %d" % (m, n, n)
+        pairs = [(f["from_cpu"], f["to_cpu"]) for f in doc["cross_cpu"][m]]
+        if pairs != sorted(set(pairs)):
+            yield "cross_cpu/%s is not sorted by (from_cpu, to_cpu), once each" % m
+        for a, b in pairs:
+            if a == b or a not in ids or b not in ids:
+                yield "cross_cpu/%s: %d -> %d is not between two CPUs of cpus" % (m, a, b)
     if doc["zones"][-1]["known"] is not False:
         yield "the last zone is not the 'unknown' one"
     for i, z in enumerate(doc["zones"]):
@@ -138,7 +155,9 @@ def mutations(doc):
         ("unknown source.type", set_(["source", "type"], "perf")),
         ("source with the other format's fields", lambda d: d["source"].update(
             {"lines": 10} if d["source"]["type"] == "trace.dat" else {"buffers": ["(top)"]})),
-        ("other schema_version", set_(["schema_version"], "2.0")),
+        ("other schema_version", set_(["schema_version"], "3.0")),
+        ("page_size 0", set_(["page_size"], 0)),
+        ("page_size missing", delete(["page_size"])),
         ("event name that is not an identifier", set_(["events", "MM-Page"], doc["events"]["mm_page_alloc"])),
         ("event with an unknown system", set_(["events", "mm_page_alloc", "system"], "mm")),
         ("analysed event missing", delete(["events", "mm_page_free"])),
@@ -260,13 +279,18 @@ def variants(doc):
             "sched_ext": {"state": "enabled", "ops": "rustland"},
             "sysctl": {"compact_unevictable_allowed": {"start": 1, "end": 0, "changes": 1,
                                                        "history": [{"t_s": 3.5, "from": 1, "to": 0}]},
-                       "compaction_proactiveness": 20, "enforced": False,
+                       "compaction_proactiveness": 20,
+                       "compaction_proactiveness_changes": {"start": 0, "end": 20, "changes": 1,
+                                                            "history": [{"t_s": 1.5, "from": 0, "to": 20}]},
+                       "source": "read", "enforced": False,
                        "enforce_error": "/proc/sys/vm/compact_unevictable_allowed: Read-only file system"},
             "protected": [{"pid": 4242, "comm": "scx_rustland", "reason": "sched_ext", "vmlck_kb": 41392,
                            "locking": "mlockall", "locked_ranges": 12, "pagemap_readable": True,
                            "exited": False, "locked_pages": 10348, "pages_moved": 1003, "pages_checked": 62088,
                            "pfn_ranges": 4100, "threads": [4242, 4243], "page_faults": 2,
-                           "page_faults_during_migration": 1, "locked_pages_scanned_by_compaction": 1007,
+                           "page_faults_during_migration": 1, "page_faults_on_migrating_pages": 1,
+                           "page_faults_in_locked_mappings": 1, "page_faults_evidence": 1,
+                           "fault_proof": "migration_pte", "locked_pages_scanned_by_compaction": 1007,
                            "compaction_episodes_touching": 1,
                            "locked_mappings": [{"start": 140737488, "end": 140737588, "name": "",
                                                 "locked_kb": 32768, "pages": 8192, "pages_moved": 1003}],
@@ -276,11 +300,17 @@ def variants(doc):
                            "pagemap_unreadable_why": "/proc/1/smaps: Permission denied", "exited": True,
                            "locked_pages": 0, "pages_moved": 0, "pages_checked": 0, "pfn_ranges": 0,
                            "threads": [1], "page_faults": 0, "page_faults_during_migration": 0,
+                           "page_faults_on_migrating_pages": 0, "page_faults_in_locked_mappings": 0,
+                           "page_faults_evidence": 0, "fault_proof": None,
                            "locked_pages_scanned_by_compaction": 0, "compaction_episodes_touching": 0,
                            "locked_mappings": [], "moved_ranges": []}],
+            "locked_not_protected": [{"pid": 1, "comm": "systemd", "vmlck_kb": 38044}],
             "alerts": [{"severity": "critical", "kind": "locked_pages_moved", "pid": 4242, "comm": "scx_rustland",
                         "zone": "Normal", "node": 0, "initiator": "manual (bash-77)", "count": 1003,
                         "message": "1003 locked pages moved", "action": "set vm.compact_unevictable_allowed=0"},
+                       {"severity": "critical", "kind": "faults_during_migration", "pid": 4242,
+                        "comm": "scx_rustland", "count": 1, "proof": "migration_pte",
+                        "message": "scx_rustland (pid 4242) took 1 page fault", "action": "set it to 0"},
                        {"severity": "warning", "kind": "unevictable_allowed", "pid": None, "count": 2,
                         "message": "vm.compact_unevictable_allowed is 1", "action": ""},
                        {"severity": "note", "kind": "protected_not_found", "pid": None, "comm": "scx_nothing",
@@ -319,6 +349,18 @@ def problems(doc):
 if len(sys.argv) == 2:
     for p in schema_problems():
         print(p)
+elif sys.argv[2] == "--newer":
+    # a report of a later minor version: a key added at the top and in a
+    # zone, a new event; the shipped (open) schema must accept it
+    doc = json.load(open(sys.argv[3]))
+    doc["schema_version"] = "2.99"
+    doc["added_in_a_later_version"] = {"x": 1}
+    doc["zones"][0]["added_key"] = [1, 2]
+    doc["events"]["mm_new_event"] = dict(doc["events"]["mm_page_alloc"], system="kmem")
+    errs = [e.message[:200] for e in open_validator.iter_errors(doc)]
+    print("accepted" if not errs else "rejected: " + errs[0])
+    doc["schema_version"] = "3.0"
+    print("major 3.0 " + ("accepted" if not list(open_validator.iter_errors(doc)) else "rejected"))
 elif sys.argv[2] == "--mutate":
     doc = json.load(open(sys.argv[3]))
     if list(problems(copy.deepcopy(doc))):
@@ -352,28 +394,28 @@ else
 	ok
 fi
 version=$(sed -nE 's/^#define KF_SCHEMA_VERSION "([^"]*)".*/\1/p' "$SRCDIR/src/report/kf_report.h")
-expect_eq "schema_version const" \
-	"$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["properties"]["schema_version"]["const"])' "$schema")" \
-	"$version"
+expect_eq "schema_version: any MAJOR.x of kfrag's, and the schema describes the one kfrag writes" \
+	"$("$PYTHON" -c 'import json,re,sys; p=json.load(open(sys.argv[1]))["properties"]["schema_version"]
+print(bool(re.search(p["pattern"], sys.argv[2])), bool(re.search("this schema describes %s\\b" % re.escape(sys.argv[2]), p["description"])))' "$schema" "$version")" \
+	"True True"
 # shellcheck disable=SC2016 # $id is Python's, not the shell's
 expect_eq "\$id names the version" \
 	"$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["$id"].endswith(":" + sys.argv[2]))' "$schema" "$version")" \
 	True
 
-# --- every report of the shared captures ----------------------------------------
+# --- every report of the trace.dat captures (tests/data/tracedat, shared) ----------------------------------------
 reports=()
-for cap in compaction-mlocked-moved compaction-unevictable-off kmem-storm; do
-	dat="$SHARED_DATA/$cap/trace.dat"
-	if [ ! -f "$dat" ]; then
-		echo "note: $dat not present, not validated" >&2
-		continue
-	fi
+n=0
+while read -r capdir; do
+	n=$((n + 1))
+	cap=$n.$(basename "$capdir")
+	dat="$capdir/trace.dat"
 	roots=(none)
-	[ -d "$SHARED_DATA/$cap/proc-after" ] && roots+=(proc-after)
+	[ -d "$capdir/proc-after" ] && roots+=(proc-after)
 	for root in "${roots[@]}"; do
 		for procs in pid comm; do
 			args=(report --input "$dat" --json)
-			[ "$root" = none ] || args+=(--proc-root "$SHARED_DATA/$cap/$root")
+			[ "$root" = none ] || args+=(--proc-root "$capdir/$root")
 			[ "$procs" = pid ] || args+=(--by-comm)
 			out="$TMP/$cap.$root.$procs.json"
 			if "$KFRAG" "${args[@]}" --output "$out" 2> "$TMP/err"; then
@@ -383,20 +425,17 @@ for cap in compaction-mlocked-moved compaction-unevictable-off kmem-storm; do
 			fi
 		done
 	done
-done
-# the guard with the pid each capture protected (its scenario file), as text pids and as comms
-for cap in compaction-mlocked-moved compaction-unevictable-off; do
-	dat="$SHARED_DATA/$cap/trace.dat"
-	[ -f "$dat" ] && [ -f "$SHARED_DATA/$cap/scenario" ] || continue
-	pid=$(sed -n 's/.*protected_pid=\([0-9]*\).*/\1/p' "$SHARED_DATA/$cap/scenario")
+	[ -f "$capdir/scenario" ] || continue
+	# the guard with the pid the capture protected (its scenario file), as pids and as comms
+	pid=$(scenario_pid "$capdir")
 	out="$TMP/$cap.guard.json"
-	if "$KFRAG" report --input "$dat" --proc-root "$SHARED_DATA/$cap/proc-after" --protect-pid "$pid" \
+	if "$KFRAG" report --input "$dat" --proc-root "$capdir/proc-after" --protect-pid "$pid" \
 		--protect-comm lockedsched --protect-comm nosuchcomm --protect-pid 999999 --output "$out" 2> "$TMP/err"; then
 		reports+=("$out")
 	else
 		fail "kfrag report --protect-pid $pid on $cap failed: $(cat "$TMP/err")"
 	fi
-done
+done < <(tracedat_caps all)
 # text: the shared trace_pipe capture, every text fixture, and standard input
 # (path "-") for both formats
 run_report() {	# OUT ARGS...
@@ -419,8 +458,8 @@ for f in "$FIXTURES"/text/*.txt; do
 done
 [ -f "$FIXTURES/text/pipe_noirq.txt" ] &&
 	run_report "$TMP/stdin.text.json" --input - < "$FIXTURES/text/pipe_noirq.txt"
-[ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ] &&
-	run_report "$TMP/stdin.tracedat.json" --input - < "$SHARED_DATA/compaction-mlocked-moved/trace.dat"
+[ -f "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat" ] &&
+	run_report "$TMP/stdin.tracedat.json" --input - < "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat"
 
 # the live machine, as root (kfrag mounts tracefs itself when needed): zone
 # state, ring-buffer stats, guard, memory map; and a recorded trace's report
@@ -469,5 +508,13 @@ else
 	echo "$(grep -c '^rejected ' "$TMP/mutations") mutations of $(basename "$base") rejected," \
 		"$(grep -c '^valid ' "$TMP/mutations") valid variants accepted" >&2
 fi
+
+
+# --- the contract between versions ------------------------------------------------
+# the same report as a later minor version would write it (new keys, a new
+# event) validates against this schema as installed; a major version does not
+"$PYTHON" "$TMP/validate.py" "$schema" --newer "$base" > "$TMP/newer" 2>&1
+expect_eq "a later 2.x report against the installed schema" "$(head -1 "$TMP/newer")" accepted
+expect_eq "a 3.0 report against the installed schema" "$(sed -n 2p "$TMP/newer")" "major 3.0 rejected"
 
 done_testing

@@ -33,10 +33,24 @@ top_wait ': keys'
 top_screen > "$TMP/help.txt"
 top_keys Escape
 for k in 'q  F10' 'h  ?  F1' 'Space' 'Tab  Right' '1 .. 6' 'Up Down j k' 'PgUp PgDn' 's  F6' '<  >' \
-	 'I' 't' 'o' 'm' 'r' 'a' '+  -' 'Ctrl-L'; do
+	 'I' 't' 'o' 'm' 'r' 'a' 'f' '+  -' 'Enter' 'Ctrl-L'; do
 	grep -q "^ $k  " "$TMP/help.txt" && ok || fail "the help does not list '$k'"
 done
-expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 17
+expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 19
+
+# f: the findings, worst first, each with its action and evidence; the
+# header names the worst; any key returns
+top_screen | sed -n 3p | grep -q '\[f\]indings 0C 0W 1N: compaction_cost' &&
+	ok || fail "header: $(top_screen | sed -n 3p)"
+top_keys f
+top_wait 'findings, worst first' || fail "f: no findings screen"
+top_screen > "$TMP/findings.txt"
+grep -q '^note     compaction_cost (Normal, manual)' "$TMP/findings.txt" && ok || fail "f: no compaction_cost line"
+grep -q '^  -> Compaction was asked for through compact_memory' "$TMP/findings.txt" && ok || fail "f: no action"
+grep -q '^  episodes=1 ' "$TMP/findings.txt" && ok || fail "f: no evidence"
+top_keys q
+top_wait_gone 'findings, worst first' || fail "a key did not close the findings"
+[ -f "$TMP/status" ] && fail "q on the findings screen quit"
 
 # Space pauses and resumes
 top_keys Space
@@ -189,12 +203,17 @@ top_keys C-l
 sleep 0.3
 expect_eq "Ctrl-L" "$(top_screen)" "$before"
 
-# resizing: 120x40 shows more columns, 200x50 two columns, back to 80x24
+# resizing: 120x40 shows more columns, 200x50 every column of the zones
+# (one column of panels: a half would drop some), 320x60 two columns of
+# panels, back to 80x24
 top_resize 120x40
 top_wait 'MIN  *LOW' || fail "120 columns: no watermark columns"
 top_resize 200x50
-sleep 0.3
-top_screen | grep -q '1 Zones.* 4 Compaction' && ok || fail "200x50: not two columns"
+top_wait 'FREE BLOCKS.*HIGH.*PAGEBLOCKS' || fail "200x50: not every zone column"
+top_screen | grep -q '1 Zones.* 4 Compaction' && fail "200x50: two columns that drop zone columns" || ok
+top_resize 320x60
+top_wait '1 Zones.* 4 Compaction' || fail "320x60: not two columns"
+top_screen | grep -q 'FREE BLOCKS.*HIGH.*PAGEBLOCKS' && ok || fail "320x60: a half drops zone columns"
 top_resize 80x24
 sleep 0.3
 top_screen | grep -q '4 Compaction' && ok || fail "80x24: no Compaction panel"

@@ -69,8 +69,9 @@ static void test_pages_and_zones(void)
 	CHECK_EQ_U64(s->pages_total[KF_PK_ALLOC].events, 4);
 	CHECK_EQ_U64(s->pages_total[KF_PK_FREE].pages, 8);
 	/* 8 pages allocated on cpu0 were freed on cpu1 */
-	CHECK_EQ_U64(s->cross_free[0 * 2 + 1], 8);
-	CHECK_EQ_U64(s->cross_free[1 * 2 + 0], 0);
+	CHECK_EQ_INT(s->nr_cross_free, 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 0, 1), 8);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 1, 0), 0);
 	kf_snapshot_free(s);
 	kf_engine_destroy(e);
 }
@@ -107,7 +108,8 @@ static void test_pcp_runs(void)
 	/* the drain run is still open at the snapshot: it counts there, 1+1+2+1 pages */
 	CHECK_EQ_U64(s->cpus[1].drain.runs, 1);
 	CHECK_EQ_U64(s->cpus[1].drain.pages, 5);
-	CHECK_EQ_U64(s->cross_drain[0 * 2 + 1], 2);
+	/* 0x100100 was allocated after its refill: its drain is not cpu0's list drained remotely */
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_drain, s->nr_cross_drain, 0, 1), 2);
 	/* per process, as the script counts: pid 20 had two refill runs */
 	for (int i = 0; i < s->nr_procs; i++) {
 		const struct kf_proc_stats *p = &s->procs[i];
@@ -161,6 +163,141 @@ static void test_extfrag(void)
 	CHECK_EQ_U64(s->extfrag_pair[0][1].fallbacks, 3);
 	CHECK_EQ_U64(s->procs[0].fallback, 3);
 	CHECK_EQ_U64(s->procs[0].causing, 2);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+static const struct kf_proc_stats *proc_by_pid(const struct kf_snapshot *s, int pid)
+{
+	for (int i = 0; i < s->nr_procs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+/*
+ * A batched free logs mm_page_free (free_pages_prepare) and then
+ * mm_page_free_batched (free_unref_folios) for the same pfn, on the same CPU:
+ * in kmem-storm every one of 720,977 batched events follows a free of its
+ * pfn (trace-cmd report + awk, tests/cli/engine_figures.sh). The format of
+ * mm_page_free_batched has no order field ("order=0" is printed).
+ */
+static void test_batched_frees_once(void)
+{
+	struct kf_engine *e = new_engine();
+	const struct kf_proc_stats *p;
+	struct kf_snapshot *s;
+
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 80, 0x100000, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 80, 0x100010, 2, 1));	/* 4 pages */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 80, 0x100020, 0, 1));
+	/* two frees in a batch, each logged twice; one freed alone */
+	feed(e, page_ev(KF_EV_PAGE_FREE, 0, 80, 0x100000, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 0, 80, 0x100010, 2, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE_BATCHED, 0, 80, 0x100000, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE_BATCHED, 0, 80, 0x100010, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 0, 80, 0x100020, 0, -1));
+	s = kf_engine_snapshot(e);
+	p = proc_by_pid(s, 80);
+	CHECK(p != NULL, "pid 80 counted");
+	if (p) {
+		CHECK_EQ_U64(p->allocd_pages, 6);
+		CHECK_EQ_U64(p->freed_pages, 6);	/* not 6 + 2 */
+		CHECK_EQ_U64(p->freed, 3);
+		CHECK_EQ_U64(p->freed_batched, 2);
+		CHECK_EQ_U64(p->freed_unbatched, 1);
+	}
+	/* the per-kind tables keep both kinds as logged */
+	CHECK_EQ_U64(s->pages_total[KF_PK_FREE].pages, 6);
+	CHECK_EQ_U64(s->pages_total[KF_PK_FREE_BATCHED].events, 2);
+	kf_snapshot_free(s);
+	/* a trace that starts between a batched page's two events: never negative */
+	kf_engine_reset(e);
+	feed(e, page_ev(KF_EV_PAGE_FREE_BATCHED, 0, 81, 0x100000, 0, -1));
+	s = kf_engine_snapshot(e);
+	p = proc_by_pid(s, 81);
+	CHECK(p && p->freed_unbatched == 0 && p->freed_batched == 1, "unbatched clamped at 0");
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+/*
+ * A drain is another CPU's only when the page went from its refill to the
+ * drain unallocated (drain_all_pages). Here cpu0 refills 0x100700 and
+ * 0x100701; 0x100700 is then allocated and freed on cpu0 and drained by
+ * cpu1 later: not a remote drain of cpu0's refill. 0x100701 is drained by
+ * cpu1 untouched: one page, cpu0 -> cpu1.
+ */
+static void test_remote_drain_needs_no_alloc(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev;
+
+	for (int i = 0; i < 2; i++) {
+		ev = page_ev(KF_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 90, 0x100700 + i, 0, 1);
+		ev.page.percpu_refill = 1;
+		feed(e, ev);
+	}
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 0, 90, 0x100700, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 0, 90, 0x100700, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 1, 91, 0x100700, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 1, 91, 0x100701, 0, 1));
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_cross_drain, 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_drain, s->nr_cross_drain, 0, 1), 1);
+	CHECK_EQ_INT(s->nr_cross_free, 0);	/* allocated and freed on cpu0 */
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
+/*
+ * CPUs by number, as many as occur: one event on CPU 4097 is one CPU, not
+ * 4098; 2147483647 does not overflow; a negative CPU is counted as
+ * uncounted, not silently dropped; pages followed between CPUs of any
+ * number, beyond 255 CPUs as well (the pfn maps widen).
+ */
+static void test_sparse_cpus(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 4097, 100, 0x100800, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 70000, 100, 0x100800, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, INT32_MAX, 100, 0x100801, 1, 1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 3, 100, 0x100801, 1, -1));
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, -1, 100, 0x100802, 0, 1));
+	kf_engine_lost(e, 65535, 7);
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_cpus, 5);
+	CHECK_EQ_INT(s->cpu_ids[0], 3);
+	CHECK_EQ_INT(s->cpu_ids[1], 4097);
+	CHECK_EQ_INT(s->cpu_ids[2], 65535);
+	CHECK_EQ_INT(s->cpu_ids[3], 70000);
+	CHECK_EQ_INT(s->cpu_ids[4], INT32_MAX);
+	CHECK_EQ_U64(s->nr_events, 4);
+	CHECK_EQ_U64(s->events_uncounted, 1);
+	CHECK_EQ_U64(s->ev_per_cpu[KF_EV_PAGE_ALLOC * s->nr_cpus + 1], 1);
+	CHECK_EQ_U64(s->cpus[2].lost_events, 7);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 4097, 70000), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, INT32_MAX, 3), 2);
+	CHECK_EQ_INT(s->nr_cross_free, 2);
+	/* flows sorted by (from, to) */
+	CHECK_EQ_INT(s->cross_free[0].from_cpu, 4097);
+	kf_snapshot_free(s);
+
+	/* 300 CPUs, each allocating a page the next one frees */
+	kf_engine_reset(e);
+	for (int c = 0; c < 300; c++)
+		feed(e, page_ev(KF_EV_PAGE_ALLOC, c * 7, 101, 0x100000 + c, 0, 1));
+	for (int c = 0; c < 300; c++)
+		feed(e, page_ev(KF_EV_PAGE_FREE, ((c + 1) % 300) * 7, 101, 0x100000 + c, 0, -1));
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_cpus, 300);
+	CHECK_EQ_INT(s->nr_cross_free, 300);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 299 * 7, 0), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 254 * 7, 255 * 7), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 7, 0), 0);
 	kf_snapshot_free(s);
 	kf_engine_destroy(e);
 }
@@ -241,6 +378,81 @@ static void test_compaction(void)
 	kf_engine_destroy(e);
 }
 
+/*
+ * The order an episode compacted for. The formats (tracefs events/compaction):
+ * mm_compaction_try_to_compact_pages has order, mm_compaction_kcompactd_wake
+ * has order (kcompactd's pgdat->kcompactd_max_order), mm_compaction_finished
+ * has the order compact_zone() runs for, -1 for a whole zone.
+ */
+static void test_episode_order_and_stall(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev;
+	uint64_t try_ts;
+
+	/* direct: try_to_compact_pages order 9, then an episode with no finished */
+	ev = compact_ev(KF_EV_COMPACTION_TRY_TO_COMPACT_PAGES, 110, "thp-alloc");
+	ev.try_compact.order = 9;
+	feed(e, ev);
+	try_ts = ev.ts;
+	episode(e, 110, "thp-alloc", 0x100000, 4);
+	/* kcompactd woken for order 3; its finished says order 3 again */
+	ev = compact_ev(KF_EV_COMPACTION_KCOMPACTD_WAKE, 36, "kcompactd0");
+	ev.kcompactd.order = 3;
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_BEGIN, 36, "kcompactd0");
+	ev.compact.zone_start = 0x1000;
+	ev.compact.zone_end = 0x100000;
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_FINISHED, 36, "kcompactd0");
+	ev.compact_zone.order = 3;
+	ev.compact_zone.ret = 4;
+	feed(e, ev);
+	/* it scanned more than the zone's span: the kernel counts some pages twice */
+	ev = compact_ev(KF_EV_COMPACTION_ISOLATE_MIGRATEPAGES, 36, "kcompactd0");
+	ev.isolate = (typeof(ev.isolate)){ 0x1000, 0x1200, 0x100000, 0 };
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_END, 36, "kcompactd0");
+	ev.compact.status = 5;
+	feed(e, ev);
+	/* compact_memory: finished with order -1 */
+	ev = compact_ev(KF_EV_COMPACTION_BEGIN, 111, "bash");
+	ev.compact.zone_start = 0x100000;
+	ev.compact.zone_end = 0x278000;
+	feed(e, ev);
+	ev = compact_ev(KF_EV_COMPACTION_FINISHED, 111, "bash");
+	ev.compact_zone.order = -1;
+	feed(e, ev);
+	/* still running at the snapshot */
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_episodes, 3);
+	CHECK_EQ_INT(s->episodes[0].initiator, KF_INIT_DIRECT);
+	CHECK_EQ_INT(s->episodes[0].order, 9);
+	CHECK_EQ_INT(s->episodes[0].pid, 110);
+	/* stalled from its try_to_compact_pages to the end: begin, 3 isolates
+	 * (one timestamp), migratepages, end, each 1000 ns after the previous */
+	CHECK_EQ_U64(s->episodes[0].stall_ns, s->episodes[0].end_ts - try_ts);
+	CHECK_EQ_U64(s->episodes[0].stall_ns, 4000);
+	CHECK(!s->episodes[0].migrate_scanned_exceeds_span, "3 x 512 pages of a 0x1000-page zone");
+	CHECK_EQ_INT(s->episodes[1].initiator, KF_INIT_KCOMPACTD);
+	CHECK_EQ_INT(s->episodes[1].order, 3);
+	CHECK_EQ_U64(s->episodes[1].stall_ns, 0);
+	CHECK(s->episodes[1].migrate_scanned_exceeds_span, "0x100000 scanned in a 0xff000-page zone");
+	CHECK(!s->episodes[1].free_scanned_exceeds_span, "no free scanning");
+	CHECK_EQ_INT(s->episodes[2].initiator, KF_INIT_MANUAL);
+	CHECK_EQ_INT(s->episodes[2].order, -1);
+	CHECK(s->episodes[2].running, "episode 2 runs");
+	kf_snapshot_free(s);
+	/* an episode no event told the order of */
+	kf_engine_reset(e);
+	episode(e, 112, "bash", 0x1000, 0);
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->episodes[0].order, KF_ORDER_UNKNOWN);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
 static void test_migration_and_faults(void)
 {
 	struct kf_engine *e = new_engine();
@@ -292,7 +504,13 @@ static void test_lost_reset_and_by_comm(void)
 	s = kf_engine_snapshot(e);
 	CHECK_EQ_U64(s->lost_events, 17);
 	CHECK(s->lost_unknown, "an unknown-size gap is remembered");
-	CHECK_EQ_INT(s->nr_cpus, 6);
+	/* CPUs 0, 1 (lost events) and 5 occurred: three entries, by number */
+	CHECK_EQ_INT(s->nr_cpus, 3);
+	CHECK_EQ_INT(s->cpu_ids[0], 0);
+	CHECK_EQ_INT(s->cpu_ids[1], 1);
+	CHECK_EQ_INT(s->cpu_ids[2], 5);
+	CHECK_EQ_INT(kf_snapshot_cpu_index(s, 5), 2);
+	CHECK_EQ_INT(kf_snapshot_cpu_index(s, 4), -1);
 	CHECK_EQ_U64(s->ev_total[KF_EV_OTHER], 1);
 	merged = kf_snapshot_procs_by_comm(s, &nr);
 	/* pid 70's comm above is "proc"; its next event, after an exec, says "storm" */
@@ -334,5 +552,9 @@ int main(void)
 	test_compaction();
 	test_migration_and_faults();
 	test_lost_reset_and_by_comm();
+	test_batched_frees_once();
+	test_remote_drain_needs_no_alloc();
+	test_sparse_cpus();
+	test_episode_order_and_stall();
 	return check_done();
 }

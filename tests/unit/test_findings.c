@@ -189,6 +189,30 @@ static void unbatched(int frees, int batched, bool fires)
 	kf_engine_destroy(e);
 }
 
+/* batched frees: above 100000/s of one process (note) */
+static void batched(int n, bool fires)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_findings f;
+	const struct kf_finding *b;
+
+	for (int i = 0; i < n; i++) {
+		page(e, KF_EV_PAGE_FREE, 1, 78, NORMAL_PFN + i, 0, 0);
+		page(e, KF_EV_PAGE_FREE_BATCHED, 1, 78, NORMAL_PFN + i, 0, 0);
+	}
+	evaluate(e, NULL, &f);
+	b = find(&f, KF_FIND_BATCHED_FREES);
+	CHECK((b != NULL) == fires, "%d batched/s: fired %d", n, b != NULL);
+	CHECK(find(&f, KF_FIND_UNBATCHED_FREES) == NULL, "batched frees counted as unbatched");
+	if (b) {
+		CHECK_EQ_INT(b->pid, 78);
+		CHECK_EQ_INT(evidence(b, "batched"), n);
+		CHECK(strstr(b->message, "lru_lock") != NULL, "%s", b->message);
+	}
+	kf_findings_release(&f);
+	kf_engine_destroy(e);
+}
+
 /* pcp imbalance: cpu1 refills 3000 pages, cpu0 drains n it never refilled:
  * above 1000 pages/s moved (note), CPUs named */
 static void pcp_imbalance(int drained, bool fires)
@@ -443,7 +467,7 @@ static void compaction_eval(const struct kf_episode *eps, int nr, struct kf_find
 	kf_engine_destroy(e);
 }
 
-/* compaction cost: any time (note), above 10% of the window (warning);
+/* compaction cost: above 1% of the window (note), above 10% (warning);
  * success of compaction asked for an order below 50% of 4 (warning) */
 static void compaction(void)
 {
@@ -451,6 +475,10 @@ static void compaction(void)
 	struct kf_findings f;
 	const struct kf_finding *c;
 
+	eps[0] = episode(1, KF_INIT_MANUAL, 10, 4);
+	compaction_eval(eps, 1, &f);
+	CHECK(find(&f, KF_FIND_COMPACTION_COST) == NULL, "10 ms of 1 s: no note");
+	kf_findings_release(&f);
 	eps[0] = episode(1, KF_INIT_MANUAL, 100, 4);
 	compaction_eval(eps, 1, &f);
 	c = find(&f, KF_FIND_COMPACTION_COST);
@@ -467,7 +495,7 @@ static void compaction(void)
 	kf_findings_release(&f);
 	/* kcompactd asked for an order 4 times: 2 successes is 0.5, not below */
 	for (int i = 0; i < 4; i++)
-		eps[i] = episode(2, KF_INIT_KCOMPACTD, 1, i < 2 ? 7 : 4);
+		eps[i] = episode(2, KF_INIT_KCOMPACTD, 5, i < 2 ? 7 : 4);
 	compaction_eval(eps, 4, &f);
 	c = find(&f, KF_FIND_COMPACTION_COST);
 	CHECK(c && c->severity == KF_SEV_NOTE, "2 of 4 succeeded: a note");
@@ -579,6 +607,8 @@ int main(void)
 	unbatched(1001, 0, true);
 	unbatched(2002, 1001, true);	/* 1001 unbatched, half of the frees */
 	unbatched(2003, 1002, false);	/* 1001 unbatched, less than half */
+	batched(100000, false);
+	batched(100001, true);
 	pcp_imbalance(1000, false);
 	pcp_imbalance(1001, true);
 	extfrag(0, 0, KF_SEV_OK);

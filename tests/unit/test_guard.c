@@ -110,7 +110,8 @@ static void feed(struct kf_engine *e, enum kf_event_type t, int pid, const char 
 /*
  * bash-100 compacts Normal by hand: its migration scanner covers PFNs
  * 0x100000-0x100200; a migration for compaction moves 10 pages; thread 201
- * of the protected process 200 faults once during it and once after.
+ * of the protected process 200 faults once during it, in its locked
+ * mapping (0x7f0000000000-0x7f0002000000), and once after.
  */
 static struct kf_snapshot *compaction_snapshot(void)
 {
@@ -135,7 +136,7 @@ static struct kf_snapshot *compaction_snapshot(void)
 	ev.migrate.reason = 0;		/* the trace's value of "compaction" here */
 	ev.migrate.mode = 2;
 	feed(e, KF_EV_MIGRATE_PAGES_START, 100, "bash", ev);
-	feed(e, KF_EV_PAGE_FAULT_USER, 201, "lockedheap", (struct kf_event){ 0 });
+	feed(e, KF_EV_PAGE_FAULT_USER, 201, "lockedheap", (struct kf_event){ .fault.address = 0x7f0000001010 });
 	ev.migrate.succeeded = 10;
 	feed(e, KF_EV_MIGRATE_PAGES, 100, "bash", ev);
 	memset(&ev, 0, sizeof(ev));
@@ -218,6 +219,8 @@ static void test_evaluate_hazard(void)
 	}
 	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
 	CHECK(a && a->severity == KF_SEV_CRITICAL && a->count == 1, "faults alert");
+	CHECK(a && a->proof == KF_PROOF_LOCKED_RANGE, "proof: the locked range");
+	CHECK_EQ_U64(r.procs[0].faults_in_locked_ranges, 1);
 	a = find_alert(&r, KF_ALERT_ISOLATE_COVERED_LOCKED);
 	CHECK(a && a->severity == KF_SEV_WARNING && a->count == 16, "isolate alert");
 	a = find_alert(&r, KF_ALERT_COMPACTION_MIGRATION);
@@ -247,7 +250,7 @@ static void test_evaluate_hazard(void)
 	/* a change to 1 during the window */
 	in.nr_changes = 1;
 	in.unevictable_changes = 1;
-	in.changes[0] = (struct kf_sysctl_change){ 2.5, 0, 1 };
+	in.changes[0] = (struct kf_sysctl_change){ 2.5, 0, 1, KF_SYSCTL_UNEVICTABLE_ALLOWED };
 	in.unevictable_allowed_end = 1;
 	kf_guard_evaluate(&in, s, &r);
 	a = find_alert(&r, KF_ALERT_SYSCTL_CHANGED);
@@ -269,6 +272,171 @@ static void test_evaluate_hazard(void)
 	CHECK(a && strstr(a->message, "Permission denied"), "unreadable note");
 	kf_guard_result_release(&r);
 	kf_snapshot_free(s);
+}
+
+/* a fault of pid at addr, with the migration PTE of pte_addr set before it
+ * (remove after: false) or not at all (pte_addr 0); compaction ran */
+static struct kf_snapshot *fault_snapshot(int pid, uint64_t addr, uint64_t pte_addr, bool remove_first)
+{
+	struct kf_engine_config cfg = { .zones = zones, .nr_zones = 3, .pageblock_order = 9 };
+	struct kf_engine *e = kf_engine_create(&cfg);
+	struct kf_event ev = { 0 };
+	struct kf_snapshot *s;
+
+	ev.compact.zone_start = 0x100000;
+	ev.compact.zone_end = 0x278000;
+	feed(e, KF_EV_COMPACTION_BEGIN, 36, "kcompactd0", ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.migrate.reason = 0;
+	feed(e, KF_EV_MIGRATE_PAGES_START, 36, "kcompactd0", ev);
+	/* set_migration_pte: "addr=7f9932555000, pte=f7ffe7ffdfc78200 order=0" */
+	memset(&ev, 0, sizeof(ev));
+	ev.migration_pte.addr = pte_addr;
+	ev.migration_pte.pte = 0xf7ffe7ffdfc78200ULL;
+	if (pte_addr)
+		feed(e, KF_EV_SET_MIGRATION_PTE, 36, "kcompactd0", ev);
+	if (pte_addr && remove_first)
+		feed(e, KF_EV_REMOVE_MIGRATION_PTE, 36, "kcompactd0", ev);
+	/* page_fault_user: "address=0x7f8f6aaaa010 ip=0x55e87fa0542c error_code=0x6" */
+	feed(e, KF_EV_PAGE_FAULT_USER, pid, "scx_stub",
+	     (struct kf_event){ .fault = { .address = addr, .ip = 0x55e87fa0542c, .error_code = 6 } });
+	if (pte_addr && !remove_first)
+		feed(e, KF_EV_REMOVE_MIGRATION_PTE, 36, "kcompactd0", ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.migrate.succeeded = 1;
+	feed(e, KF_EV_MIGRATE_PAGES, 36, "kcompactd0", ev);
+	feed(e, KF_EV_COMPACTION_END, 36, "kcompactd0", (struct kf_event){ 0 });
+	s = kf_engine_snapshot(e);
+	kf_engine_destroy(e);
+	return s;
+}
+
+/* scx_stub (pid 300) locks nothing and faults normally: live, root */
+static void stub_proc(struct kf_protected *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = 300;
+	snprintf(p->comm, sizeof(p->comm), "scx_stub");
+	p->reason = KF_PROTECT_COMM_SCX;
+	p->smaps_readable = true;
+	p->pagemap_readable = true;
+}
+
+static bool advises_zero(const struct kf_guard_result *r)
+{
+	for (int i = 0; i < r->nr_alerts; i++)
+		if (strstr(r->alerts[i].action, "set vm.compact_unevictable_allowed=0"))
+			return true;
+	return false;
+}
+
+static void test_fault_proofs(void)
+{
+	struct kf_guard_input in = { .compaction_reason = 0, .faults_traced = 1 };
+	struct kf_protected p;
+	struct kf_guard_result r;
+	struct kf_snapshot *s;
+	const struct kf_alert *a;
+
+	stub_proc(&p);
+	in.procs = &p;
+	in.nr_procs = 1;
+	/* #11's false alarm: sysctl 0, a fault while compaction ran, tied to nothing */
+	in.unevictable_allowed_start = in.unevictable_allowed_end = 0;
+	s = fault_snapshot(300, 0x7f1234567010, 0x7f9932555000, false);
+	CHECK_EQ_INT(kf_guard_evaluate(&in, s, &r), 0);
+	CHECK_EQ_U64(r.procs[0].faults_during_migration, 1);
+	CHECK_EQ_U64(r.procs[0].faults_evidence, 0);
+	CHECK(!find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION), "an untied fault is no evidence");
+	CHECK(r.worst < KF_SEV_CRITICAL, "no critical: %d", r.worst);
+	CHECK(!advises_zero(&r), "nothing advises the 0 already in effect");
+	kf_guard_result_release(&r);
+	/* the same with the sysctl at 1 and no locked memory: still no evidence */
+	in.unevictable_allowed_start = in.unevictable_allowed_end = 1;
+	kf_guard_evaluate(&in, s, &r);
+	CHECK(!find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION), "no locked memory, no fault alert");
+	kf_guard_result_release(&r);
+	kf_snapshot_free(s);
+
+	/* the fault hit the page whose migration PTE was set: proof */
+	s = fault_snapshot(300, 0x7f9932555010, 0x7f9932555000, false);
+	CHECK_EQ_U64(s->procs[1].faults_on_migration_pte, 1);
+	kf_guard_evaluate(&in, s, &r);
+	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
+	CHECK(a && a->severity == KF_SEV_CRITICAL && a->count == 1 && a->proof == KF_PROOF_MIGRATION_PTE,
+	      "migration PTE proof");
+	CHECK(a && strstr(a->message, "migration PTE was set"), "the alert names the proof");
+	CHECK(a && strstr(a->action, "compact_unevictable_allowed=0"), "sysctl 1: set it to 0");
+	kf_guard_result_release(&r);
+	/* with the sysctl at 0 the action is not to set it to 0 */
+	in.unevictable_allowed_start = in.unevictable_allowed_end = 0;
+	kf_guard_evaluate(&in, s, &r);
+	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
+	CHECK(a && strstr(a->action, "was 0") && !advises_zero(&r), "sysctl 0: %s", a ? a->action : "");
+	kf_guard_result_release(&r);
+	kf_snapshot_free(s);
+
+	/* removed before the fault: not in flight, no proof */
+	s = fault_snapshot(300, 0x7f9932555010, 0x7f9932555000, true);
+	CHECK_EQ_U64(s->procs[1].faults_on_migration_pte, 0);
+	kf_snapshot_free(s);
+
+	/* no address proof to be had (no PTE events, smaps unknown): locked
+	 * memory and the sysctl at 1 make it a WARNING, at 0 nothing */
+	s = fault_snapshot(300, 0x7f1234567010, 0, false);
+	p.smaps_readable = false;
+	p.vmlck_kb = 2048;
+	in.unevictable_allowed_start = in.unevictable_allowed_end = 1;
+	kf_guard_evaluate(&in, s, &r);
+	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
+	CHECK(a && a->severity == KF_SEV_WARNING && a->proof == KF_PROOF_LOCKED_AND_SYSCTL, "weak proof");
+	kf_guard_result_release(&r);
+	in.unevictable_allowed_start = in.unevictable_allowed_end = 0;
+	kf_guard_evaluate(&in, s, &r);
+	CHECK(!find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION), "sysctl 0: no weak proof");
+	kf_guard_result_release(&r);
+
+	/* offline, the sysctl unknown: a note says how to tell; assumed 1: a warning */
+	in.offline = true;
+	in.unevictable_allowed_start = in.unevictable_allowed_end = -1;
+	kf_guard_evaluate(&in, s, &r);
+	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
+	CHECK(a && a->severity == KF_SEV_NOTE && strstr(a->action, "--assume-sysctl"), "offline note");
+	kf_guard_result_release(&r);
+	CHECK_EQ_INT(kf_guard_input_set_sysctl(&in, "compact_unevictable_allowed", 1, "assumed"), 0);
+	CHECK_EQ_STR(in.sysctl_source, "assumed");
+	kf_guard_evaluate(&in, s, &r);
+	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
+	CHECK(a && a->severity == KF_SEV_WARNING, "offline, assumed 1");
+	kf_guard_result_release(&r);
+	CHECK_EQ_INT(kf_guard_input_set_sysctl(&in, "no_such_sysctl", 1, "assumed"), -1);
+	kf_snapshot_free(s);
+}
+
+/* proactiveness changes are tracked beside the other sysctl */
+static void test_sysctl_changes(void)
+{
+	struct kf_guard_input in = { .compaction_reason = -1, .faults_traced = -1 };
+	struct kf_protected p;
+	struct kf_guard_result r;
+	const struct kf_alert *a;
+
+	stub_proc(&p);
+	in.procs = &p;
+	in.nr_procs = 1;
+	in.unevictable_allowed_start = in.unevictable_allowed_end = 0;
+	in.proactiveness_start = 20;
+	in.proactiveness = 0;
+	in.proactiveness_changes = 1;
+	in.nr_changes = 1;
+	in.changes[0] = (struct kf_sysctl_change){ 1.5, 20, 0, KF_SYSCTL_PROACTIVENESS };
+	kf_guard_evaluate(&in, NULL, &r);
+	a = find_alert(&r, KF_ALERT_SYSCTL_CHANGED);
+	CHECK(a && a->severity == KF_SEV_NOTE && strstr(a->message, "compaction_proactiveness changed 1 time"),
+	      "%s", a ? a->message : "no alert");
+	CHECK(a && strstr(a->message, "0 at 1.5 s"), "%s", a ? a->message : "");
+	CHECK(!advises_zero(&r), "the sysctl is 0: nothing advises it");
+	kf_guard_result_release(&r);
 }
 
 static void test_evaluate_quiet(void)
@@ -434,6 +602,74 @@ static const struct kf_protected *proc_of(const struct kf_guard_input *in, int p
 	return NULL;
 }
 
+#define STATE "run/kfrag/enforce-compact_unevictable_allowed"
+
+/*
+ * --enforce's shared state (issue #13 item 7), in the test's root: a
+ * run killed with SIGKILL left 0 and its state; another kfrag (pid 4242,
+ * alive while ROOT/proc/4242/stat says the start time it saved) holds it.
+ */
+static void test_enforce_nested(const struct kf_guard_config *cfg)
+{
+	char err[256], buf[256], path[4300];
+	struct kf_guard *g;
+
+	/* killed: its holder line names a process that is gone */
+	put("proc/sys/vm/compact_unevictable_allowed", "0\n");
+	put(STATE, "original=1\nadmin=0\nholder=999999 5\n");
+	g = kf_guard_open(cfg, err, sizeof(err));
+	CHECK(g && kf_guard_input(g)->enforce_original == 1, "the admin's 1, not the 0 left behind");
+	CHECK_EQ_INT(kf_guard_restore(g), 0);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "1\n");
+	snprintf(path, sizeof(path), "%s/" STATE, root);
+	CHECK(access(path, F_OK) < 0, "the state file is gone with the last holder");
+	kf_guard_close(g);
+
+	/* a holder that died by a fatal signal put 1 back (its marker says
+	 * "restored"); the admin then chose 0: that 0 is theirs */
+	put("proc/sys/vm/compact_unevictable_allowed", "0\n");
+	put(STATE, "original=1\nadmin=0\nholder=999998 5\n");
+	put(STATE ".999998", "restored\n");
+	g = kf_guard_open(cfg, err, sizeof(err));
+	CHECK(g && kf_guard_input(g)->enforce_original == 0, "the admin's later 0");
+	CHECK_EQ_INT(kf_guard_restore(g), 0);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "0\n");
+	snprintf(path, sizeof(path), "%s/" STATE ".999998", root);
+	CHECK(access(path, F_OK) < 0, "the dead holder's marker is gone");
+	kf_guard_close(g);
+	put("proc/sys/vm/compact_unevictable_allowed", "1\n");
+
+	/* nested: the other kfrag holds it at 0 and saved 1 */
+	make_proc(4242, "kfrag", 0, "");
+	put(STATE, "original=1\nadmin=0\nholder=4242 %d\n", 1000 + 4242);
+	put("proc/sys/vm/compact_unevictable_allowed", "0\n");
+	g = kf_guard_open(cfg, err, sizeof(err));
+	CHECK(g && kf_guard_input(g)->enforce_original == 1, "nested: the first holder's original");
+	CHECK_EQ_INT(kf_guard_restore(g), 0);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "0\n");	/* the other one still holds it */
+	snprintf(path, sizeof(path), "%s/" STATE, root);
+	{
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		buf[n] = '\0';
+		if (f)
+			fclose(f);
+	}
+	CHECK(strstr(buf, "holder=4242 ") && strstr(buf, "original=1"), "its state stays: %s", buf);
+	kf_guard_close(g);
+	/* it died by SIGKILL: the next run restores what the admin had */
+	snprintf(buf, sizeof(buf), "rm -rf %s/proc/4242", root);
+	CHECK_EQ_INT(system(buf), 0);
+	g = kf_guard_open(cfg, err, sizeof(err));
+	kf_guard_close(g);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "1\n");
+}
+
 static void test_data_side(void)
 {
 	const int pids[] = { 200, 99999 };
@@ -547,23 +783,43 @@ static void test_data_side(void)
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "0\n");
 	CHECK(in->enforced && in->unevictable_allowed_start == 1 && in->unevictable_allowed_end == 0, "enforced");
-	put("proc/sys/vm/compact_unevictable_allowed", "1\n");	/* someone sets it back */
-	kf_guard_refresh(g);
-	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
-	CHECK_EQ_STR(buf, "0\n");
-	CHECK_EQ_INT(in->unevictable_changes, 1);
 	CHECK_EQ_INT(kf_guard_restore(g), 0);
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "1\n");
 	kf_guard_close(g);
 
-	/* what a fatal signal does: the emergency cleanup writes the value back */
+	/* the admin sets it during the run: kfrag says so and lets it stand
+	 * (issue #13 item 7: it does not fight the admin) */
+	g = kf_guard_open(&cfg, err, sizeof(err));
+	in = kf_guard_input(g);
+	put("proc/sys/vm/compact_unevictable_allowed", "1\n");
+	kf_guard_refresh(g);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "1\n");
+	CHECK_EQ_INT(in->unevictable_changes, 1);
+	CHECK(in->enforce_admin_changed, "the admin's change is reported");
+	put("proc/sys/vm/compact_unevictable_allowed", "0\n");	/* and they set 0 again */
+	CHECK_EQ_INT(kf_guard_restore(g), 0);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "0\n");
+	kf_guard_close(g);
+	put("proc/sys/vm/compact_unevictable_allowed", "1\n");
+
+	/* nested: a second holder keeps the first one's original; the first
+	 * out leaves 0 for the second, the last out restores 1 */
+	test_enforce_nested(&cfg);
+
+	/* what a fatal signal does: the emergency cleanup writes the value back
+	 * and marks it in its marker */
 	g = kf_guard_open(&cfg, err, sizeof(err));
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "0\n");
 	kf_cleanup_emergency();
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "1\n");
+	snprintf(cmd, sizeof(cmd), "run/kfrag/enforce-compact_unevictable_allowed.%d", (int)getpid());
+	get(cmd, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "restored\n");
 	kf_guard_close(g);
 
 	/* nothing protected: no enforcement */
@@ -590,6 +846,8 @@ int main(void)
 	test_pagemap();
 	test_overlap();
 	test_evaluate_hazard();
+	test_fault_proofs();
+	test_sysctl_changes();
 	test_evaluate_quiet();
 	test_from_trace();
 	test_data_side();

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * CPUs by number, pages followed from CPU to CPU, and the pfn maps that
+ * follow them. Only the CPUs that occur have state: a trace naming CPU 4097
+ * (or 2147483647) costs one CPU's worth of memory, not 4098 of them, and
+ * the CPU-to-CPU flows are kept as the pairs that occurred.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+#define PFN_CHUNK_SHIFT		16
+#define PFN_CHUNK_PFNS		(1UL << PFN_CHUNK_SHIFT)
+
+static unsigned hash_u32(uint32_t v)
+{
+	return v * 2654435761u;
+}
+
+/* ---- CPUs ---------------------------------------------------------------- */
+
+static int cpu_hash_find(const struct cpu_table *t, int32_t cpu)
+{
+	unsigned mask = t->hash_size - 1;
+
+	if (!t->hash_size)
+		return -1;
+	for (unsigned h = hash_u32((uint32_t)cpu) & mask; t->hash[h].index; h = (h + 1) & mask)
+		if (t->hash[h].cpu == cpu)
+			return t->hash[h].index - 1;
+	return -1;
+}
+
+static int cpu_hash_insert(struct cpu_table *t, int32_t cpu, int index)
+{
+	if ((t->nr + 1) * 2 > t->hash_size) {
+		int size = t->hash_size ? t->hash_size * 2 : 64;
+		struct cpu_slot *grown = calloc(size, sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		for (int i = 0; i < t->hash_size; i++) {
+			unsigned h = hash_u32((uint32_t)t->hash[i].cpu) & (size - 1);
+
+			if (!t->hash[i].index)
+				continue;
+			while (grown[h].index)
+				h = (h + 1) & (size - 1);
+			grown[h] = t->hash[i];
+		}
+		free(t->hash);
+		t->hash = grown;
+		t->hash_size = size;
+	}
+	unsigned h = hash_u32((uint32_t)cpu) & (t->hash_size - 1);
+
+	while (t->hash[h].index)
+		h = (h + 1) & (t->hash_size - 1);
+	t->hash[h] = (struct cpu_slot){ cpu, index + 1 };
+	return 0;
+}
+
+/* records that CPU number cpu has entry index; numbers below KF_CPU_DIRECT
+ * are looked up in an array as long as the highest such number */
+static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
+{
+	if (cpu >= KF_CPU_DIRECT)
+		return cpu_hash_insert(t, cpu, index);
+	if (cpu >= t->nr_direct) {
+		int n = cpu + 1;
+		int *grown = realloc(t->direct, n * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		memset(grown + t->nr_direct, 0, (n - t->nr_direct) * sizeof(*grown));
+		t->direct = grown;
+		t->nr_direct = n;
+	}
+	t->direct[cpu] = index + 1;
+	return 0;
+}
+
+static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
+{
+	struct cpu_table *t = &e->cpus;
+	struct cpu_state *c;
+
+	if (t->nr == t->alloc) {
+		int n = t->alloc ? t->alloc * 2 : 8;
+		struct cpu_state **grown = realloc(t->by_index, n * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		t->by_index = grown;
+		t->alloc = n;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->pages = calloc(e->pages_per_cpu, sizeof(*c->pages))) ||
+	    !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
+		if (c)
+			free(c->pages);
+		free(c);
+		return NULL;
+	}
+	c->cpu = cpu;
+	c->index = t->nr;
+	c->last_pid = -1;
+	if (cpu_index_set(t, cpu, t->nr) < 0) {
+		free(c->zone_lock);
+		free(c->pages);
+		free(c);
+		return NULL;
+	}
+	t->by_index[t->nr++] = c;
+	return c;
+}
+
+/* the state of CPU number cpu, made on its first event; NULL for a negative
+ * number or without memory */
+struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
+{
+	const struct cpu_table *t = &e->cpus;
+	int index;
+
+	if (cpu < 0)
+		return NULL;
+	if (cpu < t->nr_direct && t->direct[cpu])
+		return t->by_index[t->direct[cpu] - 1];
+	index = cpu >= KF_CPU_DIRECT ? cpu_hash_find(t, cpu) : -1;
+	if (index >= 0)
+		return t->by_index[index];
+	return cpu_add(e, cpu);
+}
+
+void kf_cpus_release(struct cpu_table *t)
+{
+	for (int i = 0; i < t->nr; i++) {
+		free(t->by_index[i]->pages);
+		free(t->by_index[i]->zone_lock);
+		free(t->by_index[i]);
+	}
+	free(t->by_index);
+	free(t->direct);
+	free(t->hash);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- flows between CPUs -------------------------------------------------- */
+
+static struct flow_slot *flow_find(struct flow_slot *slots, size_t size, uint32_t from, uint32_t to)
+{
+	size_t mask = size - 1;
+	size_t h = (hash_u32(from) ^ hash_u32(to * 0x9e3779b9u + 1)) & mask;
+
+	while (slots[h].pages && (slots[h].from != from || slots[h].to != to))
+		h = (h + 1) & mask;
+	return &slots[h];
+}
+
+static int flow_grow(struct flow_map *m)
+{
+	size_t size = m->size ? m->size * 2 : 16;
+	struct flow_slot *grown = calloc(size, sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	for (size_t i = 0; i < m->size; i++)
+		if (m->slots[i].pages)
+			*flow_find(grown, size, m->slots[i].from, m->slots[i].to) = m->slots[i];
+	free(m->slots);
+	m->slots = grown;
+	m->size = size;
+	return 0;
+}
+
+/* adds pages to the flow between two CPU indexes */
+int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages)
+{
+	struct flow_slot *f;
+
+	if (!pages)
+		return 0;
+	if ((m->used + 1) * 2 > m->size && flow_grow(m) < 0)
+		return -1;
+	f = flow_find(m->slots, m->size, (uint32_t)from, (uint32_t)to);
+	if (!f->pages) {
+		f->from = (uint32_t)from;
+		f->to = (uint32_t)to;
+		m->used++;
+	}
+	f->pages += pages;
+	return 0;
+}
+
+void kf_flow_release(struct flow_map *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static int by_cpus(const void *a, const void *b)
+{
+	const struct kf_cpu_flow *x = a, *y = b;
+
+	if (x->from_cpu != y->from_cpu)
+		return x->from_cpu < y->from_cpu ? -1 : 1;
+	return x->to_cpu < y->to_cpu ? -1 : x->to_cpu > y->to_cpu;
+}
+
+struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_table *t, int *nr)
+{
+	struct kf_cpu_flow *out = calloc(m->used ? m->used : 1, sizeof(*out));
+	int n = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < m->size; i++) {
+		const struct flow_slot *f = &m->slots[i];
+
+		if (f->pages)
+			out[n++] = (struct kf_cpu_flow){ t->by_index[f->from]->cpu, t->by_index[f->to]->cpu, f->pages };
+	}
+	if (n > 1)
+		qsort(out, n, sizeof(*out), by_cpus);
+	*nr = n;
+	return out;
+}
+
+/* ---- pfn maps ------------------------------------------------------------ */
+
+/* two bytes a pfn from now on: a CPU index above 254 came. All or nothing:
+ * the map never holds chunks of both widths */
+static int pfn_map_widen(struct pfn_map *m)
+{
+	void **wide = calloc(m->nr_chunks ? m->nr_chunks : 1, sizeof(*wide));
+
+	if (!wide)
+		return -1;
+	for (uint64_t i = 0; i < m->nr_chunks; i++) {
+		const uint8_t *narrow = m->chunks[i];
+		uint16_t *w;
+
+		if (!narrow)
+			continue;
+		w = wide[i] = malloc(PFN_CHUNK_PFNS * sizeof(*w));
+		if (!w) {
+			for (uint64_t j = 0; j < i; j++)
+				free(wide[j]);
+			free(wide);
+			return -1;
+		}
+		for (unsigned long p = 0; p < PFN_CHUNK_PFNS; p++)
+			w[p] = narrow[p];
+	}
+	for (uint64_t i = 0; i < m->nr_chunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
+	m->chunks = wide;
+	m->width = 2;
+	return 0;
+}
+
+static void *pfn_chunk(struct pfn_map *m, uint64_t pfn, bool create)
+{
+	uint64_t chunk = pfn >> PFN_CHUNK_SHIFT;
+
+	if (chunk >= m->nr_chunks) {
+		if (!create || chunk > (1ULL << 32))
+			return NULL;
+		uint64_t n = chunk + 1;
+		void **grown = realloc(m->chunks, n * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		memset(grown + m->nr_chunks, 0, (n - m->nr_chunks) * sizeof(*grown));
+		m->chunks = grown;
+		m->nr_chunks = n;
+	}
+	if (!m->chunks[chunk] && create)
+		m->chunks[chunk] = calloc(PFN_CHUNK_PFNS, m->width);
+	return m->chunks[chunk];
+}
+
+/* remembers CPU index for pfn; indexes beyond 65534 are not followed */
+void kf_pfn_set(struct pfn_map *m, uint64_t pfn, int index)
+{
+	unsigned long at = pfn & (PFN_CHUNK_PFNS - 1);
+	unsigned value = index < 0xffff ? (unsigned)index + 1 : 0;
+	void *chunk;
+
+	if (!m->width)
+		m->width = 1;
+	if (value > 0xff && m->width == 1 && pfn_map_widen(m) < 0)
+		value = 0;
+	chunk = pfn_chunk(m, pfn, value != 0);
+	if (!chunk)
+		return;
+	if (m->width == 1)
+		((uint8_t *)chunk)[at] = (uint8_t)value;
+	else
+		((uint16_t *)chunk)[at] = (uint16_t)value;
+}
+
+int kf_pfn_take(struct pfn_map *m, uint64_t pfn)
+{
+	unsigned long at = pfn & (PFN_CHUNK_PFNS - 1);
+	void *chunk = pfn_chunk(m, pfn, false);
+	unsigned value;
+
+	if (!chunk)
+		return -1;
+	if (m->width == 1) {
+		value = ((uint8_t *)chunk)[at];
+		((uint8_t *)chunk)[at] = 0;
+	} else {
+		value = ((uint16_t *)chunk)[at];
+		((uint16_t *)chunk)[at] = 0;
+	}
+	return (int)value - 1;
+}
+
+void kf_pfn_release(struct pfn_map *m)
+{
+	for (uint64_t i = 0; i < m->nr_chunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- lookups in a snapshot ----------------------------------------------- */
+
+int kf_snapshot_cpu_index(const struct kf_snapshot *s, int cpu)
+{
+	int lo = 0, hi = s ? s->nr_cpus : 0;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (s->cpu_ids[mid] == cpu)
+			return mid;
+		if (s->cpu_ids[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+uint64_t kf_snapshot_flow(const struct kf_cpu_flow *flows, int nr, int from, int to)
+{
+	const struct kf_cpu_flow key = { from, to, 0 };
+	const struct kf_cpu_flow *f = flows && nr > 0 ? bsearch(&key, flows, nr, sizeof(*flows), by_cpus) : NULL;
+
+	return f ? f->pages : 0;
+}

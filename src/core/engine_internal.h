@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine's private state, shared by its files: engine.c (create, feed,
+ * lost, reset), engine_cpus.c (CPUs by number, cross-CPU flows, pfn maps),
+ * engine_pages.c (page allocator, pcp runs, extfrag), engine_procs.c
+ * (processes), engine_compaction.c (episodes, migration) and
+ * engine_snapshot.c.
+ */
+#ifndef KF_ENGINE_INTERNAL_H
+#define KF_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kf_engine.h"
+#include "fault_evidence.h"
+
+enum run_kind { RUN_NONE, RUN_REFILL, RUN_DRAIN };
+
+struct proc_entry {
+	struct kf_proc_stats s;
+	uint64_t try_compact_ts;	/* last mm_compaction_try_to_compact_pages */
+	int try_compact_order;		/* its order */
+	int kcompactd_order;		/* order of the last kcompactd_wake, -1 none */
+	bool kcompactd_woken;		/* kcompactd_wake seen since its last sleep */
+	bool migrating;			/* between mm_migrate_pages_start and mm_migrate_pages */
+	int episode;			/* index of its running episode, -1 */
+};
+
+struct cpu_state {
+	int32_t cpu;			/* the CPU's number */
+	int index;			/* in cpu_table.by_index */
+	uint64_t ev[KF_EV_NR];
+	struct kf_cpu_stats st;
+	enum run_kind run;
+	uint64_t run_pages;
+	int last_pid;
+	int last_proc;			/* index in procs of last_pid */
+	struct kf_count *pages;		/* [zone][mt][order][kind] */
+	/* zone->lock acquisitions per zone, and the run open now */
+	struct kf_zone_lock *zone_lock;	/* [zone] */
+	enum run_kind lock_run;
+	int lock_zone;
+	uint64_t lock_run_pages;
+};
+
+/* CPUs by number: only those that occur have state, whatever their numbers */
+struct cpu_table {
+	struct cpu_state **by_index;	/* in order of first appearance */
+	int nr, alloc;
+	int *direct;			/* number -> index + 1, numbers below KF_CPU_DIRECT */
+	int nr_direct;
+	struct cpu_slot { int32_t cpu; int index; } *hash;	/* numbers from KF_CPU_DIRECT on */
+	int hash_size;
+};
+#define KF_CPU_DIRECT	4096
+
+/* cells of the zone x fallback pair table, the unknown zone included */
+#define EXTFRAG_ZONE_PAIRS(nz)	((size_t)((nz) + 1) * KF_MAX_MIGRATETYPES * KF_MAX_MIGRATETYPES)
+
+/* pages that went from one CPU to another, by pair of CPU indexes: sparse */
+struct flow_map {
+	struct flow_slot { uint32_t from, to; uint64_t pages; } *slots;	/* pages 0: empty */
+	size_t size, used;
+};
+
+/* the CPU (index + 1) that last touched each pfn, in chunks made on first touch;
+ * one byte a pfn until a CPU index needs two */
+struct pfn_map {
+	void **chunks;
+	uint64_t nr_chunks;
+	int width;			/* bytes per pfn: 1 or 2 */
+};
+
+struct kf_engine {
+	struct kf_engine_config cfg;
+	struct kf_zone_span *zones;
+	int nr_zones;
+	int pageblock_order;
+	int last_zone;			/* cache: consecutive pfns share a zone */
+	size_t pages_per_cpu;		/* kf_count cells per CPU */
+
+	struct cpu_table cpus;
+	uint64_t events_uncounted;	/* negative CPU, or no memory */
+	struct flow_map cross_free, cross_drain;
+	struct pfn_map alloc_cpu, refill_cpu;
+
+	uint64_t first_ts, last_ts, nr_events;
+	uint64_t rate_bucket_ns;	/* events over time, for the report's timeline */
+	uint64_t rate[KF_RATE_BUCKETS];
+
+	struct kf_extfrag_stats *extfrag_zone;
+	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
+	struct kf_extfrag_stats extfrag_total;
+	struct kf_extfrag_stats *extfrag_zone_pair;
+	int extfrag_pageblock_order;
+
+	struct proc_entry *procs;
+	int nr_procs, alloc_procs;
+	int *proc_hash;			/* open addressing: pid -> index + 1 */
+	int hash_size;
+
+	struct kf_episode *episodes;
+	int nr_episodes, alloc_episodes;
+	uint64_t episodes_dropped;
+	int running_episodes;
+	int migrations_in_flight;
+
+	uint64_t compact_status[16], finished_ret[16], suitable_ret[16];
+	uint64_t deferred, kcompactd_wakes, kcompactd_sleeps, kcompactd_wakeups, try_to_compact;
+	struct kf_kcompactd_waker kcompactd_wakers[KF_MAX_KCOMPACTD_WAKERS];
+	int nr_kcompactd_wakers;
+	uint64_t compact_migrated, compact_failed;
+	struct kf_migrate_stats migrate[KF_MAX_MIGRATE_REASONS][KF_MAX_MIGRATE_MODES];
+	uint64_t migration_pte_set, migration_pte_removed;
+	uint64_t faults_during_migration;
+	struct kf_fault_tracker *fault_tracker;
+};
+
+/* engine_cpus.c */
+struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu);
+void kf_cpus_release(struct cpu_table *t);
+int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages);
+void kf_flow_release(struct flow_map *m);
+/* the flows as CPU numbers, sorted by (from, to); NULL and errno on failure */
+struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_table *t, int *nr);
+void kf_pfn_set(struct pfn_map *m, uint64_t pfn, int index);
+int kf_pfn_take(struct pfn_map *m, uint64_t pfn);	/* the index recorded (forgotten), -1 */
+void kf_pfn_release(struct pfn_map *m);
+
+/* engine_pages.c */
+void kf_run_end(struct cpu_state *c);
+void kf_run_track(struct cpu_state *c, const struct kf_event *ev);
+void kf_lock_run_end(struct cpu_state *c);
+void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type type);
+void kf_feed_page(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev,
+		  struct kf_proc_stats *ps);
+void kf_feed_extfrag(struct kf_engine *e, const struct kf_event *ev, struct kf_proc_stats *ps);
+int kf_zone_cached(struct kf_engine *e, uint64_t pfn);
+
+/* engine_procs.c */
+struct proc_entry *kf_proc_of(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev);
+void kf_comm_copy(char dst[KF_COMM_LEN], const char *src);
+
+/* engine_compaction.c */
+void kf_feed_compaction(struct kf_engine *e, const struct kf_event *ev, struct proc_entry *p);
+void kf_feed_migrate(struct kf_engine *e, const struct kf_event *ev, struct proc_entry *p);
+void kf_episodes_release(struct kf_episode *eps, int nr);
+struct kf_episode *kf_episodes_dup(const struct kf_episode *src, int nr);
+
+#endif

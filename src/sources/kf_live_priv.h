@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The live source's insides, shared by its three files:
+ *   live_instance.c  the instance's lifecycle: privileges, tracefs, the
+ *                    instance, its events and formats, the per-CPU files;
+ *   live_ring.c      reading the ring buffers and feeding their records
+ *                    in time order (through the ring merge, kf_ring.h);
+ *   source_live.c    the API of kf_live.h.
+ *
+ * Only the instance's files are ever written; the top level (set_event,
+ * tracing_on, events/.../enable, ftrace_enabled, ...) is read at most.
+ *
+ * Ordering: the engine follows compaction episodes across events, so each
+ * poll feeds the records of all CPUs merged by timestamp. CPUs are read one
+ * after the other, so a record written on CPU 0 while CPU 1 is being read
+ * would come one poll late, behind later records of CPU 1. A poll therefore
+ * feeds only records older than the ring buffer's clock at the start of the
+ * poll (minus a margin for records reserved but not yet committed); younger
+ * ones stay queued for the next poll. kf_live_stop feeds everything.
+ */
+#ifndef KF_LIVE_PRIV_H
+#define KF_LIVE_PRIV_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include "kf_decode.h"
+#include "kf_live.h"
+#include "kf_ring.h"
+
+#define TRACEFS_DEFAULT "/sys/kernel/tracing"
+/* per CPU. Measured on 2 CPUs: two alloc_storm processes make 2-2.6M
+ * records/s, ~31 bytes each, up to ~40 MB/s on one CPU; a reader feeding
+ * the engine comes back every 120-160 ms (100 ms poll + decoding), so one
+ * cycle fills ~5 MB. 4 MiB lost records, 8 MiB rarely, 16 MiB never in
+ * our runs; the cost is memory, capped at 1/32 of RAM. */
+#define DEFAULT_BUFFER_KB 16384
+#define MIN_BUFFER_KB 512
+/* records reserved before the clock was read may be committed after it */
+#define HOLDBACK_MARGIN_NS 1000000ULL
+#define COMM_SLOTS 4096
+#define MAX_FREE_PAGES 4096
+
+struct comm_entry {
+	int pid;		/* 0 = empty */
+	uint64_t read_ts;	/* trace time of the /proc read: names change at exec */
+	char comm[KF_COMM_LEN];
+};
+
+/* a name read from /proc is read again after this long (trace time, ns) */
+#define COMM_TTL_NS (1000ULL * 1000 * 1000)
+
+struct live_cpu {
+	struct kf_ring_cursor cur;	/* its record is the next to feed */
+	struct kf_live *l;
+	int cpu;
+	int fd;				/* trace_pipe_raw, -1 = no such CPU */
+	int stats_fd;
+	struct tracefs_cpu *tcpu;
+	void **q;			/* pages read and not yet fed, oldest first */
+	int q_head, q_len, q_cap;
+	bool loaded;			/* q[q_head] is in cur's kbuffer */
+	int raw_fd;			/* keep_raw: the pages, as read */
+	uint64_t raw_size;
+	uint64_t missed, events, pages, lost_fed;
+	bool unknown_missed;		/* a page said "lost some" without a count */
+};
+
+struct kf_live {
+	struct tracefs_instance *inst;
+	char *name;
+	char *tracing_dir;
+	char *inst_dir;
+	char *mounted;			/* where kfrag mounted tracefs, or NULL */
+	int slot;			/* kf_cleanup slot */
+	struct tep_handle *tep;
+	struct kf_decoder *dec;
+	int page_size;
+	int long_size;			/* of the kernel, from header_page */
+	int nr_cpus;
+	struct live_cpu *cpus;
+	struct pollfd *pfds;
+	int nr_pfds;
+	struct kf_ring_format fmt;
+	struct kf_ring_cursor **cursors;	/* of the CPUs that exist */
+	int nr_cursors;
+	struct kf_ring_merge merge;
+	const struct kf_sink *sink;	/* of the poll under way */
+	void **free_pages;
+	int nr_free;
+	int max_pages_per_poll;
+	size_t buffer_kb;
+	bool enabled[KF_EV_NR];
+	char fault_note[256];		/* faults_optional: why page faults are not traced */
+	bool keep_raw;
+	bool tracing;
+	struct comm_entry *comms;
+	int last_pid;
+	const char *last_comm;
+	char error[512];
+};
+
+/* live_instance.c */
+void live_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool live_has_cap(int cap);
+int live_ensure_tracefs(struct kf_live *l, char *err, size_t errlen);
+void live_unmount_ours(struct kf_live *l);
+void live_reap_stale(const char *tracing_dir);
+int live_create_instance(struct kf_live *l, char *err, size_t errlen);
+void live_destroy_instance(struct kf_live *l);
+size_t live_default_buffer_kb(int nr_cpus);
+int live_choose_events(struct kf_live *l, const struct kf_live_config *cfg, char *err, size_t errlen);
+int live_set_fault_filter(struct kf_live *l, const struct kf_live_config *cfg, char *err, size_t errlen);
+int live_enable_events(struct kf_live *l, char *err, size_t errlen);
+int live_load_formats(struct kf_live *l, struct kf_symbols *syms, char *err, size_t errlen);
+int live_count_cpus(struct kf_live *l, char *err, size_t errlen);
+int live_open_cpus(struct kf_live *l, const struct kf_live_config *cfg, char *err, size_t errlen);
+void live_close_cpus(struct kf_live *l);
+
+/* live_ring.c */
+void live_cursor_init(struct kf_live *l, struct live_cpu *lc);
+int live_read_stats(struct kf_live *l, int cpu, struct kf_live_cpu_stats *st);
+
+#endif

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-CPU cursors over raw ring-buffer pages and their merge by timestamp (kf_ring.h). */
+#include <string.h>
+
+#include "kf_ring.h"
+
+/* commit word flags (kernel ring_buffer.c) */
+#define RB_MISSED_EVENTS (1ULL << 31)
+#define RB_MISSED_STORED (1ULL << 30)
+#define RB_COMMIT_MASK ((1ULL << 27) - 1)
+#define PAGE_HEADER_TS 8		/* u64 timestamp, then the commit word */
+
+static uint64_t read_long(const struct kf_ring_format *f, const void *p)
+{
+	if (f->long_size == 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		return v;
+	}
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t commit_word(const struct kf_ring_format *f, const void *page)
+{
+	return read_long(f, (const char *)page + PAGE_HEADER_TS);
+}
+
+static unsigned header_size(const struct kf_ring_format *f)
+{
+	return PAGE_HEADER_TS + f->long_size;
+}
+
+bool kf_ring_page_valid(const struct kf_ring_format *f, const void *page)
+{
+	uint64_t size = commit_word(f, page) & RB_COMMIT_MASK;
+
+	return f->page_size > header_size(f) && size <= f->page_size - header_size(f);
+}
+
+long long kf_ring_page_missed(const struct kf_ring_format *f, const void *page)
+{
+	uint64_t commit = commit_word(f, page);
+	uint64_t data_off = header_size(f), size = commit & RB_COMMIT_MASK;
+
+	if (!(commit & RB_MISSED_EVENTS))
+		return 0;
+	if ((commit & RB_MISSED_STORED) && data_off + size + f->long_size <= f->page_size)
+		return (long long)read_long(f, (const char *)page + data_off + size);
+	return -1;
+}
+
+bool kf_ring_page_partial(const struct kf_ring_format *f, const void *page)
+{
+	uint64_t size = commit_word(f, page) & RB_COMMIT_MASK;
+
+	/* room left for another record of the largest kind kfrag enables */
+	return size + header_size(f) + 128 <= f->page_size;
+}
+
+uint64_t kf_ring_page_ts(const void *page)
+{
+	uint64_t ts;
+
+	memcpy(&ts, page, sizeof(ts));
+	return ts;
+}
+
+int kf_ring_load(struct kf_ring_cursor *c, const void *page)
+{
+	c->page = page;
+	/* kbuffer reads the page and never writes it */
+	return kbuffer_load_subbuffer(c->kbuf, (void *)page) < 0 ? -1 : 0;
+}
+
+/* the record kbuffer points at, its size kept inside the page */
+static bool take(struct kf_ring_cursor *c)
+{
+	unsigned long room;
+
+	if (!c->rec)
+		return false;
+	room = c->page + c->page_size - (const unsigned char *)c->rec;
+	c->size = kbuffer_event_size(c->kbuf);
+	if ((const unsigned char *)c->rec >= c->page + c->page_size)
+		c->size = 0;
+	else if (c->size > room)
+		c->size = (unsigned)room;
+	return true;
+}
+
+bool kf_ring_next(struct kf_ring_cursor *c)
+{
+	if (c->rec) {
+		c->rec = kbuffer_next_event(c->kbuf, &c->ts);
+		if (take(c))
+			return true;
+	}
+	while (c->next_page(c) > 0) {
+		c->rec = kbuffer_read_event(c->kbuf, &c->ts);
+		if (take(c))
+			return true;
+	}
+	c->rec = NULL;
+	return false;
+}
+
+static inline bool before(const struct kf_ring_cursor *a, const struct kf_ring_cursor *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+static void heap_down(struct kf_ring_merge *m, int i)
+{
+	struct kf_ring_cursor **h = m->heap;
+
+	for (;;) {
+		int best = i, a = 2 * i + 1, b = a + 1;
+
+		if (a < m->nr && before(h[a], h[best]))
+			best = a;
+		if (b < m->nr && before(h[b], h[best]))
+			best = b;
+		if (best == i)
+			return;
+		struct kf_ring_cursor *t = h[i];
+
+		h[i] = h[best];
+		h[best] = t;
+		i = best;
+	}
+}
+
+void kf_ring_merge_start(struct kf_ring_merge *m, struct kf_ring_cursor **cursors, int n)
+{
+	m->nr = 0;
+	for (int i = 0; i < n; i++)
+		if (cursors[i]->rec)
+			m->heap[m->nr++] = cursors[i];
+	for (int i = m->nr / 2 - 1; i >= 0; i--)
+		heap_down(m, i);
+}
+
+long kf_ring_merge_run(struct kf_ring_merge *m, unsigned long long limit,
+		       int (*emit)(void *ctx, struct kf_ring_cursor *c), void *ctx)
+{
+	long n = 0;
+
+	while (m->nr && m->heap[0]->ts < limit) {
+		struct kf_ring_cursor *c = m->heap[0];
+
+		if (emit(ctx, c) < 0)
+			return -1;
+		if (!kf_ring_next(c))
+			m->heap[0] = m->heap[--m->nr];
+		heap_down(m, 0);
+		n++;
+	}
+	return n;
+}

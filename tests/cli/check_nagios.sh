@@ -1,0 +1,107 @@
+#!/bin/bash
+# kfrag check as the Nagios plugin guidelines want it: -V/--version,
+# -h/--help, -w/--warning and -c/--critical thresholds in range syntax
+# (compared with the saved /proc files' own numbers, awk), -t/--timeout
+# (a recorded trace that never ends: UNKNOWN when the time is up), -v, and
+# a bad command line as one UNKNOWN status line (exit 3).
+. "${SRCDIR:-.}/tests/lib/lib.sh"
+. "${SRCDIR:-.}/tests/lib/check_lib.sh"
+C=$TMP/c.conf
+base_conf $C
+A=$MOVED/after
+k() { kcheck --config $C --proc-root $A --duration 0 "$@"; }
+
+# ---- version and help ------------------------------------------------------------
+want="kfrag $("$KFRAG" --version | awk '{print $2}')"
+for v in -V --version; do
+	kcheck $v
+	expect_rc "check $v" 0
+	expect_eq "check $v" "$out" "$want"
+done
+kcheck -h
+expect_rc "check -h" 0
+for opt in '-w, --warning' '-c, --critical' '-t, --timeout' '-v, --verbose' '-V, --version' '-h, --help'; do
+	has "--help documents $opt" "^  $opt "
+done
+
+# ---- thresholds: the fixture's own numbers ----------------------------------------
+# the highest order-9 unusable index of the zones (the kernel's debugfs
+# file saved beside the capture) and the free order-9 blocks (buddyinfo)
+u9=$(awk '{ v = $(5 + 9) + 0; if (v > m) m = v } END { print m }' $A/unusable_index)
+n9=$(blocks_ge $A/buddyinfo 9)
+echo "fixture: highest order-9 unusable index $u9, $n9 free order-9 blocks" >&2
+below=$(awk -v u=$u9 'BEGIN { print u - 0.01 }')
+above=$(awk -v u=$u9 'BEGIN { print u + 0.01 }')
+k
+expect_rc "no thresholds given: OK" 0
+k -w unusable=$below
+expect_rc "-w unusable=$below" 1
+has "the WARNING names the index" "^WARNING: unusable_index: .* order 9 is $u9 \\(warning above $below"
+k -w unusable=$below -c "unusable=~:$below"
+expect_rc "-c unusable=~:$below (quoted: the shell expands ~)" 2
+k -w unusable=0:$above
+expect_rc "-w unusable=0:$above" 0
+k -w unusable=$below -c unusable=off -w unusable=off
+expect_rc "-w unusable=off last" 0
+# perfdata carries the thresholds given
+k -w unusable=$below,extfrag=0.7
+perf_line=$(head -1 $TMP/out)
+case $perf_line in *"_o9'=$u9;$below;0.98;"*) ok ;; *) fail "perfdata without the -w value: $perf_line" ;; esac
+case $perf_line in *"'extfrag_node0_Normal_o9'="*";~:0.7;~:0.9;"*) ok ;; *) fail "extfrag -w in perfdata: $perf_line" ;; esac
+# below-side checks: N: alerts below N
+k -w highorder=$((n9 + 1)):
+expect_rc "-w highorder=$((n9 + 1)):" 1
+k -c highorder=$((n9 + 1)):
+expect_rc "-c highorder=$((n9 + 1)):" 2
+k -w highorder=$n9: -c highorder=$((n9 / 2)):
+expect_rc "-w highorder=$n9: (not below)" 0
+has "highorder perfdata" "'free_blocks_ge_o9'=$n9;$n9:;$((n9 / 2)):;"
+
+# ---- a bad command line: UNKNOWN, one status line, exit 3 -------------------------
+# bad WHAT PATTERN ARGS...
+bad() {
+	local why=$1 pattern=$2
+	shift 2
+	kcheck --config $C --proc-root $A --duration 0 "$@"
+	expect_rc "$why: exit" 3
+	expect_eq "$why: one line" "$(wc -l < $TMP/out)" 1
+	has "$why: says so" "^KFRAG UNKNOWN - bad command line: $pattern"
+}
+bad "range of the wrong side" "-w highorder=10: highorder alerts below" -w highorder=10
+bad "inside range" "-c unusable=@0.5: .*inside range" -c unusable=@0.5
+bad "two-sided range" "-c unusable=0.2:0.3: unusable alerts above" -c unusable=0.2:0.3
+bad "no such check" "-w nosuchcheck=1: no such check" -w nosuchcheck=1
+bad "no critical level" "-c lost_events=3: no such check" -c lost_events=3
+bad "no range" "-w unusable: wants CHECK=RANGE" -w unusable
+bad "not a number" "-w unusable=lots" -w unusable=lots
+bad "unknown option" "unknown option '-x'" -x
+bad "missing value" "option '--timeout' needs a value" --timeout
+bad "-t 0" "-t wants seconds from 0.1 to 86400, not '0'" -t 0
+bad "stray argument" "unexpected argument 'extra'" extra
+expect_eq "nothing on stderr" "$err" ""
+# the old letters are gone: -H is no option, -c wants CHECK=RANGE
+bad "-H (was --history)" "unknown option '-H'" -H $TMP/h
+bad "-c FILE (was --config)" "-c $C: wants CHECK=RANGE" -c $C
+
+# ---- -t: a trace that never ends (a FIFO held open, never written) -----------------
+mkfifo $TMP/fifo
+exec 3<> $TMP/fifo
+kcheck --config $C --proc-root $A --input $TMP/fifo -t 1
+expect_rc "-t 1 on a trace that never ends" 3
+has "timed out" "^KFRAG UNKNOWN - timed out after 1 s"
+kcheck --config $C --proc-root $A --input $TMP/fifo --timeout 0.5 --json
+expect_rc "-t --json" 3
+grep -q '"summary": "timed out after 0.5 s' $TMP/out && ok || fail "-t --json: $out"
+exec 3>&-
+# within the time: the check's own verdict and output, relayed
+k -t 60 -w unusable=$below
+expect_rc "-t 60: the check's verdict" 1
+has "-t 60: its output" "^WARNING: unusable_index:"
+
+# ---- -v: the configuration in effect in the long output ---------------------------
+k -v -w unusable=$below
+has "-v: thresholds" "^config: unusable_warning = $below"
+has "-v: where from" "^config: duration = 0"
+k
+hasnt "no -v: no config lines" "^config: "
+done_testing
