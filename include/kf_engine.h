@@ -150,7 +150,6 @@ struct kf_extfrag_stats {
 	uint64_t changed;	/* change_ownership: pageblock changed migratetype */
 };
 
-/* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
 /* page faults of one process on one virtual page while migration ran */
 struct kf_fault_page {
 	int pid;
@@ -159,6 +158,7 @@ struct kf_fault_page {
 	uint32_t on_pte;		/* of them, while the page's migration PTE was set */
 };
 
+/* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
 struct kf_proc_stats {
 	int pid;
 	char comm[KF_COMM_LEN];

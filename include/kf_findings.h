@@ -149,6 +149,8 @@ struct kf_findings_input {
 int kf_findings_evaluate(const struct kf_findings_config *cfg, const struct kf_findings_input *in,
 			 struct kf_findings *out);
 void kf_findings_release(struct kf_findings *f);
+/* a deep copy (a front end keeping what it shows); 0 or -1 (ENOMEM, dst empty) */
+int kf_findings_copy(struct kf_findings *dst, const struct kf_findings *src);
 
 /* the guard's alerts appended as findings (the adapter; evaluate calls it) */
 int kf_findings_add_guard(struct kf_findings *f, const struct kf_guard_result *g);

@@ -30,9 +30,10 @@ int kf_check_add_findings(struct kf_check_report *rep, const struct kf_findings 
 		if (fi->kind == KF_FIND_GUARD)
 			continue;
 		nr[fi->severity]++;
+		kf_finding_about(fi, about, sizeof(about));
+		kf_finding_text(fi, text, sizeof(text));
 		if (kf_check_report_add(rep, status_of(fi->severity), "finding", "%s%s%s%s: %s", fi->kind_name,
-					kf_finding_about(fi, about, sizeof(about))[0] ? " (" : "", about,
-					about[0] ? ")" : "", kf_finding_text(fi, text, sizeof(text))) < 0)
+					about[0] ? " (" : "", about, about[0] ? ")" : "", text) < 0)
 			return -1;
 		r = &rep->results[rep->nr_results - 1];
 		snprintf(r->kind, sizeof(r->kind), "%s", fi->kind_name);

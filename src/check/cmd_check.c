@@ -502,9 +502,12 @@ static int check_body(void *arg)
 	} else if (evaluate(r) < 0) {
 		return unknown_early(&r->o, "out of memory");
 	}
-	if (outputs(r) < 0)
-		fprintf(stderr, "kfrag check: output failed\n");
-	return r->rep.status;
+	if (outputs(r) < 0) {
+		/* the verdict never reached the monitor: UNKNOWN, not the status it missed */
+		fprintf(stderr, "kfrag check: cannot write the result to standard output: %s\n", strerror(errno));
+		return KF_CHECK_UNKNOWN;
+	}
+	return r->rep.status;	/* outputs() may have added an UNKNOWN */
 }
 
 int kf_cmd_check(int argc, char **argv)

@@ -288,6 +288,23 @@ int kf_findings_evaluate(const struct kf_findings_config *cfg, const struct kf_f
 	return 0;
 }
 
+int kf_findings_copy(struct kf_findings *dst, const struct kf_findings *src)
+{
+	*dst = *src;
+	dst->items = NULL;
+	dst->alloc = src->nr;
+	if (!src->nr)
+		return 0;
+	dst->items = malloc(src->nr * sizeof(*dst->items));
+	if (!dst->items) {
+		memset(dst, 0, sizeof(*dst));
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(dst->items, src->items, src->nr * sizeof(*dst->items));
+	return 0;
+}
+
 void kf_findings_release(struct kf_findings *f)
 {
 	free(f->items);

@@ -221,12 +221,15 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 	}
 	if (o->output) {
 		if (ret < 0) {
+			fprintf(stderr, "kfrag report: cannot write %s: %s\n", o->output, strerror(errno));
 			kf_atomic_abort(&af);
 		} else if (kf_atomic_commit(&af) < 0) {
 			fprintf(stderr, "kfrag report: cannot write %s: %s\n", o->output, strerror(errno));
 			ret = -1;
 		}
-	} else if (fflush(stdout) != 0) {
+	} else if (fflush(stdout) != 0 || ferror(stdout) || ret < 0) {
+		/* e.g. > /dev/full: the writes failed, say so (the exit status alone is silent) */
+		fprintf(stderr, "kfrag report: cannot write the report to standard output: %s\n", strerror(errno));
 		ret = -1;
 	}
 	return ret;
@@ -274,12 +277,15 @@ static void guard_announce(const struct kf_guard_input *in)
 			fprintf(stderr, "kfrag report: guard: --protect-comm %s: no process of that name\n",
 				in->unmatched[i].comm);
 	}
-	if (!in->nr_procs)
+	if (!in->nr_procs && in->lock_threshold_kb)
 		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
 			"process, none with %llu kB or more locked)\n", (unsigned long long)in->lock_threshold_kb);
+	else if (!in->nr_procs)
+		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
+			"process)\n");
 	if (in->enforced)
 		fprintf(stderr, "kfrag report: guard: --enforce: vm.compact_unevictable_allowed held at 0 "
-			"(%d is put back at exit)\n", in->unevictable_allowed_start);
+			"(%d is put back at exit)\n", in->enforce_original);
 	else if (in->enforce_error[0])
 		fprintf(stderr, "kfrag report: guard: --enforce: %s\n", in->enforce_error);
 }

@@ -16,6 +16,7 @@
 
 #include "kf_replay.h"
 #include "kf_run.h"
+#include "kf_guard_opts.h"
 #include "kf_state.h"
 #include "kf_session.h"
 #include "kf_util.h"
@@ -208,6 +209,8 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 		return NULL;
 	}
 	r->cfg = *cfg;
+	/* STREAM, REPLAY read the files one by one: the sysctls stay unknown */
+	r->mem.min_free_kbytes = r->mem.percpu_pagelist_high_fraction = -1;
 	if (open_saved_state(r, err) < 0)
 		goto fail;
 	if (kf_session_init(&r->s, r->saved.start_root ? r->saved.start_root : cfg->proc_root,
@@ -219,6 +222,8 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 	if (r->saved.end_root &&
 	    kf_memstate_read(r->saved.end_root, &r->s.mem_after, msg, sizeof(msg)) == 0)
 		r->s.have_after = true;
+	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
+		kf_guard_recorded_sysctls(cfg->input, &r->cfg.guard_live);
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {
@@ -503,6 +508,8 @@ int kf_run_reset(struct kf_run *r)
 	r->snap = kf_engine_snapshot(r->s.engine);
 	r->m.snap = r->snap;
 	r->m.prev_snap = NULL;
+	if (r->snap)
+		measure_findings(r);	/* of the empty counts, as the screen after a reset shows them */
 	return r->snap ? 0 : -1;
 }
 

@@ -247,6 +247,7 @@ static int rebuild(struct top_ctx *c)
 		.mem_prev = m->mem_prev,
 		.guard = m->guard,
 		.guard_in = m->guard_in,
+		.findings = m->findings,
 		.syms = m->syms,
 		.policy = &c->policy,
 		.source = &c->src,

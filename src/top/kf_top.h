@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "kf_engine.h"
+#include "kf_findings.h"
 #include "kf_guard.h"
 #include "kf_memmap.h"
 #include "kf_proc.h"
@@ -90,6 +91,7 @@ struct kf_top_state {
 	bool totals;			/* counts since start instead of per second */
 	bool all_orders;		/* every order in the zones panel, not 0/3/9 */
 	bool help;			/* the help screen is up */
+	bool findings;			/* the findings screen is up ('f') */
 	bool memmap;			/* the memory map is shown instead of the panels */
 	bool sort_menu;			/* the sort column chooser is up */
 	bool alert_details;		/* Enter: alerts wrapped whole, with actions */
@@ -381,6 +383,8 @@ struct kf_top_view {
 	bool guard_offline;		/* from a recorded trace: no VmLck, no PFNs */
 
 	struct kf_top_memmap memmap;	/* built only while shown */
+	struct kf_findings findings;	/* a copy of the measurement's, worst first */
+	bool have_findings;		/* false: none were evaluated */
 };
 
 struct kf_top_input {
@@ -390,6 +394,7 @@ struct kf_top_input {
 	const struct kf_memstate *mem_prev;	/* for the indices' trends; may be NULL */
 	const struct kf_guard_result *guard;	/* NULL: no guard ran */
 	const struct kf_guard_input *guard_in;	/* protected processes; may be NULL */
+	const struct kf_findings *findings;	/* may be NULL */
 	const struct kf_symbols *syms;
 	const struct kf_top_policy *policy;
 	const struct kf_top_source *source;

@@ -75,6 +75,12 @@ static inline const char *spark(int level)
 		level = 8;
 	return top_ascii() ? a[level] : u[level];
 }
+/* ---- findings (top_findings.c) ----------------------------------------- */
+
+/* the worst finding on line y from column x; the screen of all of them */
+void top_findings_line(const struct kf_top_view *v, int y, int x);
+void top_draw_findings(const struct kf_top_view *v);
+
 /* ---- cells and columns (top_cells.c) ----------------------------------- */
 
 struct col {

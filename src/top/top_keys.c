@@ -193,10 +193,10 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 {
 	if (key == KF_KEY_NONE)
 		return KF_TOP_NOTHING;
-	if (st->help) {
-		/* any key closes the help screen; resizing only redraws it */
+	if (st->help || st->findings) {
+		/* any key closes the help or findings screen; resizing only redraws it */
 		if (key != KF_KEY_RESIZE)
-			st->help = false;
+			st->help = st->findings = false;
 		return KF_TOP_REDRAW;
 	}
 	if (st->sort_menu)
@@ -214,6 +214,9 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 	case ' ':
 		st->paused = !st->paused;
 		return KF_TOP_PAUSE | KF_TOP_REDRAW;
+	case 'f':
+		st->findings = true;
+		return KF_TOP_REDRAW;
 	case KF_KEY_TAB:
 	case KF_KEY_RIGHT:
 		st->focus = (st->focus + 1) % KF_PANEL_NR;

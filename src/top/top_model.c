@@ -65,6 +65,7 @@ void kf_top_view_release(struct kf_top_view *v)
 	free(v->alerts);
 	free(v->protected_procs);
 	kf_top_memmap_release(&v->memmap);
+	kf_findings_release(&v->findings);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -728,6 +729,13 @@ int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in, cons
 	v->events_ps = rate(cur->nr_events, prev ? prev->nr_events : 0, in->dt);
 	v->lost_ps = rate(cur->lost_events, prev ? prev->lost_events : 0, in->dt);
 	v->span_s = cur->last_ts > cur->first_ts ? (cur->last_ts - cur->first_ts) / 1e9 : 0;
+	if (in->findings) {
+		if (kf_findings_copy(&v->findings, in->findings) < 0) {
+			kf_top_view_release(v);
+			return -1;
+		}
+		v->have_findings = true;
+	}
 
 	if (build_zones(v, in) < 0 || build_cpus(v, in) < 0 || build_frag(v, in) < 0 ||
 	    build_compaction(v, in) < 0 || build_procs(v, in, st) < 0 || build_guard(v, in, st) < 0 ||

@@ -135,8 +135,10 @@ static void header_guard(const struct kf_top_view *v)
 			 v->nr_protected == 1 ? "" : "es",
 			 v->nr_alerts ? "every alert acknowledged" : "no alerts");
 		top_put(2, 0, COLS, buf, AT_OK, true);
+		top_findings_line(v, 2, strlen(buf));
 	} else {
 		top_put(2, 0, COLS, "guard: off", A_DIM, true);
+		top_findings_line(v, 2, 10);
 	}
 }
 
@@ -200,6 +202,7 @@ static const struct { const char *keys, *what; } help_lines[] = {
 	{ "m", "memory map: every pageblock, by what keeps compaction from it" },
 	{ "r", "reset every counter" },
 	{ "a", "acknowledge the guard's alerts (a growing one alerts again)" },
+	{ "f", "findings: every conclusion, worst first, with evidence and action" },
 	{ "+  -", "refresh slower / faster" },
 	{ "Enter", "guard: every alert on one line / with its details and action" },
 	{ "Ctrl-L", "redraw the screen" },
@@ -340,6 +343,11 @@ void kf_top_ui_draw(const struct kf_top_view *v, const struct kf_top_state *st, 
 	memset(geo, 0, sizeof(*geo));
 	if (st->help) {
 		draw_help(st);
+		refresh();
+		return;
+	}
+	if (st->findings) {
+		top_draw_findings(v);
 		refresh();
 		return;
 	}

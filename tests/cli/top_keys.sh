@@ -33,10 +33,24 @@ top_wait ': keys'
 top_screen > "$TMP/help.txt"
 top_keys Escape
 for k in 'q  F10' 'h  ?  F1' 'Space' 'Tab  Right' '1 .. 6' 'Up Down j k' 'PgUp PgDn' 's  F6' '<  >' \
-	 'I' 't' 'o' 'm' 'r' 'a' '+  -' 'Enter' 'Ctrl-L'; do
+	 'I' 't' 'o' 'm' 'r' 'a' 'f' '+  -' 'Enter' 'Ctrl-L'; do
 	grep -q "^ $k  " "$TMP/help.txt" && ok || fail "the help does not list '$k'"
 done
-expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 18
+expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 19
+
+# f: the findings, worst first, each with its action and evidence; the
+# header names the worst; any key returns
+top_screen | sed -n 3p | grep -q '\[f\]indings 0C 0W 1N: compaction_cost' &&
+	ok || fail "header: $(top_screen | sed -n 3p)"
+top_keys f
+top_wait 'findings, worst first' || fail "f: no findings screen"
+top_screen > "$TMP/findings.txt"
+grep -q '^note     compaction_cost (Normal, manual)' "$TMP/findings.txt" && ok || fail "f: no compaction_cost line"
+grep -q '^  -> Compaction was asked for through compact_memory' "$TMP/findings.txt" && ok || fail "f: no action"
+grep -q '^  episodes=1 ' "$TMP/findings.txt" && ok || fail "f: no evidence"
+top_keys q
+top_wait_gone 'findings, worst first' || fail "a key did not close the findings"
+[ -f "$TMP/status" ] && fail "q on the findings screen quit"
 
 # Space pauses and resumes
 top_keys Space

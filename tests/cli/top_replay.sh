@@ -89,10 +89,10 @@ check_replay() {
 check_replay "text, trace-cmd report" "$FIXTURES/text/report_compaction_noprefix.txt"
 check_replay "text, trace_pipe" "$FIXTURES/text/pipe_lost.txt"
 check_replay "text, fallbacks" "$FIXTURES/text/handwritten.txt"
-if [ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ]; then
-	check_replay "trace.dat" "$SHARED_DATA/compaction-mlocked-moved/trace.dat"
+if [ -f "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat" ]; then
+	check_replay "trace.dat" "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat"
 else
-	echo "SKIP (part): $SHARED_DATA/compaction-mlocked-moved/trace.dat not present" >&2
+	echo "SKIP (part): $FIXTURES/tracedat/compaction-mlocked-moved/trace.dat not present" >&2
 fi
 
 # the guard, on a trace where compaction ran under a locked process: its

@@ -48,6 +48,12 @@ static void in_child(void (*body)(void), char *out, size_t len, int *status)
 		struct rlimit no_core = { 0, 0 };
 
 		setrlimit(RLIMIT_CORE, &no_core);	/* the deaths are wanted */
+		/* a test run in the background of a non-interactive shell inherits
+		 * SIGINT ignored, which the owner rightly keeps; the test is of a
+		 * terminal's Ctrl-C, so start from the default */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		close(fd[0]);
 		pipe_w = fd[1];
 		body();
