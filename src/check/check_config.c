@@ -236,20 +236,13 @@ static int bad(char *err, size_t errlen, const char *key, const char *value, con
 	return -1;
 }
 
-static int set_value(struct kf_check_config *cfg, const struct key *k, const char *value_in,
-		     char *err, size_t errlen)
+/* a key of one value; 1 when k is a list (not handled here) */
+static int set_scalar(struct kf_check_config *cfg, const struct key *k, const char *buf,
+		      const char *value_in, char *err, size_t errlen)
 {
 	char *base = (char *)cfg;
-	char buf[KF_CHECK_PATH_MAX], *cur, *w;
 	char want[128];
-	int n = 0;
 
-	if (strlen(value_in) >= sizeof(buf)) {
-		snprintf(err, errlen, "%s: value too long", k->name);
-		errno = EINVAL;
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s", value_in);
 	switch (k->type) {
 	case K_SECONDS:
 	case K_DOUBLE: {
@@ -310,52 +303,70 @@ static int set_value(struct kf_check_config *cfg, const struct key *k, const cha
 	case K_COMMS:
 		break;
 	}
+	return 1;
+}
 
-	/* lists: parsed whole before anything is stored */
+#define LIST_NAME_LEN (KF_ZONE_NAME_LEN > KF_COMM_LEN ? KF_ZONE_NAME_LEN : KF_COMM_LEN)
+
+/* one word of a list key into ints[*n] or names[*n] */
+static int list_item(const struct key *k, const char *w, int *ints, char (*names)[LIST_NAME_LEN],
+		     int *n, char *err, size_t errlen)
+{
+	char want[128];
+	long v;
+
+	switch (k->type) {
+	case K_ORDERS:
+		snprintf(want, sizeof(want), "an order from 0 to %d", KF_MAX_ORDER - 1);
+		if (kf_parse_long(w, 0, KF_MAX_ORDER - 1, &v) < 0)
+			return bad(err, errlen, k->name, w, want);
+		for (int i = 0; i < *n; i++)
+			if (ints[i] == v)
+				return bad(err, errlen, k->name, w, "given once (it is repeated)");
+		ints[(*n)++] = (int)v;
+		break;
+	case K_PIDS:
+		if (kf_parse_long(w, 1, 4194304, &v) < 0)
+			return bad(err, errlen, k->name, w, "a process id");
+		ints[(*n)++] = (int)v;
+		break;
+	case K_ZONES:
+		if (strlen(w) >= KF_ZONE_NAME_LEN)
+			return bad(err, errlen, k->name, w, "a zone name (too long)");
+		for (const char *p = w; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_')
+				return bad(err, errlen, k->name, w, "a zone name (DMA, DMA32, Normal, Movable ...)");
+		snprintf(names[(*n)++], KF_ZONE_NAME_LEN, "%s", w);
+		break;
+	case K_COMMS:
+		if (strlen(w) >= KF_COMM_LEN)
+			return bad(err, errlen, k->name, w, "a command name (the kernel keeps 15 characters)");
+		snprintf(names[(*n)++], KF_COMM_LEN, "%s", w);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* lists: parsed whole before anything is stored */
+static int set_list(struct kf_check_config *cfg, const struct key *k, char *buf,
+		    char *err, size_t errlen)
+{
+	char *base = (char *)cfg, *cur = buf, *w;
 	int ints[KF_CHECK_MAX_LIST];
-	char names[KF_CHECK_MAX_LIST][KF_ZONE_NAME_LEN > KF_COMM_LEN ? KF_ZONE_NAME_LEN : KF_COMM_LEN];
+	char names[KF_CHECK_MAX_LIST][LIST_NAME_LEN];
+	int n = 0;
 
 	memset(names, 0, sizeof(names));
-	cur = buf;
 	while ((w = list_word(&cur))) {
-		long v;
-
 		if (n == KF_CHECK_MAX_LIST) {
 			snprintf(err, errlen, "%s: more than %d values", k->name, KF_CHECK_MAX_LIST);
 			errno = EINVAL;
 			return -1;
 		}
-		switch (k->type) {
-		case K_ORDERS:
-			snprintf(want, sizeof(want), "an order from 0 to %d", KF_MAX_ORDER - 1);
-			if (kf_parse_long(w, 0, KF_MAX_ORDER - 1, &v) < 0)
-				return bad(err, errlen, k->name, w, want);
-			for (int i = 0; i < n; i++)
-				if (ints[i] == v)
-					return bad(err, errlen, k->name, w, "given once (it is repeated)");
-			ints[n++] = (int)v;
-			break;
-		case K_PIDS:
-			if (kf_parse_long(w, 1, 4194304, &v) < 0)
-				return bad(err, errlen, k->name, w, "a process id");
-			ints[n++] = (int)v;
-			break;
-		case K_ZONES:
-			if (strlen(w) >= KF_ZONE_NAME_LEN)
-				return bad(err, errlen, k->name, w, "a zone name (too long)");
-			for (const char *p = w; *p; p++)
-				if (!isalnum((unsigned char)*p) && *p != '_')
-					return bad(err, errlen, k->name, w, "a zone name (DMA, DMA32, Normal, Movable ...)");
-			snprintf(names[n++], KF_ZONE_NAME_LEN, "%s", w);
-			break;
-		case K_COMMS:
-			if (strlen(w) >= KF_COMM_LEN)
-				return bad(err, errlen, k->name, w, "a command name (the kernel keeps 15 characters)");
-			snprintf(names[n++], KF_COMM_LEN, "%s", w);
-			break;
-		default:
-			break;
-		}
+		if (list_item(k, w, ints, names, &n, err, errlen) < 0)
+			return -1;
 	}
 	*(int *)(base + k->count_off) = n;
 	for (int i = 0; i < n; i++) {
@@ -375,6 +386,22 @@ static int set_value(struct kf_check_config *cfg, const struct key *k, const cha
 		}
 	}
 	return 0;
+}
+
+static int set_value(struct kf_check_config *cfg, const struct key *k, const char *value_in,
+		     char *err, size_t errlen)
+{
+	char buf[KF_CHECK_PATH_MAX];
+	int ret;
+
+	if (strlen(value_in) >= sizeof(buf)) {
+		snprintf(err, errlen, "%s: value too long", k->name);
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", value_in);
+	ret = set_scalar(cfg, k, buf, value_in, err, errlen);
+	return ret == 1 ? set_list(cfg, k, buf, err, errlen) : ret;
 }
 
 void kf_check_config_defaults(struct kf_check_config *cfg)
@@ -410,6 +437,89 @@ int kf_check_config_set(struct kf_check_config *cfg, const char *key, const char
 	return 0;
 }
 
+/* one line of the file: 0 (set, or nothing on it), -1 with err set */
+static int config_line(struct kf_check_config *cfg, char *line, ssize_t len, bool *seen,
+		       const char *path, int lineno, char *err, size_t errlen)
+{
+	char *s, *eq, *key, *value, *hash, msg[1024];
+	const struct key *k;
+	int idx;
+
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	if (strlen(line) != (size_t)len) {
+		snprintf(err, errlen, "%s:%d: a NUL byte in the line", path, lineno);
+		return -1;
+	}
+	s = trim(line);
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	/* a comment after a value starts with blank + # */
+	for (hash = s; (hash = strchr(hash, '#')); hash++)
+		if (hash > s && (hash[-1] == ' ' || hash[-1] == '\t')) {
+			*hash = '\0';
+			s = trim(s);
+			break;
+		}
+	eq = strchr(s, '=');
+	if (!eq) {
+		snprintf(err, errlen, "%s:%d: '%s' is not 'key = value'", path, lineno, s);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	if (!*key) {
+		snprintf(err, errlen, "%s:%d: no key before '='", path, lineno);
+		return -1;
+	}
+	k = find_key(key, &idx);
+	if (!k) {
+		snprintf(err, errlen, "%s:%d: unknown key '%s' (kfrag check --print-config lists them)",
+			 path, lineno, key);
+		return -1;
+	}
+	if (seen[idx]) {
+		snprintf(err, errlen, "%s:%d: '%s' is set twice (first at %s)", path, lineno, key,
+			 cfg->origin[idx]);
+		return -1;
+	}
+	seen[idx] = true;
+	if (set_value(cfg, k, value, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+		return -1;
+	}
+	snprintf(cfg->origin[idx], sizeof(cfg->origin[idx]), "%s:%d", path, lineno);
+	return 0;
+}
+
+/* the file opened for reading: a directory is a mistake, /dev/null an empty
+ * configuration; NULL with err set (errno ENOENT when it is missing) */
+static FILE *config_open(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: a directory, not a configuration file", path);
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int kf_check_config_load(struct kf_check_config *cfg, const char *path, bool missing_ok,
 			 bool *loaded, char *err, size_t errlen)
 {
@@ -417,83 +527,21 @@ int kf_check_config_load(struct kf_check_config *cfg, const char *path, bool mis
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int lineno = 0, fd, ret = 0;
-	struct stat st;
+	int lineno = 0, ret = 0;
 	FILE *f;
 
 	if (loaded)
 		*loaded = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT && missing_ok)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	/* a directory is a mistake; /dev/null is an empty configuration */
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: a directory, not a configuration file", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	f = config_open(path, err, errlen);
+	if (!f)
+		return errno == ENOENT && missing_ok ? 0 : -1;
 	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *s, *eq, *key, *value, *hash, msg[1024];
-		const struct key *k;
-		int idx;
-
-		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (strlen(line) != (size_t)len) {
-			snprintf(err, errlen, "%s:%d: a NUL byte in the line", path, lineno);
-			goto bad;
+		if (config_line(cfg, line, len, seen, path, ++lineno, err, errlen) < 0) {
+			free(line);
+			fclose(f);
+			errno = EINVAL;
+			return -1;
 		}
-		s = trim(line);
-		if (!*s || *s == '#' || *s == ';')
-			continue;
-		/* a comment after a value starts with blank + # */
-		for (hash = s; (hash = strchr(hash, '#')); hash++)
-			if (hash > s && (hash[-1] == ' ' || hash[-1] == '\t')) {
-				*hash = '\0';
-				s = trim(s);
-				break;
-			}
-		eq = strchr(s, '=');
-		if (!eq) {
-			snprintf(err, errlen, "%s:%d: '%s' is not 'key = value'", path, lineno, s);
-			goto bad;
-		}
-		*eq = '\0';
-		key = trim(s);
-		value = trim(eq + 1);
-		if (!*key) {
-			snprintf(err, errlen, "%s:%d: no key before '='", path, lineno);
-			goto bad;
-		}
-		k = find_key(key, &idx);
-		if (!k) {
-			snprintf(err, errlen, "%s:%d: unknown key '%s' (kfrag check --print-config lists them)",
-				 path, lineno, key);
-			goto bad;
-		}
-		if (seen[idx]) {
-			snprintf(err, errlen, "%s:%d: '%s' is set twice (first at %s)", path, lineno, key,
-				 cfg->origin[idx]);
-			goto bad;
-		}
-		seen[idx] = true;
-		if (set_value(cfg, k, value, msg, sizeof(msg)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
-			goto bad;
-		}
-		snprintf(cfg->origin[idx], sizeof(cfg->origin[idx]), "%s:%d", path, lineno);
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -504,11 +552,6 @@ int kf_check_config_load(struct kf_check_config *cfg, const char *path, bool mis
 	free(line);
 	fclose(f);
 	return ret;
-bad:
-	free(line);
-	fclose(f);
-	errno = EINVAL;
-	return -1;
 }
 
 static void print_threshold(FILE *out, const struct kf_threshold *t)

@@ -78,24 +78,20 @@ static int fail(char *err, size_t errlen, const char *path, int line, const char
 	return -1;
 }
 
-int kf_check_state_read(const char *path, struct kf_check_state *st, bool *exists,
-			char *err, size_t errlen)
+/* the whole file into buf (NUL-terminated); 0, or -1 with err set */
+static int state_load(const char *path, char *buf, size_t size, bool *exists, char *err, size_t errlen)
 {
-	char buf[STATE_MAX_BYTES + 1], *cur, *line, msg[256];
-	bool seen_version = false, seen_time = false;
 	struct stat sb;
 	ssize_t n;
 	size_t len = 0;
-	int fd, lineno = 0;
+	int fd;
 
-	memset(st, 0, sizeof(*st));
-	*exists = false;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
 		int saved = errno;
 
+		if (saved == ENOENT)
+			return 0;
 		*exists = true;
 		if (saved == ELOOP)
 			snprintf(err, errlen, "%s is a symbolic link: kfrag never follows one there "
@@ -110,7 +106,7 @@ int kf_check_state_read(const char *path, struct kf_check_state *st, bool *exist
 		close(fd);
 		return fail(err, errlen, path, 0, "not a regular file");
 	}
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -130,60 +126,87 @@ int kf_check_state_read(const char *path, struct kf_check_state *st, bool *exist
 		return fail(err, errlen, path, 0, "empty (a run was cut short?)");
 	if (buf[len - 1] != '\n')
 		return fail(err, errlen, path, 0, "the last line is cut short");
+	return 0;
+}
 
+struct state_seen {
+	bool version, time;
+};
+
+/* one "key = value" line into st; 0, or -1 with err set */
+static int state_line(char *line, struct kf_check_state *st, struct state_seen *seen,
+		      const char *path, int lineno, char *err, size_t errlen)
+{
+	char *eq = strstr(line, " = "), *key = line, *value, msg[256];
+	uint64_t v;
+	int i;
+
+	if (!eq)
+		return fail(err, errlen, path, lineno, "not 'key = value'");
+	*eq = '\0';
+	value = eq + 3;
+	if (strcmp(key, "version") == 0) {
+		if (strcmp(value, "1") != 0) {
+			snprintf(msg, sizeof(msg), "state version '%.64s', this kfrag knows %d", value,
+				 STATE_VERSION);
+			return fail(err, errlen, path, lineno, msg);
+		}
+		seen->version = true;
+		return 0;
+	}
+	if (strcmp(key, "time") == 0) {
+		if (kf_parse_double(value, 0, 1e11, &st->time) < 0)
+			return fail(err, errlen, path, lineno, "time is not seconds since the epoch");
+		seen->time = true;
+		return 0;
+	}
+	if (strcmp(key, "boot_id") == 0) {
+		if (strlen(value) >= sizeof(st->boot_id))
+			return fail(err, errlen, path, lineno, "boot_id too long");
+		snprintf(st->boot_id, sizeof(st->boot_id), "%s", value);
+		return 0;
+	}
+	for (i = 0; i < KF_CTR_NR; i++)
+		if (strcmp(key, kf_check_counter_names[i]) == 0)
+			break;
+	if (i == KF_CTR_NR) {
+		snprintf(msg, sizeof(msg), "unknown key '%.64s'", key);
+		return fail(err, errlen, path, lineno, msg);
+	}
+	if (kf_proc_parse_u64(value, &v) < 0) {
+		snprintf(msg, sizeof(msg), "%s: '%.64s' is not a count", key, value);
+		return fail(err, errlen, path, lineno, msg);
+	}
+	st->counter[i] = v;
+	st->have |= 1u << i;
+	return 0;
+}
+
+int kf_check_state_read(const char *path, struct kf_check_state *st, bool *exists,
+			char *err, size_t errlen)
+{
+	char buf[STATE_MAX_BYTES + 1], *cur, *line;
+	struct state_seen seen = { 0 };
+	int lineno = 0;
+
+	memset(st, 0, sizeof(*st));
+	*exists = false;
+	buf[0] = '\0';
+	if (state_load(path, buf, sizeof(buf), exists, err, errlen) < 0)
+		return -1;
+	if (!*exists)
+		return 0;
 	cur = buf;
 	while ((line = strsep(&cur, "\n")) && (cur || *line)) {
-		char *eq, *key, *value;
-		uint64_t v;
-		int i;
-
 		lineno++;
 		if (!*line || *line == '#')
 			continue;
-		eq = strstr(line, " = ");
-		if (!eq)
-			return fail(err, errlen, path, lineno, "not 'key = value'");
-		*eq = '\0';
-		key = line;
-		value = eq + 3;
-		if (strcmp(key, "version") == 0) {
-			if (strcmp(value, "1") != 0) {
-				snprintf(msg, sizeof(msg), "state version '%s', this kfrag knows %d", value,
-					 STATE_VERSION);
-				return fail(err, errlen, path, lineno, msg);
-			}
-			seen_version = true;
-			continue;
-		}
-		if (strcmp(key, "time") == 0) {
-			if (kf_parse_double(value, 0, 1e11, &st->time) < 0)
-				return fail(err, errlen, path, lineno, "time is not seconds since the epoch");
-			seen_time = true;
-			continue;
-		}
-		if (strcmp(key, "boot_id") == 0) {
-			if (strlen(value) >= sizeof(st->boot_id))
-				return fail(err, errlen, path, lineno, "boot_id too long");
-			snprintf(st->boot_id, sizeof(st->boot_id), "%s", value);
-			continue;
-		}
-		for (i = 0; i < KF_CTR_NR; i++)
-			if (strcmp(key, kf_check_counter_names[i]) == 0)
-				break;
-		if (i == KF_CTR_NR) {
-			snprintf(msg, sizeof(msg), "unknown key '%.64s'", key);
-			return fail(err, errlen, path, lineno, msg);
-		}
-		if (kf_proc_parse_u64(value, &v) < 0) {
-			snprintf(msg, sizeof(msg), "%s: '%.64s' is not a count", key, value);
-			return fail(err, errlen, path, lineno, msg);
-		}
-		st->counter[i] = v;
-		st->have |= 1u << i;
+		if (state_line(line, st, &seen, path, lineno, err, errlen) < 0)
+			return -1;
 	}
-	if (!seen_version)
+	if (!seen.version)
 		return fail(err, errlen, path, 0, "no 'version' line: not kfrag's state");
-	if (!seen_time)
+	if (!seen.time)
 		return fail(err, errlen, path, 0, "no 'time' line");
 	return 0;
 }

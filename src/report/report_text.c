@@ -211,25 +211,35 @@ static void compaction_table(FILE *out, const struct kf_report_input *in)
 		(unsigned long long)s->compact_migrated, (unsigned long long)s->compact_failed);
 	if (!s->nr_episodes)
 		return;
-	fprintf(out, "%-8s %-10s %-22s %-5s %12s %10s %-16s %9s %9s %8s %7s\n", "zone", "initiator", "task",
-		"mode", "begin s", "ms", "status", "scanned", "isolated", "migrated", "failed");
+	fprintf(out, "%-8s %-10s %5s %-22s %-5s %12s %10s %-16s %10s %9s %8s %7s\n", "zone", "initiator", "order",
+		"task", "mode", "begin s", "ms", "status", "scanned", "isolated", "migrated", "failed");
 	for (int i = 0; i < s->nr_episodes; i++) {
 		const struct kf_episode *ep = &s->episodes[i];
-		char task[40], dur[16];
+		char task[40], dur[16], order[8];
 
 		snprintf(task, sizeof(task), "%s-%d", ep->comm, ep->pid);
+		if (ep->order == KF_ORDER_UNKNOWN)
+			snprintf(order, sizeof(order), "?");
+		else
+			snprintf(order, sizeof(order), "%d", ep->order);
 		if (ep->running)
 			snprintf(dur, sizeof(dur), "-");
 		else
 			snprintf(dur, sizeof(dur), "%.3f", (ep->end_ts - ep->begin_ts) / 1e6);
-		fprintf(out, "%-8s %-10s %-22s %-5s %12.6f %10s %-16s %9llu %9llu %8llu %7llu\n",
+		/* '*': the kernel's nr_scanned counts some pages twice, beyond the zone's span */
+		fprintf(out, "%-8s %-10s %5s %-22s %-5s %12.6f %10s %-16s %9llu%s %9llu %8llu %7llu\n",
 			ep->zone < s->nr_zones ? s->zones[ep->zone].name : "unknown",
-			kf_initiator_names[ep->initiator], task, ep->sync ? "sync" : "async",
+			kf_initiator_names[ep->initiator], order, task, ep->sync ? "sync" : "async",
 			ep->begin_ts / 1e9, dur,
 			ep->running ? "running" : kf_symbols_label(in->m->syms, KF_SYM_COMPACT_STATUS, ep->status, b, sizeof(b)),
-			(unsigned long long)ep->migrate_scanned, (unsigned long long)ep->migrate_isolated,
+			(unsigned long long)ep->migrate_scanned, ep->migrate_scanned_exceeds_span ? "*" : " ",
+			(unsigned long long)ep->migrate_isolated,
 			(unsigned long long)ep->nr_migrated, (unsigned long long)ep->nr_failed);
+		if (ep->initiator == KF_INIT_DIRECT && !ep->running)
+			fprintf(out, "%8s %s stalled %.3f ms in direct compaction\n", "", task, ep->stall_ns / 1e6);
 	}
+	fprintf(out, "order -1: a whole zone; ?: no event told; scanned*: beyond the zone's span "
+		"(the kernel counts some pages twice)\n");
 }
 
 static void migration_table(FILE *out, const struct kf_report_input *in)

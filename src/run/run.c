@@ -223,7 +223,7 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 	    kf_memstate_read(r->saved.end_root, &r->s.mem_after, msg, sizeof(msg)) == 0)
 		r->s.have_after = true;
 	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
-		kf_guard_recorded_sysctls(cfg->input, &r->cfg.guard_live);
+		kf_guard_recorded_sysctls(r->saved.start_root, r->saved.end_root, &r->cfg.guard_live);
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {

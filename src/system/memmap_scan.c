@@ -167,6 +167,31 @@ static int read_unevictable_allowed(const char *root)
 	return v;
 }
 
+/* zone zi of m, read chunk_blocks pageblocks at a time into fbuf (and cbuf
+ * from fc, when the counts are read) and handed to the classifier */
+static int scan_zone(struct kf_memmap *m, int zi, struct pfn_file *fl, struct pfn_file *fc,
+		     uint64_t *fbuf, uint64_t *cbuf, size_t chunk_blocks, char *err, size_t errlen)
+{
+	const struct kf_memmap_zone *z = &m->zones[zi];
+	size_t bpages = (size_t)1 << m->pageblock_order;
+
+	for (uint64_t b = 0; b < z->nr_blocks; b += chunk_blocks) {
+		size_t nb = z->nr_blocks - b < chunk_blocks ? z->nr_blocks - b : chunk_blocks;
+		uint64_t pfn = (z->first_block + b) << m->pageblock_order;
+
+		if (pfn_file_read(fl, pfn, nb * bpages, fbuf, err, errlen) < 0)
+			return -1;
+		if (fc && pfn_file_read(fc, pfn, nb * bpages, cbuf, err, errlen) < 0)
+			return -1;
+		for (size_t i = 0; i < nb; i++) {
+			if (kf_memmap_feed(m, zi, z->first_block + b + i, fbuf + i * bpages,
+					   cbuf ? cbuf + i * bpages : NULL) < 0)
+				return scan_fail(err, errlen, errno, "memory map: %s", strerror(errno));
+		}
+	}
+	return 0;
+}
+
 int kf_memmap_read(const char *root, const struct kf_memstate *ms, unsigned flags,
 		   struct kf_memmap **out, char *err, size_t errlen)
 {
@@ -212,26 +237,9 @@ int kf_memmap_read(const char *root, const struct kf_memstate *ms, unsigned flag
 		goto fail;
 	}
 
-	for (int zi = 0; zi < m->nr_zones; zi++) {
-		const struct kf_memmap_zone *z = &m->zones[zi];
-
-		for (uint64_t b = 0; b < z->nr_blocks; b += chunk_blocks) {
-			size_t nb = z->nr_blocks - b < chunk_blocks ? z->nr_blocks - b : chunk_blocks;
-			uint64_t pfn = (z->first_block + b) << pbo;
-
-			if (pfn_file_read(&fl, pfn, nb * bpages, fbuf, err, errlen) < 0)
-				goto fail;
-			if (cbuf && pfn_file_read(&fc, pfn, nb * bpages, cbuf, err, errlen) < 0)
-				goto fail;
-			for (size_t i = 0; i < nb; i++) {
-				if (kf_memmap_feed(m, zi, z->first_block + b + i, fbuf + i * bpages,
-						   cbuf ? cbuf + i * bpages : NULL) < 0) {
-					scan_fail(err, errlen, errno, "memory map: %s", strerror(errno));
-					goto fail;
-				}
-			}
-		}
-	}
+	for (int zi = 0; zi < m->nr_zones; zi++)
+		if (scan_zone(m, zi, &fl, cbuf ? &fc : NULL, fbuf, cbuf, chunk_blocks, err, errlen) < 0)
+			goto fail;
 	kf_memmap_finish(m, ms->have & KF_HAVE_BUDDYINFO ? &ms->buddyinfo : NULL,
 			 &ms->pagetypeinfo);
 	free(fbuf);
