@@ -21,6 +21,7 @@
 #ifndef KF_STATE_H
 #define KF_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define KF_STATE_MAGIC		"kfrag-state 1 "
@@ -36,10 +37,11 @@ struct kf_state_archive {
 /*
  * Reads the state of the machine at root ("/" live) into a new archive for
  * moment ("start" or "end"). Files that cannot be read are left out (a
- * non-root user has no pagetypeinfo); the memory map is scanned when
- * /proc/kpageflags can be read. -1 (errno ENOMEM) only when out of memory.
+ * non-root user has no pagetypeinfo); with memmap, the memory map is
+ * scanned too when /proc/kpageflags can be read (about a second for 24 GiB:
+ * kfrag record does it at the end only, so that tracing starts at once). -1 (errno ENOMEM) only when out of memory.
  */
-int kf_state_capture(const char *root, const char *moment, struct kf_state_archive *a);
+int kf_state_capture(const char *root, const char *moment, bool memmap, struct kf_state_archive *a);
 void kf_state_archive_release(struct kf_state_archive *a);
 
 /* adds one file to an archive (the capture's step, and tests') */

@@ -65,7 +65,8 @@ static void record_usage(FILE *out)
 		"\n"
 		"The trace also carries the memory state at the start and at the end (zoneinfo,\n"
 		"buddyinfo, pagetypeinfo, vmstat, meminfo, the vm sysctls, the processes the\n"
-		"guard protects, and the memory map when root), in an option trace-cmd skips:\n"
+		"guard protects, and at the end the memory map when root), in an option\n"
+		"trace-cmd skips:\n"
 		"kfrag report and kfrag top of the file show the recorded machine.\n"
 		"\n"
 		"Ctrl-C (SIGINT), SIGTERM or SIGHUP end the recording early; the file is still\n"
@@ -221,7 +222,7 @@ static int write_trace(struct kf_live *l, const struct record_opts *o, const str
 
 	if (!o->no_state && start->buf) {
 		opts[nr++] = (struct kf_tracedat_option){ KF_TRACEDAT_OPT_STATE, start->buf, start->len };
-		if (kf_state_capture("/", "end", &end) == 0)
+		if (kf_state_capture("/", "end", true, &end) == 0)
 			opts[nr++] = (struct kf_tracedat_option){ KF_TRACEDAT_OPT_STATE, end.buf, end.len };
 	}
 	ret = kf_live_write_tracedat(l, o->output, opts, nr, err, errlen);
@@ -273,7 +274,7 @@ int kf_cmd_record(int argc, char **argv)
 	}
 
 	/* before tracing starts, so that its own reading is not recorded */
-	if (!o.no_state && kf_state_capture("/", "start", &state[0]) < 0)
+	if (!o.no_state && kf_state_capture("/", "start", false, &state[0]) < 0)
 		fprintf(stderr, "kfrag record: out of memory: the memory state is not stored\n");
 	kf_symbols_init(&syms);
 	l = kf_live_open(&cfg, &syms, err, sizeof(err));

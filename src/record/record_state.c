@@ -206,7 +206,7 @@ static void add_memmap(struct kf_state_archive *a, const char *root)
 	kf_memstate_release(&ms);
 }
 
-int kf_state_capture(const char *root, const char *moment, struct kf_state_archive *a)
+int kf_state_capture(const char *root, const char *moment, bool memmap, struct kf_state_archive *a)
 {
 	static const char *const files[] = {
 		"proc/zoneinfo", "proc/buddyinfo", "proc/pagetypeinfo", "proc/vmstat",
@@ -227,7 +227,8 @@ int kf_state_capture(const char *root, const char *moment, struct kf_state_archi
 		add_file(a, root, files[i]);
 	add_vm_sysctls(a, root);
 	add_protected(a, root);
-	add_memmap(a, root);
+	if (memmap)
+		add_memmap(a, root);
 	append(a, "end\n", 4);
 	if (a->err) {
 		kf_state_archive_release(a);

@@ -71,6 +71,8 @@ static void report_usage(FILE *out)
 		"traced, 2 usage error.\n");
 }
 
+static int check_report_opts(struct report_opts *o);
+
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
 	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP, OPT_SVG, OPT_INTERVAL, OPT_COUNT };
@@ -164,6 +166,12 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		report_usage(stderr);
 		return -1;
 	}
+	return check_report_opts(o);
+}
+
+/* the options that go together, and those that do not */
+static int check_report_opts(struct report_opts *o)
+{
 	if (o->count && !(o->interval > 0)) {
 		fprintf(stderr, "kfrag report: --count counts intervals: give --interval SEC too\n");
 		return -1;

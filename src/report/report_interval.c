@@ -84,8 +84,10 @@ int kf_report_intervals(struct kf_run *r, const struct kf_report_opts_interval *
 	kf_signals_add(KF_SIGNAL_CLEANUP, no_hook);
 	if (o->text)
 		text_header(out);
+	double prev_end = 0;
+
 	for (long i = 0; !o->count || i < o->count; i++) {
-		double start = i * o->interval, end = start + o->interval;
+		double start = live ? prev_end : i * o->interval, end = i * o->interval + o->interval;
 		const struct kf_measurement *m;
 		struct kf_report_input in = { .by_comm = o->by_comm };
 		int ret;
@@ -95,8 +97,10 @@ int kf_report_intervals(struct kf_run *r, const struct kf_report_opts_interval *
 			failed = true;
 			break;
 		}
-		if (live && kf_signals_interrupt())
-			end = kf_monotonic_s() - t0;	/* the interval so far */
+		/* live: the times the rings were read (a slow measure, or
+		 * Ctrl-C, makes an interval longer or shorter) */
+		if (live)
+			end = prev_end = kf_monotonic_s() - t0;
 		in.m = m;
 		if (o->text)
 			text_row(out, m, end);

@@ -318,11 +318,49 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
-int kf_tracedat_write(const char *path, const struct kf_tracedat_desc *d,
-		      char *err, size_t errlen)
+/* everything before the options' data: magic, headers, formats, cmdlines,
+ * the CPU count and the options */
+static int put_headers(struct out *o, const struct kf_tracedat_desc *d, char **ftrace, int nr_ftrace,
+		       char *err, size_t errlen)
 {
 	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 	const uint16_t probe = 1;
+	char p[4096];
+
+	put(o, magic, sizeof(magic));
+	put(o, "6", 2);
+	put(o, (const char[]){ *(const uint8_t *)&probe == 1 ? 0 : 1 }, 1);
+	put(o, (const char[]){ (char)sizeof(long) }, 1);
+	put4(o, d->page_size);
+
+	put(o, "header_page", 12);
+	snprintf(p, sizeof(p), "%s/events/header_page", d->tracing_dir);
+	if (put_file(o, p, 8, err, errlen) < 0)
+		return -1;
+	put(o, "header_event", 13);
+	snprintf(p, sizeof(p), "%s/events/header_event", d->tracing_dir);
+	if (put_file(o, p, 8, err, errlen) < 0)
+		return -1;
+
+	put4(o, nr_ftrace);
+	for (int i = 0; i < nr_ftrace; i++) {
+		snprintf(p, sizeof(p), "%s/events/ftrace/%s/format", d->tracing_dir, ftrace[i]);
+		if (put_file(o, p, 8, err, errlen) < 0)
+			return -1;
+	}
+	if (put_event_formats(o, d, err, errlen) < 0)
+		return -1;
+	put4(o, 0);		/* kallsyms: kmem events need no function names */
+	put4(o, 0);		/* printk formats: no trace_printk() events */
+	put_cmdlines(o, d);
+	put4(o, d->nr_cpus);
+	put_options(o, d);
+	return 0;
+}
+
+int kf_tracedat_write(const char *path, const struct kf_tracedat_desc *d,
+		      char *err, size_t errlen)
+{
 	struct kf_atomic_file af;
 	struct out o = { 0 };
 	char p[4096], *clock = NULL, *buf = NULL, **ftrace = NULL;
@@ -340,35 +378,9 @@ int kf_tracedat_write(const char *path, const struct kf_tracedat_desc *d,
 	}
 	o.fp = af.fp;
 
-	put(&o, magic, sizeof(magic));
-	put(&o, "6", 2);
-	put(&o, (const char[]){ *(const uint8_t *)&probe == 1 ? 0 : 1 }, 1);
-	put(&o, (const char[]){ (char)sizeof(long) }, 1);
-	put4(&o, d->page_size);
-
-	put(&o, "header_page", 12);
-	snprintf(p, sizeof(p), "%s/events/header_page", d->tracing_dir);
-	if (put_file(&o, p, 8, err, errlen) < 0)
-		goto fail;
-	put(&o, "header_event", 13);
-	snprintf(p, sizeof(p), "%s/events/header_event", d->tracing_dir);
-	if (put_file(&o, p, 8, err, errlen) < 0)
-		goto fail;
-
 	ftrace = ftrace_formats(d->tracing_dir, &nr_ftrace);
-	put4(&o, nr_ftrace);
-	for (int i = 0; i < nr_ftrace; i++) {
-		snprintf(p, sizeof(p), "%s/events/ftrace/%s/format", d->tracing_dir, ftrace[i]);
-		if (put_file(&o, p, 8, err, errlen) < 0)
-			goto fail;
-	}
-	if (put_event_formats(&o, d, err, errlen) < 0)
+	if (put_headers(&o, d, ftrace, nr_ftrace, err, errlen) < 0)
 		goto fail;
-	put4(&o, 0);		/* kallsyms: kmem events need no function names */
-	put4(&o, 0);		/* printk formats: no trace_printk() events */
-	put_cmdlines(&o, d);
-	put4(&o, d->nr_cpus);
-	put_options(&o, d);
 	put(&o, "flyrecord", 10);
 
 	snprintf(p, sizeof(p), "%s/trace_clock", d->instance_dir ? d->instance_dir : d->tracing_dir);

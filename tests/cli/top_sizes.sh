@@ -12,7 +12,8 @@
 #     free blocks of order 9 and more, read here from the saved buddyinfo;
 #   - the alerts take one line each (the protected table stays in view),
 #     Enter shows each with its action;
-#   - 200 columns show every zone column (FREE BLOCKS, MIN, LOW, HIGH).
+#   - 200 columns show every zone column (FREE BLOCKS, MIN, LOW, HIGH);
+#   - TERM=dumb is refused with a message.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/top_lib.sh"
 T=$FIXTURES/text/report_compaction_noprefix.txt
@@ -64,6 +65,11 @@ for size in 80x24 120x40 200x60; do
 	top_keys q
 	top_exit >/dev/null
 done
+
+# TERM=dumb: refused before anything is drawn
+TOP_ENV=TERM=dumb top_start 80x24 --input "$T" --proc-root "$PROC"
+expect_eq "TERM=dumb: exit status" "$(top_exit)" 1
+grep -q "cannot move the cursor" "$TMP/stderr" && ok || fail "TERM=dumb: $(cat "$TMP/stderr")"
 
 # 200 columns: every zone column, more than 120 shows
 grep -q 'FREE BLOCKS.*MIN.*LOW.*HIGH' "$TMP/screen.200x60" && ok || fail "200x60: zone columns missing"
