@@ -45,7 +45,7 @@ printf "%-28s %9s %8s %8s %8s %7s %7s %7s %7s\n" trace events bare_s kfrag_s rea
 for dat in "$data"/*/trace.dat "$out"/recorded/trace.dat; do
 	[ -f "$dat" ] || continue
 	name=$(basename "$(dirname "$dat")")
-	events=$("$out/bare_iterate" "$dat")
+	events=$("$out/bare_iterate" "$dat" 2>/dev/null)	# libtracecmd warns of options it does not know
 	read -r bc br < <(cpu "$out/bare_iterate" "$dat")
 	read -r kc kr < <(cpu "$build/kfrag" report --input "$dat" --json --output "$out/r.json")
 	read -r rc _ < <(cpu "$build/bench/read_only" "$dat")

@@ -150,7 +150,6 @@ struct kf_extfrag_stats {
 	uint64_t changed;	/* change_ownership: pageblock changed migratetype */
 };
 
-/* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
 /* page faults of one process on one virtual page while migration ran */
 struct kf_fault_page {
 	int pid;
@@ -159,6 +158,7 @@ struct kf_fault_page {
 	uint32_t on_pte;		/* of them, while the page's migration PTE was set */
 };
 
+/* the columns of the kernel's trace-pagealloc-postprocess.pl, counted as it counts them */
 struct kf_proc_stats {
 	int pid;
 	char comm[KF_COMM_LEN];
@@ -205,9 +205,15 @@ struct kf_kcompactd_waker {
 	uint64_t first_ts;		/* ns, trace clock */
 };
 
+#define KF_RATE_BUCKETS	240
+
 struct kf_snapshot {
 	uint64_t first_ts, last_ts;	/* of events fed, ns */
 	uint64_t nr_events;
+	/* events over time: rate[i] counts those from first_ts + i * bucket on
+	 * (0.1 s buckets, doubled in width while the window outgrows them) */
+	uint64_t rate_bucket_ns;
+	uint64_t rate[KF_RATE_BUCKETS];
 	/* events not counted: a negative CPU, or no memory for a new CPU */
 	uint64_t events_uncounted;
 	/* the CPUs that occurred (events or lost-event reports), whatever their

@@ -71,6 +71,11 @@ int kf_guard_opts_check(const struct kf_guard_opts *o, const char *offline, cons
 /* the guard's configuration for these options: the live machine's, and
  * what a recorded trace's evaluation assumes of the sysctls */
 void kf_guard_opts_config(const struct kf_guard_opts *o, struct kf_guard_config *gc);
+/* a recording's saved sysctls (kfrag record keeps /proc/sys/vm at its
+ * start and end) into gc's assumption, source "recording", unless the
+ * user assumed something: then theirs stands. compact_unevictable_allowed
+ * is 1 when either moment had 1; the other the value at the end. */
+void kf_guard_recorded_sysctls(const char *trace, struct kf_guard_config *gc);
 /* "compact_unevictable_allowed=0": the sysctl and its value into assume[];
  * -1 with a message naming the option when malformed */
 int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char *cmd);

@@ -60,7 +60,9 @@ struct kf_run_error {
 
 struct kf_run_config {
 	enum kf_run_mode mode;
-	const char *proc_root;		/* NULL = "/" */
+	/* NULL = "/"; a recorded trace (FILE, REPLAY) then shows the memory
+	 * state it carries when kfrag record saved one */
+	const char *proc_root;
 	const char *input;		/* FILE, REPLAY: the trace ("-" = stdin for FILE) */
 	double duration;		/* WINDOW: seconds, 0 = until SIGINT/SIGTERM/SIGHUP */
 	/* the guard: live (WINDOW, STREAM, PROC) on the processes of
@@ -83,6 +85,10 @@ struct kf_measurement {
 	enum kf_run_mode mode;
 	bool live;			/* WINDOW or STREAM */
 	const char *proc_root;
+	/* the memory state is the one the recording carries (kfrag record):
+	 * proc_root is its extracted copy; times in seconds since the epoch */
+	bool saved_state;
+	double saved_start_time, saved_end_time;
 	/* the counts: NULL in PROC mode (nothing traced); and those of the
 	 * measure before (NULL at the first, and after kf_run_reset), for rates */
 	const struct kf_snapshot *snap;

@@ -11,14 +11,23 @@
  * had is lost on failure: data goes to a temporary file beside path
  * (O_EXCL, never following a symlink), and is renamed over path only by
  * kf_atomic_commit(). kf_atomic_abort() removes the temporary file.
+ * The file gets mode & ~umask. A path that is a symbolic link is refused
+ * (ELOOP), a directory too (EISDIR); one that is neither a regular file nor
+ * those (/dev/null, a FIFO, a terminal) is written through, never replaced.
+ * Temporary files that killed kfrag processes left beside path (their pid
+ * is in the name) are removed.
  */
 struct kf_atomic_file {
 	FILE *fp;
 	char *path;
-	char *tmp_path;
+	char *tmp_path;		/* NULL when writing through (direct) */
+	int direct;		/* path is a device or FIFO, written in place */
 };
 
 int kf_atomic_open(struct kf_atomic_file *af, const char *path, mode_t mode);
+/* the same with mode exactly, whatever the umask (a file another user's
+ * daemon must read: the Prometheus textfile) */
+int kf_atomic_open_exact(struct kf_atomic_file *af, const char *path, mode_t mode);
 int kf_atomic_commit(struct kf_atomic_file *af);	/* fflush, fsync, rename */
 void kf_atomic_abort(struct kf_atomic_file *af);
 

@@ -464,7 +464,7 @@ int kf_check_prometheus_write(const char *path, const struct kf_check_output *o,
 		errno = EINVAL;
 		return -1;
 	}
-	if (kf_mkdir_parents(path) < 0 || kf_atomic_open(&af, path, 0644) < 0) {
+	if (kf_mkdir_parents(path) < 0 || kf_atomic_open_exact(&af, path, 0644) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}

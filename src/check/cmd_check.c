@@ -299,7 +299,8 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 		r->comms[i] = r->cfg.protect_comms[i];
 	memset(rc, 0, sizeof(*rc));
 	rc->mode = o->input ? KF_RUN_FILE : !o->proc_root && r->cfg.duration > 0 ? KF_RUN_WINDOW : KF_RUN_PROC;
-	rc->proc_root = o->proc_root ? o->proc_root : "/";
+	/* NULL: "/", or the state a recording carries */
+	rc->proc_root = o->proc_root;
 	rc->input = o->input;
 	rc->duration = r->cfg.duration;
 	rc->guard = r->cfg.guard && (o->input || !o->proc_root);
@@ -501,9 +502,12 @@ static int check_body(void *arg)
 	} else if (evaluate(r) < 0) {
 		return unknown_early(&r->o, "out of memory");
 	}
-	if (outputs(r) < 0)
-		fprintf(stderr, "kfrag check: output failed\n");
-	return r->rep.status;
+	if (outputs(r) < 0) {
+		/* the verdict never reached the monitor: UNKNOWN, not the status it missed */
+		fprintf(stderr, "kfrag check: cannot write the result to standard output: %s\n", strerror(errno));
+		return KF_CHECK_UNKNOWN;
+	}
+	return r->rep.status;	/* outputs() may have added an UNKNOWN */
 }
 
 int kf_cmd_check(int argc, char **argv)

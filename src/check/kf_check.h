@@ -34,7 +34,7 @@
 
 /* the version of kfrag check's JSON (--json, the history's lines):
  * data/kfrag-check.schema.json; a minor version only adds keys */
-#define KF_CHECK_SCHEMA_VERSION "1.0"
+#define KF_CHECK_SCHEMA_VERSION "1.1"
 
 /* exit codes, as Nagios plugins use them */
 enum kf_check_status {

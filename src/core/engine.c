@@ -113,6 +113,25 @@ static void feed_fault(struct kf_engine *e, const struct kf_event *ev, struct kf
 		ps->faults_on_migration_pte++;
 }
 
+/* events per time bucket from the first event on; the buckets double in
+ * width (merged pairwise) whenever the window outgrows them */
+static void rate_count(struct kf_engine *e, uint64_t ts)
+{
+	uint64_t i;
+
+	if (!e->rate_bucket_ns)
+		e->rate_bucket_ns = 100000000;	/* 0.1 s */
+	i = ts > e->first_ts ? (ts - e->first_ts) / e->rate_bucket_ns : 0;
+	while (i >= KF_RATE_BUCKETS) {
+		for (int k = 0; k < KF_RATE_BUCKETS / 2; k++)
+			e->rate[k] = e->rate[2 * k] + e->rate[2 * k + 1];
+		memset(&e->rate[KF_RATE_BUCKETS / 2], 0, sizeof(e->rate) / 2);
+		e->rate_bucket_ns *= 2;
+		i /= 2;
+	}
+	e->rate[i]++;
+}
+
 void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 {
 	struct cpu_state *c = kf_cpus_get(e, ev->cpu);
@@ -127,6 +146,7 @@ void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)
 		e->first_ts = ev->ts;
 	if (ev->ts > e->last_ts)
 		e->last_ts = ev->ts;
+	rate_count(e, ev->ts);
 	c->ev[ev->type]++;
 	kf_run_track(c, ev);
 	if (ev->type > KF_EV_PAGE_PCPU_DRAIN)

@@ -87,6 +87,8 @@ struct kf_engine {
 	struct pfn_map alloc_cpu, refill_cpu;
 
 	uint64_t first_ts, last_ts, nr_events;
+	uint64_t rate_bucket_ns;	/* events over time, for the report's timeline */
+	uint64_t rate[KF_RATE_BUCKETS];
 
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];

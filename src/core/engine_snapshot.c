@@ -151,6 +151,8 @@ struct kf_snapshot *kf_engine_snapshot(const struct kf_engine *e)
 	s->first_ts = e->first_ts;
 	s->last_ts = e->last_ts;
 	s->nr_events = e->nr_events;
+	s->rate_bucket_ns = e->rate_bucket_ns;
+	memcpy(s->rate, e->rate, sizeof(s->rate));
 	s->events_uncounted = e->events_uncounted;
 	if (e->nr_zones)
 		memcpy(s->zones, e->zones, e->nr_zones * sizeof(*s->zones));

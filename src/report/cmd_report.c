@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kfrag report: one report, from a recorded trace or from the live kernel. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +25,9 @@ struct report_opts {
 	enum output_format format;
 	bool by_comm;
 	bool memmap;			/* the full memory map, and a scan even offline */
+	const char *svg;		/* --svg FILE: the picture too */
+	double interval;		/* --interval N: a report per N seconds */
+	long count;
 	struct kf_guard_opts guard;
 };
 
@@ -49,6 +53,12 @@ static void report_usage(FILE *out)
 		"      --proc-root DIR    read zoneinfo, buddyinfo, pagetypeinfo and vmstat from DIR\n"
 		"                         (DIR/proc/NAME or DIR/NAME) instead of /proc\n"
 		"      --by-comm          merge processes by command name\n"
+		"      --interval SEC     a report every SEC seconds, one JSON line each (--text: a\n"
+		"                         table row): live until Ctrl-C (or --duration), or over a\n"
+		"                         recorded trace in its own time; counts start again each time\n"
+		"      --count N          stop after N intervals\n"
+		"      --svg FILE         also draw the report as one SVG picture: the memory map,\n"
+		"                         a timeline of the window, free blocks of every zone\n"
 		"\n"
 		KF_GUARD_OPTS_HELP
 		"      --memmap           the full memory map: every pageblock's class, from\n"
@@ -63,7 +73,7 @@ static void report_usage(FILE *out)
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP };
+	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP, OPT_SVG, OPT_INTERVAL, OPT_COUNT };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -73,6 +83,9 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "by-comm", no_argument, NULL, OPT_BY_COMM },
 		{ "memmap", no_argument, NULL, OPT_MEMMAP },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "count", required_argument, NULL, OPT_COUNT },
 		KF_GUARD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -80,7 +93,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->proc_root = "/";
+	o->proc_root = NULL;	/* "/", or a recording's saved state */
 	if (kf_guard_opts_init(&o->guard, argc) < 0) {
 		fprintf(stderr, "kfrag report: out of memory\n");
 		return -1;
@@ -116,6 +129,21 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case OPT_MEMMAP:
 			o->memmap = true;
 			break;
+		case OPT_SVG:
+			o->svg = optarg;
+			break;
+		case OPT_INTERVAL:
+			if (kf_parse_double(optarg, 0.01, 1e6, &o->interval) < 0) {
+				fprintf(stderr, "kfrag report: --interval wants seconds > 0, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_COUNT:
+			if (kf_parse_long(optarg, 1, 1L << 40, &o->count) < 0) {
+				fprintf(stderr, "kfrag report: --count wants a number of intervals, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case 'h':
 			report_usage(stdout);
 			return 1;
@@ -136,7 +164,22 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		report_usage(stderr);
 		return -1;
 	}
-	if (!o->input == !(o->duration > 0)) {
+	if (o->count && !(o->interval > 0)) {
+		fprintf(stderr, "kfrag report: --count counts intervals: give --interval SEC too\n");
+		return -1;
+	}
+	if (o->interval > 0 && (o->memmap || o->svg || o->output)) {
+		fprintf(stderr, "kfrag report: --interval writes lines on standard output; no --memmap, --svg or --output with it\n");
+		return -1;
+	}
+	if (o->interval > 0 && !o->input && o->duration > 0 && !o->count)
+		o->count = (long)ceil(o->duration / o->interval - 1e-9);
+	if (o->input && o->duration > 0) {
+		fprintf(stderr, "kfrag report: say what to analyse: --input FILE or --duration SECONDS\n");
+		report_usage(stderr);
+		return -1;
+	}
+	if (!o->input == !(o->duration > 0) && !(o->interval > 0)) {
 		fprintf(stderr, "kfrag report: say what to analyse: --input FILE or --duration SECONDS\n");
 		report_usage(stderr);
 		return -1;
@@ -170,15 +213,39 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 	}
 	if (o->output) {
 		if (ret < 0) {
+			fprintf(stderr, "kfrag report: cannot write %s: %s\n", o->output, strerror(errno));
 			kf_atomic_abort(&af);
 		} else if (kf_atomic_commit(&af) < 0) {
 			fprintf(stderr, "kfrag report: cannot write %s: %s\n", o->output, strerror(errno));
 			ret = -1;
 		}
-	} else if (fflush(stdout) != 0) {
+	} else if (fflush(stdout) != 0 || ferror(stdout) || ret < 0) {
+		/* e.g. > /dev/full: the writes failed, say so (the exit status alone is silent) */
+		fprintf(stderr, "kfrag report: cannot write the report to standard output: %s\n", strerror(errno));
 		ret = -1;
 	}
 	return ret;
+}
+
+/* the picture, atomically like every output */
+static int write_svg(const char *path, const struct kf_report_input *in)
+{
+	struct kf_atomic_file af = { 0 };
+
+	if (kf_atomic_open(&af, path, 0644) < 0) {
+		fprintf(stderr, "kfrag report: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (kf_report_svg(in, af.fp) < 0) {
+		fprintf(stderr, "kfrag report: cannot write %s: out of memory or disk\n", path);
+		kf_atomic_abort(&af);
+		return -1;
+	}
+	if (kf_atomic_commit(&af) < 0) {
+		fprintf(stderr, "kfrag report: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* what the guard found, on stderr before tracing starts */
@@ -202,12 +269,15 @@ static void guard_announce(const struct kf_guard_input *in)
 			fprintf(stderr, "kfrag report: guard: --protect-comm %s: no process of that name\n",
 				in->unmatched[i].comm);
 	}
-	if (!in->nr_procs)
+	if (!in->nr_procs && in->lock_threshold_kb)
 		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
 			"process, none with %llu kB or more locked)\n", (unsigned long long)in->lock_threshold_kb);
+	else if (!in->nr_procs)
+		fprintf(stderr, "kfrag report: guard: no process to protect (no sched_ext scheduler, no scx_* "
+			"process)\n");
 	if (in->enforced)
 		fprintf(stderr, "kfrag report: guard: --enforce: vm.compact_unevictable_allowed held at 0 "
-			"(%d is put back at exit)\n", in->unevictable_allowed_start);
+			"(%d is put back at exit)\n", in->enforce_original);
 	else if (in->enforce_error[0])
 		fprintf(stderr, "kfrag report: guard: --enforce: %s\n", in->enforce_error);
 }
@@ -220,7 +290,8 @@ static void opts_release(struct report_opts *o)
 static void run_config(const struct report_opts *o, struct kf_run_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->mode = o->input ? KF_RUN_FILE : KF_RUN_WINDOW;
+	cfg->mode = o->input ? (o->interval > 0 ? KF_RUN_REPLAY : KF_RUN_FILE) :
+		    o->interval > 0 ? KF_RUN_STREAM : KF_RUN_WINDOW;
 	cfg->proc_root = o->proc_root;
 	cfg->input = o->input;
 	cfg->duration = o->duration;
@@ -268,6 +339,22 @@ static void measurement_notes(const struct report_opts *o, const struct kf_measu
 				m->guard->alerts[i].message);
 }
 
+/* --interval: the lines, then the run closed */
+static int run_intervals(struct report_opts *o, struct kf_run *r, struct kf_run_error *err)
+{
+	struct kf_report_opts_interval io = {
+		.interval = o->interval, .count = o->count, .text = o->format == OUT_TEXT,
+		.by_comm = o->by_comm, .in_trace = o->input != NULL,
+	};
+	int ret = kf_report_intervals(r, &io, stdout, err);
+
+	if (ret < 0)
+		fprintf(stderr, "kfrag report: %s\n", err->msg);
+	kf_run_close(r);
+	opts_release(o);
+	return ret < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
+}
+
 int kf_cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -285,6 +372,8 @@ int kf_cmd_report(int argc, char **argv)
 	}
 	run_config(&o, &cfg);
 	r = kf_run_open(&cfg, &err);
+	if (r && o.interval > 0)
+		return run_intervals(&o, r, &err);
 	if (r && !o.input)
 		live_announce(&o, r);
 	if (r && kf_run_step(r, 0, &err) == 0)
@@ -308,7 +397,7 @@ int kf_cmd_report(int argc, char **argv)
 		.memmap_error = mm_err[0] ? mm_err : NULL,
 	};
 
-	ret = write_report(&o, &in) < 0 ? KF_EXIT_FAIL : KF_EXIT_OK;
+	ret = write_report(&o, &in) < 0 || (o.svg && write_svg(o.svg, &in) < 0) ? KF_EXIT_FAIL : KF_EXIT_OK;
 	kf_run_close(r);
 	opts_release(&o);
 	return ret;

@@ -35,6 +35,19 @@ struct kf_report_input {
 
 json_t *kf_report_json(const struct kf_report_input *in);
 int kf_report_text(const struct kf_report_input *in, FILE *out);
+/* --interval N [--count M] (src/report/report_interval.c): a report per
+ * interval on out, a JSON line or a text row; r opened in STREAM (live) or
+ * REPLAY (in_trace) mode; -1 with err when the source or the output failed */
+struct kf_report_opts_interval {
+	double interval;	/* seconds: wall time live, trace time in a trace */
+	long count;		/* 0 = until the trace ends or a signal */
+	bool text, by_comm, in_trace;
+};
+int kf_report_intervals(struct kf_run *r, const struct kf_report_opts_interval *o, FILE *out,
+			struct kf_run_error *err);
+
+/* one self-contained SVG: memory map, timeline, zones (src/report/report_svg.c) */
+int kf_report_svg(const struct kf_report_input *in, FILE *out);
 
 /* the guard alone, as the report renders it (src/report_guard.c): the JSON
  * object "guard" and the text section; check and top use them too */

@@ -460,8 +460,18 @@ static json_t *migration_json(const struct kf_report_input *in)
 static json_t *memory_state_json(const struct kf_report_input *in)
 {
 	const struct kf_memstate *ms = in->m->mem ? in->m->mem : in->m->mem_before;
-	json_t *o = json_pack("{s:s,s:b}", "proc_root", in->m->proc_root ? in->m->proc_root : "/",
-			      "of_traced_machine", !in->m->source || (in->m->proc_root && strcmp(in->m->proc_root, "/") != 0));
+	json_t *o;
+
+	if (in->m->saved_state) {
+		o = json_pack("{s:s,s:b,s:f}", "proc_root", "saved in the trace", "of_traced_machine", 1,
+			      "saved_start_time", in->m->saved_start_time);
+		if (in->m->saved_end_time > 0)
+			json_object_set_new(o, "saved_end_time", json_real(in->m->saved_end_time));
+	} else {
+		o = json_pack("{s:s,s:b}", "proc_root", in->m->proc_root ? in->m->proc_root : "/",
+			      "of_traced_machine", !in->m->source ||
+			      (in->m->proc_root && strcmp(in->m->proc_root, "/") != 0));
+	}
 
 	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO))
 		json_object_set_new(o, "pageblock_order", json_integer(ms->pagetypeinfo.pageblock_order));

@@ -273,6 +273,9 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 		fprintf(out, "malformed lines skipped: %llu (first at line %llu)\n",
 			(unsigned long long)in->m->source->malformed,
 			(unsigned long long)in->m->source->first_malformed_line);
+	if (s->events_uncounted)
+		fprintf(out, "events not counted: %llu (a negative CPU number, or no memory for one more CPU)\n",
+			(unsigned long long)s->events_uncounted);
 	/* first: the conclusions, and what puts the machine at risk, must not scroll away */
 	kf_findings_text(in->m->findings, out);
 	if (in->m->guard_in && in->m->guard)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kf_guard_opts.h"
+#include "kf_state.h"
 #include "kf_util.h"
 
 int kf_guard_opts_init(struct kf_guard_opts *o, int argc)
@@ -137,4 +138,30 @@ int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char 
 	fprintf(stderr, "kfrag %s: --assume-sysctl wants compact_unevictable_allowed=0|1 or "
 		"compaction_proactiveness=0..100, not '%s'\n", cmd, arg);
 	return -1;
+}
+
+void kf_guard_recorded_sysctls(const char *trace, struct kf_guard_config *gc)
+{
+	struct kf_saved_state st;
+	char err[256];
+	int start, end;
+
+	if (!trace || gc->assume_mask || kf_saved_state_open(trace, &st, err, sizeof(err)) != 1)
+		return;		/* the user's word wins; no saved state: nothing known */
+	for (int k = 0; k < KF_SYSCTL_NR; k++) {
+		start = st.start_root ? kf_guard_read_sysctl(st.start_root, kf_guard_sysctl_names[k]) : -1;
+		end = st.end_root ? kf_guard_read_sysctl(st.end_root, kf_guard_sysctl_names[k]) : -1;
+		/* compact_unevictable_allowed: 1 at either moment let pages move */
+		if (k == KF_SYSCTL_UNEVICTABLE_ALLOWED && start > end)
+			end = start;
+		if (end < 0)
+			end = start;
+		if (end < 0)
+			continue;
+		gc->assume_sysctl[k] = end;
+		gc->assume_mask |= 1u << k;
+	}
+	if (gc->assume_mask)
+		gc->assume_source = "recording";
+	kf_saved_state_release(&st);
 }

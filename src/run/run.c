@@ -16,6 +16,8 @@
 
 #include "kf_replay.h"
 #include "kf_run.h"
+#include "kf_guard_opts.h"
+#include "kf_state.h"
 #include "kf_session.h"
 #include "kf_util.h"
 
@@ -49,6 +51,8 @@ struct kf_run {
 	bool measured;
 	struct kf_findings findings;
 	struct kf_measurement m;
+	/* a recording's own memory state (kfrag record), when it has one */
+	struct kf_saved_state saved;
 };
 
 static void set_error(struct kf_run_error *e, enum kf_run_errkind kind, int errnum, const char *fmt, ...)
@@ -176,6 +180,24 @@ static int open_source(struct kf_run *r, struct kf_run_error *err)
 	return 0;
 }
 
+/*
+ * A recorded trace read without --proc-root (proc_root NULL) shows the
+ * memory state it carries (kf_state.h), never the machine it is read on.
+ */
+static int open_saved_state(struct kf_run *r, struct kf_run_error *err)
+{
+	const struct kf_run_config *cfg = &r->cfg;
+
+	if (cfg->proc_root || (cfg->mode != KF_RUN_FILE && cfg->mode != KF_RUN_REPLAY) ||
+	    !cfg->input || !strcmp(cfg->input, "-"))
+		return 0;
+	if (kf_saved_state_open(cfg->input, &r->saved, err->msg, sizeof(err->msg)) < 0) {
+		set_kind(err, KF_RUN_ESOURCE);
+		return -1;
+	}
+	return 0;
+}
+
 struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error *err)
 {
 	struct kf_run *r = calloc(1, sizeof(*r));
@@ -187,10 +209,21 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 		return NULL;
 	}
 	r->cfg = *cfg;
-	if (kf_session_init(&r->s, cfg->proc_root, err->msg, sizeof(err->msg)) < 0) {
+	/* STREAM, REPLAY read the files one by one: the sysctls stay unknown */
+	r->mem.min_free_kbytes = r->mem.percpu_pagelist_high_fraction = -1;
+	if (open_saved_state(r, err) < 0)
+		goto fail;
+	if (kf_session_init(&r->s, r->saved.start_root ? r->saved.start_root : cfg->proc_root,
+			    err->msg, sizeof(err->msg)) < 0) {
 		set_kind(err, KF_RUN_EMEMSTATE);
 		goto fail;
 	}
+	/* the state at the end of the recording, shown as "after" */
+	if (r->saved.end_root &&
+	    kf_memstate_read(r->saved.end_root, &r->s.mem_after, msg, sizeof(msg)) == 0)
+		r->s.have_after = true;
+	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
+		kf_guard_recorded_sysctls(cfg->input, &r->cfg.guard_live);
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {
@@ -298,6 +331,10 @@ static void measure_memstate(struct kf_run *r)
 		m->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
 		break;
 	case KF_RUN_FILE:
+		/* a recording with its saved state: its start and its end */
+		m->mem_before = r->s.have_after ? &r->s.mem_before : NULL;
+		m->mem = r->s.have_after ? &r->s.mem_after : &r->s.mem_before;
+		break;
 	case KF_RUN_PROC:
 		m->mem = &r->s.mem_before;
 		break;
@@ -379,6 +416,9 @@ static void measure_source(struct kf_run *r)
 	m->mode = r->cfg.mode;
 	m->live = mode_is_live(r->cfg.mode);
 	m->proc_root = r->s.proc_root;
+	m->saved_state = r->saved.start_root != NULL;
+	m->saved_start_time = r->saved.start_time;
+	m->saved_end_time = r->saved.end_time;
 	m->snap = snap;
 	m->prev_snap = r->prev_snap;
 	m->syms = &r->s.syms;
@@ -523,5 +563,6 @@ void kf_run_close(struct kf_run *r)
 	kf_guard_close(r->g);		/* --enforce: the old value goes back */
 	kf_top_replay_free(r->replay);
 	kf_session_release(&r->s);
+	kf_saved_state_release(&r->saved);
 	free(r);
 }

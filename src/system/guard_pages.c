@@ -244,6 +244,28 @@ static int update_moved_vranges(const struct kf_guard *g, const struct gproc *gp
 	return 0;
 }
 
+/* room for n more pages in the reading: 0, 1 past what is kept, -1 ENOMEM */
+static int reading_room(struct kf_pagemap *now, size_t n)
+{
+	size_t na = now->alloc ? now->alloc * 2 : 1024;
+	struct kf_pagemap_entry *grown;
+
+	if (now->nr + n <= now->alloc)
+		return 0;
+	while (na < now->nr + n)
+		na *= 2;
+	if (na > MAX_PAGES_PER_PROC)
+		na = MAX_PAGES_PER_PROC;
+	if (now->nr + n > na)
+		return 1;
+	grown = realloc(now->pages, na * sizeof(*grown));
+	if (!grown)
+		return -1;
+	now->pages = grown;
+	now->alloc = na;
+	return 0;
+}
+
 /* the PFNs of the locked mappings now; -1 with errno when pagemap cannot be read */
 static int read_pagemap(const struct kf_guard *g, const struct kf_protected *p, struct kf_pagemap *now,
 			uint64_t *present_out)
@@ -292,26 +314,16 @@ static int read_pagemap(const struct kf_guard *g, const struct kf_protected *p, 
 				break;	/* the mapping went away */
 			size_t n = got / sizeof(*chunk);
 
-			if (now->nr + n > now->alloc) {
-				size_t na = now->alloc ? now->alloc * 2 : 1024;
+			int room = reading_room(now, n);
 
-				while (na < now->nr + n)
-					na *= 2;
-				if (na > MAX_PAGES_PER_PROC)
-					na = MAX_PAGES_PER_PROC;
-				if (now->nr + n > na)
-					break;	/* more than we keep: the rest is not checked */
-				struct kf_pagemap_entry *grown = realloc(now->pages, na * sizeof(*grown));
-
-				if (!grown) {
-					free(chunk);
-					close(fd);
-					kf_pagemap_release(now);
-					errno = ENOMEM;
-					return -1;
-				}
-				now->pages = grown;
-				now->alloc = na;
+			if (room > 0)
+				break;	/* more than we keep: the rest is not checked */
+			if (room < 0) {
+				free(chunk);
+				close(fd);
+				kf_pagemap_release(now);
+				errno = ENOMEM;
+				return -1;
 			}
 			for (size_t k = 0; k < n; k++) {
 				if (!(chunk[k] & PM_PRESENT))

@@ -456,7 +456,7 @@ struct kf_guard *kf_guard_open(const struct kf_guard_config *cfg, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	g->restore_slot = -1;
+	g->restore_slot = g->marker_slot = -1;
 	g->t0 = kf_monotonic_s();
 	if (guard_setup(g, cfg, err, errlen) < 0)
 		goto fail;

@@ -44,6 +44,7 @@ struct kf_guard {
 	bool enforce;
 	bool holding;			/* kfrag holds the sysctl at 0 */
 	int restore_slot;
+	int marker_slot;		/* its marker's "restored" on fatal signals */
 	int last_unevictable;		/* last values read, to see changes */
 	int last_proactiveness;
 };

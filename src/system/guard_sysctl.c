@@ -10,6 +10,10 @@
  *	admin=0
  *	holder=PID STARTTIME	(one line per kfrag holding it)
  *
+ * and one marker per holder (the state's name + ".PID") saying "held",
+ * which the holder's fatal-signal cleanup turns into "restored": a holder
+ * found dead either put the admin's value back (its marker says so) or was
+ * killed by SIGKILL and left 0.
  * The first holder saves the value it found, later ones (nested runs) keep
  * it; the last one out writes it back and removes the file. A holder killed
  * with SIGKILL leaves its line: the next run finds it dead and still knows
@@ -115,7 +119,8 @@ struct enforce_state {
 	bool admin;		/* someone else wrote the sysctl during a run */
 	int nr;
 	struct holder h[MAX_HOLDERS];
-	int pruned;		/* dead holders dropped by the last read */
+	int pruned_killed;	/* dead holders that left 0 (SIGKILL) */
+	int pruned_restored;	/* dead holders whose fatal-signal cleanup restored it */
 };
 
 /* KF_GUARD_ENFORCE_STATE, under the root when it is not "/" (tests) */
@@ -127,6 +132,33 @@ static void state_path(const struct kf_guard *g, char *path, size_t len)
 		snprintf(path, len, "%s", env);
 	else
 		snprintf(path, len, "%s%s", strcmp(g->root, "/") ? g->root : "", KF_GUARD_ENFORCE_STATE);
+}
+
+/* a holder's marker: "held", or "restored" by its emergency cleanup */
+static void marker_path(const struct kf_guard *g, int pid, char *path, size_t len)
+{
+	char base[4000];
+
+	state_path(g, base, sizeof(base));
+	snprintf(path, len, "%s.%d", base, pid);
+}
+
+/* a dead holder's marker read and removed: true when it restored the value */
+static bool marker_restored(const struct kf_guard *g, int pid)
+{
+	char path[4096], buf[16] = "";
+	int fd;
+	ssize_t n;
+
+	marker_path(g, pid, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = '\0';
+	return strncmp(buf, "restored", 8) == 0;
 }
 
 /* the state file, created and locked; -1 with err */
@@ -178,8 +210,10 @@ static void state_read(const struct kf_guard *g, int fd, struct enforce_state *s
 		else if (sscanf(line, "holder=%d %" SCNu64, &h.pid, &h.start) == 2 && st->nr < MAX_HOLDERS) {
 			if (h.pid > 0 && guard_read_starttime(g, h.pid) == h.start)
 				st->h[st->nr++] = h;
+			else if (marker_restored(g, h.pid))
+				st->pruned_restored++;
 			else
-				st->pruned++;
+				st->pruned_killed++;
 		}
 	}
 }
@@ -238,9 +272,10 @@ static int enforce_join(struct kf_guard *g, int value)
 	}
 	state_read(g, fd, &st);
 	state_drop_self(&st);
-	/* nobody alive holds it: a value saved by a run that was killed is
-	 * still what the admin had, unless the sysctl is not 0 any more */
-	if (!st.nr && !(st.existed && st.original >= 0 && value == 0))
+	/* nobody alive holds it: a value saved by a run killed with SIGKILL
+	 * (it left 0) is still what the admin had; after one that restored it,
+	 * the value now is the admin's */
+	if (!st.nr && !(st.pruned_killed && st.original >= 0 && value == 0))
 		st.original = value;
 	st.admin = st.nr ? st.admin : false;
 	if (st.nr < MAX_HOLDERS)
@@ -249,6 +284,32 @@ static int enforce_join(struct kf_guard *g, int value)
 	state_unlock(fd);
 	g->in.enforce_original = st.original;
 	return 0;
+}
+
+/* this holder's marker, "held", turned into "restored" by a fatal signal */
+static void marker_start(struct kf_guard *g)
+{
+	char path[4096];
+	int fd;
+
+	marker_path(g, getpid(), path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return;		/* a dead holder without one counts as killed: the safe side */
+	if (write(fd, "held\n", 5) == 5)
+		g->marker_slot = kf_cleanup_add_restore(path, "restored\n");
+	close(fd);
+}
+
+static void marker_end(struct kf_guard *g)
+{
+	char path[4096];
+
+	if (g->marker_slot >= 0)
+		kf_cleanup_del_restore(g->marker_slot);
+	g->marker_slot = -1;
+	marker_path(g, getpid(), path, sizeof(path));
+	unlink(path);
 }
 
 static void enforce_start(struct kf_guard *g, int value)
@@ -260,6 +321,7 @@ static void enforce_start(struct kf_guard *g, int value)
 			enforce_fail(g, "vm.compact_unevictable_allowed cannot be read");
 		return;
 	}
+	marker_start(g);
 	path = kf_proc_path(g->root, "sys/vm/" UNEVICTABLE);
 	snprintf(restore, sizeof(restore), "%d\n", g->in.enforce_original);
 	/* registered before the write: a signal right after it still restores */
@@ -292,7 +354,7 @@ static void enforce_changed(struct kf_guard *g, int value)
 	if (fd < 0)
 		return;
 	state_read(g, fd, &st);
-	if (!st.admin && st.pruned && value == st.original) {
+	if (!st.admin && st.pruned_restored && value == st.original) {
 		state_write(g, fd, &st);
 		state_unlock(fd);
 		if (write_sysctl(g, UNEVICTABLE, 0, err, sizeof(err)) == 0)
@@ -349,6 +411,7 @@ int kf_guard_restore(struct kf_guard *g)
 	if (ret == 0) {
 		kf_cleanup_del_restore(g->restore_slot);
 		g->restore_slot = -1;
+		marker_end(g);
 	}
 	g->holding = false;
 	g->enforce = false;

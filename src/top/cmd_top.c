@@ -324,7 +324,8 @@ static int open_run(struct top_ctx *c)
 {
 	struct kf_run_config cfg = {
 		.mode = c->o.input ? KF_RUN_REPLAY : KF_RUN_STREAM,
-		.proc_root = c->o.proc_root,
+		/* not given: a replay shows the state its recording carries */
+		.proc_root = c->o.proc_root_given ? c->o.proc_root : NULL,
 		.input = c->o.input,
 		.guard = !c->o.guard.no_guard,
 		.protect_pids = c->o.guard.pids,

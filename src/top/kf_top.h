@@ -94,6 +94,7 @@ struct kf_top_state {
 	bool findings;			/* the findings screen is up ('f') */
 	bool memmap;			/* the memory map is shown instead of the panels */
 	bool sort_menu;			/* the sort column chooser is up */
+	bool alert_details;		/* Enter: alerts wrapped whole, with actions */
 	int sort_menu_sel;
 	double refresh_s;		/* seconds between screens */
 	struct kf_top_ack acks[KF_TOP_MAX_ACKS];

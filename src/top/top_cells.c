@@ -223,3 +223,27 @@ attr_t top_sev_attr(enum kf_severity s)
 	}
 }
 
+
+/*
+ * Cuts s to at most w cells between items ("label value" groups are
+ * separated by two spaces), so that a number is shown whole or not at all.
+ */
+void top_fit_items(char *s, int w)
+{
+	char *cut = NULL;
+	int cells = 0;
+
+	if (top_cells_of(s) <= w)
+		return;
+	for (char *p = s; *p; p++) {
+		if (p[0] == ' ' && p[1] == ' ' && cells <= w)
+			cut = p;
+		cells += (*p & 0xc0) != 0x80;
+		if (cells > w)
+			break;
+	}
+	if (cut)
+		*cut = '\0';
+	else
+		s[0] = '\0';
+}

@@ -108,6 +108,8 @@ void top_draw_cells(int y, int x, int w, const struct col *cols, int n, const bo
 void top_draw_titles(int y, int x, int w, const struct col *cols, int n, const bool *shown, int sorted,
 		     const char *sort_glyph);
 const char *top_rate_suffix(const struct kf_top_state *st);
+/* cuts s (UTF-8) to w cells at the last item boundary (two spaces) that fits */
+void top_fit_items(char *s, int w);
 int top_wrap(const char *text, int width, int k, const char **start, int *len);
 const char *top_sev_label(enum kf_severity s);
 attr_t top_sev_attr(enum kf_severity s);
@@ -130,6 +132,8 @@ struct panel {
 
 extern const struct panel top_panel_zones, top_panel_cpus, top_panel_frag;
 extern const struct panel top_panel_compact, top_panel_procs, top_panel_guard;
+/* cells the widest table (the zones) needs to show every column */
+int top_panel_full_width(void);
 
 /* ---- the memory map view (top_map.c) ------------------------------------ */
 

@@ -137,6 +137,57 @@ static unsigned leave_memmap(struct kf_top_state *st)
 	return KF_TOP_MEMMAP | KF_TOP_REBUILD;
 }
 
+/* what the screen shows and how: the map, the sort, totals, orders, the
+ * alerts' details, the refresh interval; KF_TOP_NOTHING for other keys */
+static unsigned view_key(struct kf_top_state *st, int key, const struct kf_top_view *v)
+{
+	switch (key) {
+	case 'm':
+		st->memmap = !st->memmap;
+		return KF_TOP_MEMMAP | KF_TOP_REBUILD | KF_TOP_REDRAW;
+	case '<':
+	case ',':
+		st->sort_col = (st->sort_col + KF_PCOL_NR - 1) % KF_PCOL_NR;
+		st->scroll[KF_PANEL_PROCS] = 0;
+		return KF_TOP_REBUILD | KF_TOP_REDRAW;
+	case '>':
+	case '.':
+		st->sort_col = (st->sort_col + 1) % KF_PCOL_NR;
+		st->scroll[KF_PANEL_PROCS] = 0;
+		return KF_TOP_REBUILD | KF_TOP_REDRAW;
+	case 'I':
+		st->sort_ascending = !st->sort_ascending;
+		return KF_TOP_REBUILD | KF_TOP_REDRAW;
+	case 'r':
+		return KF_TOP_RESET | KF_TOP_REBUILD | KF_TOP_REDRAW;
+	case 'a':
+		ack_all(st, v);
+		return KF_TOP_ACK | KF_TOP_REBUILD | KF_TOP_REDRAW;
+	case 't':
+		st->totals = !st->totals;
+		return KF_TOP_REDRAW;
+	case 'o':
+		st->all_orders = !st->all_orders;
+		return KF_TOP_REDRAW;
+	case '+':
+	case '=':
+		st->refresh_s = refresh_step(st->refresh_s, 1);
+		return KF_TOP_RESCHEDULE | KF_TOP_REDRAW;
+	case '-':
+	case '_':
+		st->refresh_s = refresh_step(st->refresh_s, -1);
+		return KF_TOP_RESCHEDULE | KF_TOP_REDRAW;
+	case KF_KEY_ENTER:
+		/* every alert on one line, or each with its details and action */
+		st->alert_details = !st->alert_details;
+		st->focus = KF_PANEL_GUARD;
+		st->scroll[KF_PANEL_GUARD] = 0;
+		return KF_TOP_REDRAW;
+	default:
+		return KF_TOP_NOTHING;
+	}
+}
+
 unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top_view *v,
 			   const struct kf_top_geometry *geo)
 {
@@ -183,41 +234,6 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 		st->sort_menu_sel = st->sort_col;
 		st->focus = KF_PANEL_PROCS;
 		return KF_TOP_REDRAW | leave_memmap(st);
-	case 'm':
-		st->memmap = !st->memmap;
-		return KF_TOP_MEMMAP | KF_TOP_REBUILD | KF_TOP_REDRAW;
-	case '<':
-	case ',':
-		st->sort_col = (st->sort_col + KF_PCOL_NR - 1) % KF_PCOL_NR;
-		st->scroll[KF_PANEL_PROCS] = 0;
-		return KF_TOP_REBUILD | KF_TOP_REDRAW;
-	case '>':
-	case '.':
-		st->sort_col = (st->sort_col + 1) % KF_PCOL_NR;
-		st->scroll[KF_PANEL_PROCS] = 0;
-		return KF_TOP_REBUILD | KF_TOP_REDRAW;
-	case 'I':
-		st->sort_ascending = !st->sort_ascending;
-		return KF_TOP_REBUILD | KF_TOP_REDRAW;
-	case 'r':
-		return KF_TOP_RESET | KF_TOP_REBUILD | KF_TOP_REDRAW;
-	case 'a':
-		ack_all(st, v);
-		return KF_TOP_ACK | KF_TOP_REBUILD | KF_TOP_REDRAW;
-	case 't':
-		st->totals = !st->totals;
-		return KF_TOP_REDRAW;
-	case 'o':
-		st->all_orders = !st->all_orders;
-		return KF_TOP_REDRAW;
-	case '+':
-	case '=':
-		st->refresh_s = refresh_step(st->refresh_s, 1);
-		return KF_TOP_RESCHEDULE | KF_TOP_REDRAW;
-	case '-':
-	case '_':
-		st->refresh_s = refresh_step(st->refresh_s, -1);
-		return KF_TOP_RESCHEDULE | KF_TOP_REDRAW;
 	case KF_KEY_UP:
 	case 'k':
 		return scroll(st, geo, -1);
@@ -238,6 +254,6 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 		/* the memory map's cells are made for the screen's size */
 		return KF_TOP_REDRAW | (st->memmap ? KF_TOP_REBUILD : 0);
 	default:
-		return KF_TOP_NOTHING;
+		return view_key(st, key, v);
 	}
 }

@@ -216,6 +216,9 @@ static void zones_line(const struct ctx *c, int i, int y)
 	struct cell cells[ZC_NR];
 
 	top_fit_cols(zone_cols, ZC_NR, c->w, -1, shown);
+	/* rates only: nothing to show in totals mode */
+	if (c->st->totals)
+		shown[ZC_ALLOC] = shown[ZC_FREED] = false;
 	if (i == 0) {
 		top_draw_titles(y, c->x, c->w, zone_cols, ZC_NR, shown, -1, "");
 		return;
@@ -236,17 +239,22 @@ static void zones_line(const struct ctx *c, int i, int y)
 static void zones_summary(const struct ctx *c, char *buf, size_t len, bool *alert)
 {
 	size_t n = 0;
-	char b[16];
 
 	buf[0] = '\0';
 	for (int i = 0; i < c->v->nr_zones && n < len; i++) {
 		const struct kf_top_zone *z = &c->v->zones[i];
 		attr_t at;
 
+		uint64_t huge = 0;
+
+		/* "can I get a 2 MiB page now?": a free block of order 9 or more */
+		for (int o = 9; o < z->nr_orders; o++)
+			huge += z->free_blocks[o] << (o - 9);
 		n += snprintf(buf + n, len - n, "%s%s %llu %s", i ? "  " : "", z->name,
 			      (unsigned long long)z->free, wm_text(z->wm, &at));
 		if (z->nr_orders > 9 && n < len)
-			n += snprintf(buf + n, len - n, " u9 %s", kf_index_format(z->unusable[9], b));
+			n += snprintf(buf + n, len - n, huge ? ", 2MiB pages now: %llu" : ", 2MiB pages now: none",
+				      (unsigned long long)huge);
 	}
 }
 /* ---- CPUs --------------------------------------------------------------- */
@@ -495,6 +503,15 @@ static void frag_summary(const struct ctx *c, char *buf, size_t len, bool *alert
 	snprintf(buf, len, "fallbacks %s%s  fragmenting %s  severe %s  moderate %s  ownership changed %s",
 		 a, top_rate_suffix(c->st), b, s, m, o);
 }
+int top_panel_full_width(void)
+{
+	int w = -1;
+
+	for (int i = 0; i < ZC_NR; i++)
+		w += zone_cols[i].width + 1;
+	return w;
+}
+
 const struct panel top_panel_zones = { zones_summary, zones_sticky, zones_body, zones_line };
 const struct panel top_panel_cpus = { cpus_summary, cpus_sticky, cpus_body, cpus_line };
 const struct panel top_panel_frag = { frag_summary, frag_sticky, frag_body, frag_line };

@@ -144,6 +144,11 @@ static void procs_line(const struct ctx *c, int i, int y)
 	size_t l = sizeof(cells[0].text);
 
 	top_fit_cols(proc_cols, KF_PCOL_NR, c->w, v->sort_col, shown);
+	/* rates only: totals mode shows ALLOCD and FREED instead */
+	if (c->st->totals) {
+		shown[KF_PCOL_ALLOC_RATE] = v->sort_col == KF_PCOL_ALLOC_RATE;
+		shown[KF_PCOL_FREE_RATE] = v->sort_col == KF_PCOL_FREE_RATE;
+	}
 	if (i == 0) {
 		top_draw_titles(y, c->x, c->w, proc_cols, KF_PCOL_NR, shown, v->sort_col,
 			    v->sort_ascending ? G_SORT_ASC() : G_SORT_DESC());
@@ -199,6 +204,11 @@ static int alert_lines(const struct ctx *c, const struct kf_alert *a, int *msg_l
 {
 	int w = c->w - ALERT_INDENT;
 
+	/* one line each unless Enter asked for the details */
+	if (!c->st->alert_details) {
+		*msg_lines = 1;
+		return 1;
+	}
 	*msg_lines = top_wrap(a->message, w, -1, NULL, NULL);
 	return *msg_lines + (a->action[0] ? top_wrap(a->action, w - 3, -1, NULL, NULL) : 0);
 }
@@ -232,7 +242,13 @@ static void alert_line(const struct ctx *c, const struct kf_top_alert *al, int k
 	}
 	else
 		top_put(y, c->x, ALERT_INDENT, "", 0, true);
-	if (k < msg_lines) {
+	if (!c->st->alert_details) {
+		/* the first line's words, "..." when there is more (Enter shows it) */
+		int n = top_wrap(al->a.message, w - 4, 0, &start, &len);
+
+		snprintf(buf, sizeof(buf), "%.*s%s", len, start, n > 1 ? " ..." : "");
+		top_put(y, c->x + ALERT_INDENT, w, buf, al->acked ? A_DIM : 0, true);
+	} else if (k < msg_lines) {
 		top_wrap(al->a.message, w, k, &start, &len);
 		snprintf(buf, sizeof(buf), "%.*s", len, start);
 		top_put(y, c->x + ALERT_INDENT, w, buf, al->acked ? A_DIM : 0, true);
@@ -243,10 +259,64 @@ static void alert_line(const struct ctx *c, const struct kf_top_alert *al, int k
 	}
 }
 
+/* the protected processes: columns that narrow to the width, never a cut number */
+enum { GC_PID, GC_COMM, GC_WHY, GC_VMLCK, GC_LOCKED, GC_MOVED, GC_FAULTS, GC_MIGFLT, GC_NR };
+
+static const struct col guard_cols[GC_NR] = {
+	[GC_PID] = { "PID", 7, 0, false },
+	[GC_COMM] = { "PROTECTED", 15, 0, true },
+	[GC_WHY] = { "WHY", 13, 2, true },
+	[GC_VMLCK] = { "VmLck kB", 9, 1, false },
+	[GC_LOCKED] = { "LOCKED", 8, 1, false },
+	[GC_MOVED] = { "MOVED", 7, 0, false },
+	[GC_FAULTS] = { "FAULTS", 7, 1, false },
+	[GC_MIGFLT] = { "MIGFLT", 7, 0, false },
+};
+
+static void protected_line(const struct ctx *c, int i, int y)
+{
+	const struct kf_top_view *v = c->v;
+	struct cell cells[GC_NR];
+	bool shown[GC_NR];
+	size_t l = sizeof(cells[0].text);
+
+	top_fit_cols(guard_cols, GC_NR, c->w, -1, shown);
+	if (i == 0) {
+		top_draw_titles(y, c->x, c->w, guard_cols, GC_NR, shown, -1, "");
+		return;
+	}
+	if (!v->nr_protected) {
+		top_put(y, c->x, c->w, "  no protected process", A_DIM, true);
+		return;
+	}
+	const struct kf_top_protected *p = &v->protected_procs[i - 1];
+
+	memset(cells, 0, sizeof(cells));
+	snprintf(cells[GC_PID].text, l, "%d", p->pid);
+	snprintf(cells[GC_COMM].text, l, "%s", p->comm);
+	snprintf(cells[GC_WHY].text, l, "%s", p->exited ? "exited" :
+		 p->reason < KF_PROTECT_NR ? kf_protect_reason_names[p->reason] : "?");
+	/* unknown in a replay (no /proc of the traced machine), or unreadable */
+	if (v->guard_offline)
+		snprintf(cells[GC_VMLCK].text, l, "?");
+	else
+		top_fmt_u64(cells[GC_VMLCK].text, l, p->vmlck_kb, guard_cols[GC_VMLCK].width);
+	if (p->pagemap_readable) {
+		top_fmt_u64(cells[GC_LOCKED].text, l, p->locked_pages, guard_cols[GC_LOCKED].width);
+		top_fmt_u64(cells[GC_MOVED].text, l, p->pages_moved, guard_cols[GC_MOVED].width);
+	} else {
+		snprintf(cells[GC_LOCKED].text, l, "?");
+		snprintf(cells[GC_MOVED].text, l, "?");
+	}
+	top_fmt_u64(cells[GC_FAULTS].text, l, p->faults, guard_cols[GC_FAULTS].width);
+	top_fmt_u64(cells[GC_MIGFLT].text, l, p->faults_during_migration, guard_cols[GC_MIGFLT].width);
+	top_draw_cells(y, c->x, c->w, guard_cols, GC_NR, shown, cells,
+		       p->pages_moved || p->faults_during_migration ? AT_CRIT : 0);
+}
+
 static void guard_line(const struct ctx *c, int i, int y)
 {
 	const struct kf_top_view *v = c->v;
-	char buf[256];
 	int m;
 
 	if (!v->nr_alerts && i == 0) {
@@ -264,28 +334,7 @@ static void guard_line(const struct ctx *c, int i, int y)
 	}
 	if (!v->nr_alerts)
 		i--;
-	if (i == 0) {
-		snprintf(buf, sizeof(buf), "%7s %-15s %-13s %9s %8s %7s %7s %7s", "PID", "PROTECTED", "WHY", "VmLck kB",
-			 "LOCKED", "MOVED", "FAULTS", "MIGFLT");
-		top_put(y, c->x, c->w, buf, AT_HEADER, true);
-		return;
-	}
-	if (!v->nr_protected) {
-		top_put(y, c->x, c->w, "  no protected process", A_DIM, true);
-		return;
-	}
-	const struct kf_top_protected *p = &v->protected_procs[i - 1];
-	char moved[24], vmlck[24], locked[24];
-
-	/* unknown in a replay (no /proc of the traced machine), or unreadable */
-	snprintf(vmlck, sizeof(vmlck), v->guard_offline ? "?" : "%llu", (unsigned long long)p->vmlck_kb);
-	snprintf(locked, sizeof(locked), p->pagemap_readable ? "%llu" : "?", (unsigned long long)p->locked_pages);
-	snprintf(moved, sizeof(moved), p->pagemap_readable ? "%llu" : "?", (unsigned long long)p->pages_moved);
-	snprintf(buf, sizeof(buf), "%7d %-15s %-13s %9s %8s %7s %7llu %7llu%s", p->pid, p->comm,
-		 p->reason < KF_PROTECT_NR ? kf_protect_reason_names[p->reason] : "?", vmlck, locked, moved,
-		 (unsigned long long)p->faults, (unsigned long long)p->faults_during_migration,
-		 p->exited ? "  (exited)" : "");
-	top_put(y, c->x, c->w, buf, p->pages_moved || p->faults_during_migration ? AT_CRIT : 0, true);
+	protected_line(c, i, y);
 }
 
 static void guard_summary(const struct ctx *c, char *buf, size_t len, bool *alert)
@@ -296,7 +345,8 @@ static void guard_summary(const struct ctx *c, char *buf, size_t len, bool *aler
 		snprintf(buf, len, "off");
 		return;
 	}
-	snprintf(buf, len, "%d protected  %d alerts", v->nr_protected, v->nr_alerts);
+	snprintf(buf, len, "%d protected  %d alerts (Enter: %s)", v->nr_protected, v->nr_alerts,
+		 c->st->alert_details ? "one line each" : "details");
 	if (v->nr_unacked) {
 		size_t n = strlen(buf);
 

@@ -22,6 +22,9 @@
 
 #include "kf_signals.h"
 #include "top_draw.h"
+/* last: its capability macros (lines, columns, buffers ...) would rename
+ * fields of the headers above */
+#include <term.h>
 
 /* ---- terminal state and signals ---------------------------------------- */
 
@@ -149,6 +152,37 @@ static void save_reset_sequence(void)
 	}
 }
 
+/*
+ * A terminal that cannot move the cursor (TERM=dumb, emacs' shell) would
+ * get a stream of garbled frames: refuse it before curses writes anything.
+ * setupterm() only reads the terminfo entry.
+ */
+static bool can_address_cursor(char *err, size_t errlen)
+{
+	const char *term = getenv("TERM");
+	TERMINAL *saved = cur_term;
+	char *cup;
+	int errret = 0;
+	bool ok;
+
+	if (setupterm(NULL, STDOUT_FILENO, &errret) != OK) {
+		snprintf(err, errlen, "cannot use the terminal '%s' (check TERM)", term ? term : "");
+		errno = ENOTTY;
+		return false;
+	}
+	cup = tigetstr("cup");
+	ok = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	cur_term = saved;
+	if (!ok) {
+		snprintf(err, errlen, "the terminal '%s' cannot move the cursor: kfrag top needs one "
+			 "(TERM=xterm, a tmux or screen window); kfrag report prints a report instead",
+			 term ? term : "");
+		errno = ENOTTY;
+	}
+	return ok;
+}
+
 int kf_top_ui_start(const struct kf_top_ui_config *cfg, char *err, size_t errlen)
 {
 	const char *cs;
@@ -158,6 +192,8 @@ int kf_top_ui_start(const struct kf_top_ui_config *cfg, char *err, size_t errlen
 		errno = ENOTTY;
 		return -1;
 	}
+	if (!can_address_cursor(err, errlen))
+		return -1;
 	setlocale(LC_CTYPE, "");
 	cs = nl_langinfo(CODESET);
 	ui.ascii = cfg->ascii || !cs || strcmp(cs, "UTF-8") != 0;

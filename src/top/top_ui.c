@@ -39,7 +39,8 @@ static void fmt_uptime(char *buf, size_t len, double s)
 /* segments drawn left to right, clipped at the width */
 static int seg(int y, int x, const char *s, attr_t at)
 {
-	if (x >= COLS)
+	/* a segment is a number with its label: whole or not at all */
+	if (x >= COLS || top_cells_of(s) > COLS - x)
 		return x;
 	return x + top_put(y, x, COLS - x, s, at, false);
 }
@@ -203,6 +204,7 @@ static const struct { const char *keys, *what; } help_lines[] = {
 	{ "a", "acknowledge the guard's alerts (a growing one alerts again)" },
 	{ "f", "findings: every conclusion, worst first, with evidence and action" },
 	{ "+  -", "refresh slower / faster" },
+	{ "Enter", "guard: every alert on one line / with its details and action" },
 	{ "Ctrl-L", "redraw the screen" },
 };
 
@@ -311,6 +313,7 @@ static void draw_panel(const struct ctx *c, int p, int y, int h, bool focused, s
 
 	panels[p]->summary(c, summary, sizeof(summary), &alert);
 	snprintf(title, sizeof(title), "%s%d %s  %s", focused ? G_FOCUS() : " ", p + 1, kf_top_panel_names[p], summary);
+	top_fit_items(title, c->w);
 	top_put(y, c->x, c->w, title, alert ? AT_TITLE_ALERT : focused ? AT_TITLE_FOCUS : AT_TITLE, true);
 	if (visible < 0)
 		visible = 0;
@@ -330,7 +333,9 @@ void kf_top_ui_draw(const struct kf_top_view *v, const struct kf_top_state *st, 
 {
 	static const int one[] = { KF_PANEL_ZONES, KF_PANEL_CPUS, KF_PANEL_FRAG, KF_PANEL_COMPACT,
 				   KF_PANEL_PROCS, KF_PANEL_GUARD };
-	int ncols = COLS >= 160 ? 2 : 1;
+	/* side by side only when a half still shows every column: a wide
+	 * terminal shows more, never fewer (issue 16) */
+	int ncols = (COLS - 1) / 2 >= top_panel_full_width() ? 2 : 1;
 	int top = 3, H = LINES - top - 1;
 
 	if (!top_active())

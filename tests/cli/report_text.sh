@@ -10,8 +10,9 @@ text_counts() {
 		awk '{ print $2, $3 + 0, $1 }' | sort
 }
 kfrag_counts() {
-	jq -r '.events | to_entries[] | select(.key != "other") | .key as $e |
-	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \(.key) \(.value)"' "$1" | sort
+	# per_cpu entry i is CPU cpus[i].cpu
+	jq -r '[.cpus[].cpu] as $ids | .events | to_entries[] | select(.key != "other") | .key as $e |
+	       .value.per_cpu | to_entries[] | select(.value > 0) | "\($e) \($ids[.key]) \(.value)"' "$1" | sort
 }
 
 # the zone state comes from a saved /proc, so that two runs can be compared
@@ -47,8 +48,8 @@ expect_eq "stdin path" "$(jq -r .source.path "$TMP/stdin.json")" "-"
 expect_eq "stdin events" "$(jq .nr_events "$TMP/stdin.json")" "$(jq .nr_events "$TMP/pipe_kmem_storm.txt.json")"
 
 # a whole capture as trace-cmd report text and as trace.dat: the same analysis
-if [ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ] && command -v trace-cmd >/dev/null; then
-	dat="$SHARED_DATA/compaction-mlocked-moved/trace.dat"
+if [ -f "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat" ] && command -v trace-cmd >/dev/null; then
+	dat="$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat"
 	trace-cmd report -i "$dat" 2>/dev/null > "$TMP/full.txt"
 	"$KFRAG" report --input "$dat" --json --output "$TMP/dat.json"
 	"$KFRAG" report --input "$TMP/full.txt" --json --output "$TMP/txt.json"

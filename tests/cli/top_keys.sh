@@ -33,10 +33,10 @@ top_wait ': keys'
 top_screen > "$TMP/help.txt"
 top_keys Escape
 for k in 'q  F10' 'h  ?  F1' 'Space' 'Tab  Right' '1 .. 6' 'Up Down j k' 'PgUp PgDn' 's  F6' '<  >' \
-	 'I' 't' 'o' 'm' 'r' 'a' 'f' '+  -' 'Ctrl-L'; do
+	 'I' 't' 'o' 'm' 'r' 'a' 'f' '+  -' 'Enter' 'Ctrl-L'; do
 	grep -q "^ $k  " "$TMP/help.txt" && ok || fail "the help does not list '$k'"
 done
-expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 18
+expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 19
 
 # f: the findings, worst first, each with its action and evidence; the
 # header names the worst; any key returns
@@ -203,12 +203,17 @@ top_keys C-l
 sleep 0.3
 expect_eq "Ctrl-L" "$(top_screen)" "$before"
 
-# resizing: 120x40 shows more columns, 200x50 two columns, back to 80x24
+# resizing: 120x40 shows more columns, 200x50 every column of the zones
+# (one column of panels: a half would drop some), 320x60 two columns of
+# panels, back to 80x24
 top_resize 120x40
 top_wait 'MIN  *LOW' || fail "120 columns: no watermark columns"
 top_resize 200x50
-sleep 0.3
-top_screen | grep -q '1 Zones.* 4 Compaction' && ok || fail "200x50: not two columns"
+top_wait 'FREE BLOCKS.*HIGH.*PAGEBLOCKS' || fail "200x50: not every zone column"
+top_screen | grep -q '1 Zones.* 4 Compaction' && fail "200x50: two columns that drop zone columns" || ok
+top_resize 320x60
+top_wait '1 Zones.* 4 Compaction' || fail "320x60: not two columns"
+top_screen | grep -q 'FREE BLOCKS.*HIGH.*PAGEBLOCKS' && ok || fail "320x60: a half drops zone columns"
 top_resize 80x24
 sleep 0.3
 top_screen | grep -q '4 Compaction' && ok || fail "80x24: no Compaction panel"

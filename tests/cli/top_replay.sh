@@ -89,10 +89,10 @@ check_replay() {
 check_replay "text, trace-cmd report" "$FIXTURES/text/report_compaction_noprefix.txt"
 check_replay "text, trace_pipe" "$FIXTURES/text/pipe_lost.txt"
 check_replay "text, fallbacks" "$FIXTURES/text/handwritten.txt"
-if [ -f "$SHARED_DATA/compaction-mlocked-moved/trace.dat" ]; then
-	check_replay "trace.dat" "$SHARED_DATA/compaction-mlocked-moved/trace.dat"
+if [ -f "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat" ]; then
+	check_replay "trace.dat" "$FIXTURES/tracedat/compaction-mlocked-moved/trace.dat"
 else
-	echo "SKIP (part): $SHARED_DATA/compaction-mlocked-moved/trace.dat not present" >&2
+	echo "SKIP (part): $FIXTURES/tracedat/compaction-mlocked-moved/trace.dat not present" >&2
 fi
 
 # the guard, on a trace where compaction ran under a locked process: its
@@ -107,6 +107,9 @@ top_wait '(end)' 20 || fail "guard: the replay did not end"
 top_wait '^!! GUARD CRITICAL' || fail "guard: no red guard line"
 top_keys 6
 top_wait "^${FOCUS}6 Guard" || fail "guard: 6 did not focus the Guard panel"
+# one line each until Enter shows every alert whole
+top_keys Enter
+top_wait 'Enter: one line each' || fail "guard: Enter did not show the alerts' details"
 jq -r '.guard.alerts[] | "\(.severity | if . == "note" then . else ascii_upcase end) \(.message)"' "$TMP/g.json" |
 	tr -s ' ' > "$TMP/alerts.want"
 top_alerts | tr -s ' ' > "$TMP/alerts.got"

@@ -34,3 +34,25 @@ need_tracefs() {
 	try_tracefs || skip "tracefs is not mounted at /sys/kernel/tracing and could not be mounted"
 }
 done_testing() { echo "$checks checks, $fails failed" >&2; [ "$fails" = 0 ]; exit $?; }
+
+# tracedat_caps [moved|off|all]: the folders of the trace.dat captures the
+# offline tests run on, one a line: the fixtures of tests/data/tracedat
+# (always there), then the project's shared captures when present (bigger:
+# the same checks on more data). moved: the locked pages moved
+# (vm.compact_unevictable_allowed=1); off: the sysctl at 0.
+tracedat_caps() {
+	local names name d
+	case ${1:-all} in
+	moved) names=compaction-mlocked-moved ;;
+	off) names=compaction-unevictable-off ;;
+	*) names="compaction-mlocked-moved compaction-unevictable-off kmem-storm" ;;
+	esac
+	for name in $names; do
+		for d in "$FIXTURES/tracedat/$name" "$SHARED_DATA/$name"; do
+			[ -f "$d/trace.dat" ] && echo "$d"
+		done
+	done
+	return 0
+}
+# the protected pid of a capture folder (its scenario file)
+scenario_pid() { sed -n 's/.*protected_pid=\([0-9]*\).*/\1/p' "$1/scenario"; }

@@ -160,7 +160,9 @@ top_columns() {
 				for (i = 1; i <= nt && title[i] != w[k]; i++)
 					;
 				if (title[i] == "COMMAND")
-					v = substr($0, start[i], start[i + 1] - start[i])
+					v = substr($0, start[i], start[i + 1] - start[i] < 15 ? start[i + 1] - start[i] : 15)
+				else if (i > 1 && title[i - 1] == "COMMAND")	# its 15 cells and a blank
+					v = substr($0, start[i - 1] + 16, stop[i] - start[i - 1] - 15)
 				else
 					v = substr($0, i > 1 ? stop[i - 1] + 1 : 1, stop[i] - (i > 1 ? stop[i - 1] : 0))
 				line = line (k > 1 ? " " : "") trim(v)

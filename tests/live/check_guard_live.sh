@@ -10,31 +10,9 @@
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/check_lib.sh"
 . "${SRCDIR:-.}/tests/lib/live_lib.sh"
+. "${SRCDIR:-.}/tests/lib/guard_lib.sh"
 live_setup
-H=$(dirname "$KFRAG")/tests/helpers
-for h in locked_heap fragment_memory; do
-	[ -x "$H/$h" ] || skip "no $H/$h (make check builds it)"
-done
-SYSCTL=/proc/sys/vm/compact_unevictable_allowed
-[ -w "$SYSCTL" ] || skip "$SYSCTL is not writable here"
-old_sysctl=$(cat "$SYSCTL")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-	wait 2> /dev/null
-	echo "$old_sysctl" > "$SYSCTL"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_for() {	# FILE PATTERN
-	for _ in $(seq 200); do
-		grep -q "$2" "$1" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+guard_setup locked_heap fragment_memory
 
 C=$TMP/c.conf
 { base_conf; echo "protect_comm = locked_heap"; echo "rate_min_interval = 0"; } > $C

@@ -15,7 +15,7 @@ before=$(tracing_state)
 header() { top_screen | head -n 1; }
 
 # ---- it starts, in its own instance, and shows this machine -------------
-top_start 120x40 -d 0.5
+top_start 120x40 -d 0.5 --lock-threshold 1024	# the locked helper below is protected for its VmLck (opted into)
 top_wait 'instance kfrag-[0-9]' 15 || fail "no instance in the header"
 pid=$(top_pid)
 [ -n "$pid" ] && [ -d "$T/instances/kfrag-$pid" ] && ok || fail "no instance kfrag-$pid"
@@ -113,7 +113,7 @@ else
 	n=100
 	until grep -q '^ready' "$TMP/lh.out" || [ $n = 0 ]; do sleep 0.1; n=$((n - 1)); done
 	top_keys 6 End
-	# found by its locked memory, PFNs read
+	# found by its locked memory (--lock-threshold), PFNs read
 	top_wait "^ *$lh locked_heap  *locked_memory  *[0-9]" 10 || fail "guard: locked_heap ($lh) is not protected"
 	# compaction does not always reach the heap: up to three runs, until the
 	# helper sees its own pages moved (SIGUSR2: "moved heap=H total=T ...")

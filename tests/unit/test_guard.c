@@ -626,6 +626,21 @@ static void test_enforce_nested(const struct kf_guard_config *cfg)
 	CHECK(access(path, F_OK) < 0, "the state file is gone with the last holder");
 	kf_guard_close(g);
 
+	/* a holder that died by a fatal signal put 1 back (its marker says
+	 * "restored"); the admin then chose 0: that 0 is theirs */
+	put("proc/sys/vm/compact_unevictable_allowed", "0\n");
+	put(STATE, "original=1\nadmin=0\nholder=999998 5\n");
+	put(STATE ".999998", "restored\n");
+	g = kf_guard_open(cfg, err, sizeof(err));
+	CHECK(g && kf_guard_input(g)->enforce_original == 0, "the admin's later 0");
+	CHECK_EQ_INT(kf_guard_restore(g), 0);
+	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "0\n");
+	snprintf(path, sizeof(path), "%s/" STATE ".999998", root);
+	CHECK(access(path, F_OK) < 0, "the dead holder's marker is gone");
+	kf_guard_close(g);
+	put("proc/sys/vm/compact_unevictable_allowed", "1\n");
+
 	/* nested: the other kfrag holds it at 0 and saved 1 */
 	make_proc(4242, "kfrag", 0, "");
 	put(STATE, "original=1\nadmin=0\nholder=4242 %d\n", 1000 + 4242);
@@ -635,6 +650,7 @@ static void test_enforce_nested(const struct kf_guard_config *cfg)
 	CHECK_EQ_INT(kf_guard_restore(g), 0);
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "0\n");	/* the other one still holds it */
+	snprintf(path, sizeof(path), "%s/" STATE, root);
 	{
 		FILE *f = fopen(path, "r");
 		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
@@ -793,13 +809,17 @@ static void test_data_side(void)
 	 * out leaves 0 for the second, the last out restores 1 */
 	test_enforce_nested(&cfg);
 
-	/* what a fatal signal does: the emergency cleanup writes the value back */
+	/* what a fatal signal does: the emergency cleanup writes the value back
+	 * and marks it in its marker */
 	g = kf_guard_open(&cfg, err, sizeof(err));
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "0\n");
 	kf_cleanup_emergency();
 	get("proc/sys/vm/compact_unevictable_allowed", buf, sizeof(buf));
 	CHECK_EQ_STR(buf, "1\n");
+	snprintf(cmd, sizeof(cmd), "run/kfrag/enforce-compact_unevictable_allowed.%d", (int)getpid());
+	get(cmd, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "restored\n");
 	kf_guard_close(g);
 
 	/* nothing protected: no enforcement */

@@ -215,7 +215,6 @@ static void test_detect(void)
 		"             bash-4830  [001]   288.670319: mm_page_free:         page=0x10eb7b pfn=0x10eb7b order=0\n";
 	static const char nonsense[] = "hello world\nthis: is [not] a trace\n";
 	char buf[4096];
-	const char *shared = getenv("SHARED_DATA");
 	FILE *f;
 
 	CHECK_EQ_INT(kf_format_detect(magic, sizeof(magic) - 1), KF_FMT_TRACEDAT);
@@ -248,15 +247,13 @@ static void test_detect(void)
 		fclose(f);
 		CHECK_EQ_INT(kf_format_detect(buf, n), KF_FMT_TEXT_REPORT);
 	}
-	if (shared) {
-		snprintf(buf, sizeof(buf), "%s/kmem-storm/trace.dat", shared);
-		f = fopen(buf, "r");
-		if (f) {
-			size_t n = fread(buf, 1, 64, f);
+	f = fopen(fixture("tracedat/compaction-mlocked-moved/trace.dat"), "r");
+	CHECK(f, "no trace.dat fixture: %s", strerror(errno));
+	if (f) {
+		size_t n = fread(buf, 1, 64, f);
 
-			fclose(f);
-			CHECK_EQ_INT(kf_format_detect(buf, n), KF_FMT_TRACEDAT);
-		}
+		fclose(f);
+		CHECK_EQ_INT(kf_format_detect(buf, n), KF_FMT_TRACEDAT);
 	}
 }
 
@@ -1244,6 +1241,38 @@ static void test_extfrag_fragmenting(void)
 	kf_symbols_release(&syms);
 }
 
+/*
+ * issue #13, defect 2: a line with no [cpu] column that ends in blanks. The
+ * latency-column search stepped past its terminating NUL and read the next
+ * line in memory (here, as the reader's buffer holds it): in a normal build
+ * it took that line's event as this one's (comm "x \0note ", pid 2); under
+ * ASan a heap over-read. The line alone is malformed.
+ */
+static void test_trailing_blanks(void)
+{
+	static const char lines[] = "a-1 x \0note -2 0..... 1.000000: mm_page_free: page=0x1 pfn=0x1 order=0";
+	char *heap = malloc(sizeof(lines));
+	struct kf_symbols syms;
+	struct kf_event ev;
+	long long lost = 0;
+
+	if (!heap) {
+		CHECK(0, "out of memory");
+		return;
+	}
+	memcpy(heap, lines, sizeof(lines));
+	kf_symbols_init(&syms);
+	CHECK_EQ_INT(kf_text_parse_line(heap, KF_FMT_TEXT_PIPE, &syms, &ev, &lost), -1);
+	CHECK_EQ_INT(kf_text_parse_line(heap, KF_FMT_TEXT_REPORT, &syms, &ev, &lost), -1);
+	/* exactly as long as its text, nothing after the NUL */
+	free(heap);
+	heap = strdup("  task-12 0 ");
+	if (heap)
+		CHECK_EQ_INT(kf_text_parse_line(heap, KF_FMT_TEXT_PIPE, &syms, &ev, &lost), -1);
+	free(heap);
+	kf_symbols_release(&syms);
+}
+
 int main(void)
 {
 	FILE *f = fopen(fixture("text/pipe_kmem_storm.txt"), "r");
@@ -1263,5 +1292,6 @@ int main(void)
 	test_handwritten();
 	test_stream_edges();
 	test_extfrag_fragmenting();
+	test_trailing_blanks();
 	return check_done();
 }

@@ -33,6 +33,9 @@ echo "common_pid == $lp" > "$I/events/exceptions/page_fault_user/filter"
 echo 1 > "$I/events/exceptions/page_fault_user/enable"
 sync; echo 1 > /proc/sys/vm/drop_caches
 echo 1 > "$I/tracing_on"
+# the locked process reads its pagemap now (SIGUSR2), so that it has events
+# of its own in the trace even when it takes no page fault
+kill -USR2 $lp; sleep 0.2
 echo 1 > /proc/sys/vm/compact_memory
 sleep 0.2
 echo 0 > "$I/tracing_on"

@@ -1,0 +1,1 @@
+.events.mm_page_alloc.total == 4475 and .events.mm_compaction_begin.total == 3 and .events.mm_compaction_finished.total == 3688 and .events.mm_migrate_pages.total == 893 and .migration.calls == 893 and .migration.succeeded == 39953 and .lost_events.total == 0

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ring cursors and their merge (src/sources/ring_merge.c) on pages
+ * built here in the kernel's ring-buffer layout (a u64 timestamp, a u64
+ * commit word, then records: a 32-bit header of type_len:5 and
+ * time_delta:27, the record's words): records come out in timestamp order
+ * across CPUs, equal timestamps in the cursors' seq order, a page's missed
+ * count is read from its header, a page whose commit exceeds the page is
+ * refused, and a record is never longer than what is left of its page.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "../../src/sources/kf_ring.h"
+
+#define PAGE 4096
+
+struct src {
+	struct kf_ring_cursor c;
+	unsigned char pages[4][PAGE];
+	int nr, next;
+};
+
+/* one record of 4 bytes of data (its value) after delta ns */
+static size_t put_record(unsigned char *p, uint32_t delta, uint32_t value)
+{
+	uint32_t hdr = (delta << 5) | 1;	/* type_len 1: 4 bytes of data */
+
+	memcpy(p, &hdr, 4);
+	memcpy(p + 4, &value, 4);
+	return 8;
+}
+
+/* a page starting at ts whose records come every step ns */
+static void make_page(unsigned char *page, uint64_t ts, uint32_t step, const uint32_t *values,
+		      int n, uint64_t flags)
+{
+	size_t used = 16;
+	uint64_t commit;
+
+	memset(page, 0, PAGE);
+	memcpy(page, &ts, 8);
+	for (int i = 0; i < n; i++)
+		used += put_record(page + used, i ? step : 0, values[i]);
+	commit = (used - 16) | flags;
+	memcpy(page + 8, &commit, 8);
+}
+
+static int next_page(struct kf_ring_cursor *c)
+{
+	struct src *s = c->owner;
+
+	while (s->next < s->nr)
+		if (kf_ring_load(c, s->pages[s->next++]) == 0)
+			return 1;
+	return 0;
+}
+
+static void src_init(struct src *s, int cpu, unsigned seq)
+{
+	memset(s, 0, sizeof(*s));
+	s->c.cpu = cpu;
+	s->c.seq = seq;
+	s->c.page_size = PAGE;
+	s->c.next_page = next_page;
+	s->c.owner = s;
+	s->c.kbuf = kbuffer_alloc(KBUFFER_LSIZE_8, KBUFFER_ENDIAN_LITTLE);
+}
+
+struct out {
+	uint32_t values[64];
+	unsigned long long ts[64];
+	int n;
+};
+
+static int collect(void *ctx, struct kf_ring_cursor *c)
+{
+	struct out *o = ctx;
+
+	if (o->n < 64 && c->size >= 4) {
+		memcpy(&o->values[o->n], c->rec, 4);
+		o->ts[o->n] = c->ts;
+		o->n++;
+	}
+	return 0;
+}
+
+static void test_merge_order(void)
+{
+	static struct src a, b;
+	struct kf_ring_cursor *cursors[2] = { &a.c, &b.c }, *heap[2];
+	struct kf_ring_merge m = { .heap = heap };
+	struct out o = { .n = 0 };
+	/* CPU 0: 100, 110, 120 | 1000, 1010; CPU 1: 105, 110, 115 */
+	const uint32_t a1[] = { 1, 3, 6 }, a2[] = { 7, 8 }, b1[] = { 2, 4, 5 };
+
+	src_init(&a, 0, 0);
+	src_init(&b, 1, 1);
+	make_page(a.pages[0], 100, 10, a1, 3, 0);
+	make_page(a.pages[1], 1000, 10, a2, 2, 0);
+	a.nr = 2;
+	make_page(b.pages[0], 105, 5, b1, 3, 0);
+	b.nr = 1;
+	for (int i = 0; i < 2; i++)
+		kf_ring_next(cursors[i]);
+	kf_ring_merge_start(&m, cursors, 2);
+	CHECK_EQ_INT(kf_ring_merge_run(&m, 1000, collect, &o), 6);	/* older than 1000 */
+	CHECK_EQ_INT(kf_ring_merge_run(&m, ~0ULL, collect, &o), 2);
+	CHECK_EQ_INT(o.n, 8);
+	for (int i = 0; i < o.n; i++)
+		CHECK_EQ_INT(o.values[i], i + 1);
+	/* 110 on both CPUs: CPU 0 (seq 0) first */
+	CHECK_EQ_U64(o.ts[2], 110);
+	CHECK_EQ_U64(o.ts[3], 110);
+	kbuffer_free(a.c.kbuf);
+	kbuffer_free(b.c.kbuf);
+}
+
+static void test_page_header(void)
+{
+	struct kf_ring_format f = { .long_size = 8, .page_size = PAGE };
+	static unsigned char page[PAGE];
+	const uint32_t v[] = { 1, 2 };
+	uint64_t commit, missed = 42;
+
+	make_page(page, 5, 1, v, 2, 0);
+	CHECK(kf_ring_page_valid(&f, page), "a page of 2 records is valid");
+	CHECK_EQ_INT(kf_ring_page_missed(&f, page), 0);
+	CHECK(kf_ring_page_partial(&f, page), "2 records leave room");
+	CHECK_EQ_U64(kf_ring_page_ts(page), 5);
+	/* missed events, the count stored after the data */
+	make_page(page, 5, 1, v, 2, (1ULL << 31) | (1ULL << 30));
+	memcpy(page + 16 + 16, &missed, 8);
+	CHECK_EQ_INT(kf_ring_page_missed(&f, page), 42);
+	/* missed, no room for the count: unknown */
+	make_page(page, 5, 1, v, 2, 1ULL << 31);
+	CHECK_EQ_INT(kf_ring_page_missed(&f, page), -1);
+	/* a commit past the page */
+	commit = PAGE;
+	memcpy(page + 8, &commit, 8);
+	CHECK(!kf_ring_page_valid(&f, page), "a commit of a whole page past the header is refused");
+}
+
+/* a record whose length word claims more than the page holds */
+static void test_record_clamped(void)
+{
+	static struct src a;
+	uint32_t hdr = 0, len = 100000;	/* type_len 0: the length in the next word */
+	uint64_t ts = 1, commit = PAGE - 16;
+	int n = 0;
+
+	src_init(&a, 0, 0);
+	memset(a.pages[0], 0, PAGE);
+	memcpy(a.pages[0], &ts, 8);
+	memcpy(a.pages[0] + 8, &commit, 8);
+	memcpy(a.pages[0] + 16, &hdr, 4);
+	memcpy(a.pages[0] + 20, &len, 4);
+	a.nr = 1;
+	while (kf_ring_next(&a.c) && n++ < 1000)
+		CHECK((const unsigned char *)a.c.rec + a.c.size <= a.pages[0] + PAGE,
+		      "a record of %u bytes at %td runs past the page", a.c.size,
+		      (const unsigned char *)a.c.rec - a.pages[0]);
+	CHECK(n < 1000, "the cursor ends");
+	kbuffer_free(a.c.kbuf);
+}
+
+int main(void)
+{
+	test_merge_order();
+	test_page_header();
+	test_record_clamped();
+	return check_done();
+}
