@@ -53,15 +53,24 @@ if command -v jq >/dev/null 2>&1; then
 	expect_eq "events read back by kfrag report" "$n" "$recorded"
 fi
 
-# page faults, filtered in the kernel to one pid: the workload, started
-# after kfrag (a shell that sleeps, then becomes alloc_storm, keeping its pid)
+# page faults, filtered in the kernel to one pid: the workload, whose pid
+# kfrag is given before it starts (a shell that waits on a FIFO, then
+# becomes alloc_storm, keeping its pid), released once kfrag says it is
+# recording: a fixed sleep raced kfrag's start on a loaded machine and the
+# whole workload could run before tracing was on
 if command -v trace-cmd >/dev/null 2>&1; then
-	sh -c "sleep 1; exec '$ALLOC_STORM' 2 0.5" >"$TMP/faults.out" &
+	mkfifo "$TMP/go"
+	sh -c "read go < '$TMP/go'; exec '$ALLOC_STORM' 2 0.5" >"$TMP/faults.out" &
 	fpid=$!
-	"$KFRAG" record -q -o "$TMP/faults.dat" --duration 2.5 --events kmem:mm_page_alloc \
-		--fault-pid $fpid
-	expect_eq "record --fault-pid exit status" "$?" 0
+	"$KFRAG" record -o "$TMP/faults.dat" --duration 30 --events kmem:mm_page_alloc \
+		--fault-pid $fpid 2>"$TMP/faults.err" &
+	rpid=$!
+	wait_recording $rpid "$TMP/faults.err" || fail "kfrag record --fault-pid did not start: $(cat "$TMP/faults.err")"
+	echo go > "$TMP/go"
 	wait $fpid
+	kill -TERM $rpid
+	wait $rpid
+	expect_eq "record --fault-pid exit status" "$?" 0
 	touched=$(awk '{ print $5 }' "$TMP/faults.out")
 	trace-cmd report -i "$TMP/faults.dat" 2>/dev/null |
 		awk '/ page_fault_user: / { n++; if ($0 !~ "-" pid " +\\[") other++ }
