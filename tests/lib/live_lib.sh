@@ -48,6 +48,20 @@ wait_instance() {
 	return 1
 }
 
+# waits until kfrag PID's instance traces page allocations: the instance
+# directory appears before its events are enabled, so a workload started on
+# wait_instance alone may run partly before tracing is on
+wait_tracing() {
+	wait_instance "$1" || return 1
+	for _ in $(seq 100); do
+		[ "$(cat "$T/instances/kfrag-$1/events/kmem/mm_page_alloc/enable" 2>/dev/null)" = 1 ] &&
+			[ "$(cat "$T/instances/kfrag-$1/tracing_on" 2>/dev/null)" = 1 ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # waits until the kfrag whose stderr goes to $2 traces ("recording in ...")
 wait_recording() {
 	for _ in $(seq 100); do

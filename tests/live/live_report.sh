@@ -11,7 +11,7 @@ need_cmd jq
 before=$(tracing_state)
 "$KFRAG" report --duration 4 --json --output "$TMP/r.json" 2> "$TMP/err" &
 kpid=$!
-wait_instance "$kpid" || fail "kfrag report made no instance kfrag-$kpid"
+wait_tracing "$kpid" || fail "kfrag report made no instance kfrag-$kpid tracing mm_page_alloc"
 "$ALLOC_STORM" 8 1.5 > "$TMP/storm.out"
 wait "$kpid"
 expect_eq "report --duration exit" "$?" 0
