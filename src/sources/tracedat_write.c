@@ -358,14 +358,59 @@ static int put_headers(struct out *o, const struct kf_tracedat_desc *d, char **f
 	return 0;
 }
 
+/* the flyrecord section's table: each CPU's data offset and size, then the
+ * trace clock; the data starts page-aligned after it */
+static void put_cpu_table(struct out *o, const struct kf_tracedat_desc *d)
+{
+	char p[4096], *clock;
+	size_t clock_len = 0;
+	uint64_t data_pos;
+
+	snprintf(p, sizeof(p), "%s/trace_clock", d->instance_dir ? d->instance_dir : d->tracing_dir);
+	clock = slurp(p, &clock_len);
+	if (!clock) {
+		clock = strdup("[local]\n");	/* the default clock of every buffer */
+		clock_len = clock ? strlen(clock) : 0;
+	}
+	data_pos = align_up(o->pos + 16 * (uint64_t)d->nr_cpus + 8 + clock_len, d->page_size);
+	for (int cpu = 0; cpu < d->nr_cpus; cpu++) {
+		uint64_t size = d->cpus[cpu].fd >= 0 ? d->cpus[cpu].size : 0;
+
+		put8(o, data_pos);
+		put8(o, size);
+		data_pos = align_up(data_pos + size, d->page_size);
+	}
+	put8(o, clock_len);
+	put(o, clock, clock_len);
+	free(clock);
+}
+
+/* each CPU's kept pages, page-aligned, in the table's order */
+static int put_cpu_data(struct out *o, const struct kf_tracedat_desc *d, char *err, size_t errlen)
+{
+	char *buf = malloc(1 << 20);
+	int ret = 0;
+
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int cpu = 0; cpu < d->nr_cpus && ret == 0; cpu++) {
+		put_zeros(o, align_up(o->pos, d->page_size) - o->pos);
+		if (d->cpus[cpu].fd >= 0 && d->cpus[cpu].size &&
+		    copy_pages(o, &d->cpus[cpu], buf, 1 << 20, err, errlen) < 0)
+			ret = -1;
+	}
+	free(buf);
+	return ret;
+}
+
 int kf_tracedat_write(const char *path, const struct kf_tracedat_desc *d,
 		      char *err, size_t errlen)
 {
 	struct kf_atomic_file af;
 	struct out o = { 0 };
-	char p[4096], *clock = NULL, *buf = NULL, **ftrace = NULL;
-	size_t clock_len = 0;
-	uint64_t data_pos;
+	char **ftrace = NULL;
 	int nr_ftrace = 0;
 
 	if (d->page_size <= 0 || (d->page_size & (d->page_size - 1)) || d->nr_cpus <= 0) {
@@ -382,35 +427,9 @@ int kf_tracedat_write(const char *path, const struct kf_tracedat_desc *d,
 	if (put_headers(&o, d, ftrace, nr_ftrace, err, errlen) < 0)
 		goto fail;
 	put(&o, "flyrecord", 10);
-
-	snprintf(p, sizeof(p), "%s/trace_clock", d->instance_dir ? d->instance_dir : d->tracing_dir);
-	clock = slurp(p, &clock_len);
-	if (!clock) {
-		clock = strdup("[local]\n");	/* the default clock of every buffer */
-		clock_len = clock ? strlen(clock) : 0;
-	}
-	data_pos = align_up(o.pos + 16 * (uint64_t)d->nr_cpus + 8 + clock_len, d->page_size);
-	for (int cpu = 0; cpu < d->nr_cpus; cpu++) {
-		uint64_t size = d->cpus[cpu].fd >= 0 ? d->cpus[cpu].size : 0;
-
-		put8(&o, data_pos);
-		put8(&o, size);
-		data_pos = align_up(data_pos + size, d->page_size);
-	}
-	put8(&o, clock_len);
-	put(&o, clock, clock_len);
-
-	buf = malloc(1 << 20);
-	if (!buf) {
-		snprintf(err, errlen, "out of memory");
+	put_cpu_table(&o, d);
+	if (put_cpu_data(&o, d, err, errlen) < 0)
 		goto fail;
-	}
-	for (int cpu = 0; cpu < d->nr_cpus; cpu++) {
-		put_zeros(&o, align_up(o.pos, d->page_size) - o.pos);
-		if (d->cpus[cpu].fd >= 0 && d->cpus[cpu].size &&
-		    copy_pages(&o, &d->cpus[cpu], buf, 1 << 20, err, errlen) < 0)
-			goto fail;
-	}
 	if (o.err) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(o.err));
 		goto fail;
@@ -419,16 +438,12 @@ int kf_tracedat_write(const char *path, const struct kf_tracedat_desc *d,
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto fail_committed;
 	}
-	free(buf);
-	free(clock);
 	free_names(ftrace, nr_ftrace);
 	return 0;
 
 fail:
 	kf_atomic_abort(&af);
 fail_committed:
-	free(buf);
-	free(clock);
 	free_names(ftrace, nr_ftrace);
 	return -1;
 }
