@@ -144,41 +144,40 @@ static const char *find_latency_column(const char *p, const char **col_end)
 	return NULL;
 }
 
-/*
- * "[comm-pid] [(tgid)] [CPU] [flags] ts: [(+delta)] name: fields". The comm
- * may hold spaces, dashes and colons; the pid follows its last dash, the
- * CPU is the first " [digits]".
- */
-static int parse_header(const char *line, bool try_prefix, struct header *h)
+/* the CPU column: "[003]", or the latency format's leading digits; its
+ * start, with *end past it; NULL when there is none */
+static const char *header_cpu(const char *p, struct header *h, const char **end)
 {
-	const char *p = line, *b, *s, *e, *r = NULL;
+	const char *b, *s, *r = NULL;
 	uint64_t v;
-
-	memset(h, 0, sizeof(*h));
-	if (try_prefix)
-		p = skip_prefix(line, &h->prefix);
-	while (is_space(*p))
-		p++;
 
 	b = find_cpu_bracket(p, &r);
 	if (b) {
 		if (kf_text_parse_num(b + 1, (size_t)(r - b - 1), 10, &v) < 0 || v > INT32_MAX)
-			return -1;
+			return NULL;
 		r++;
 	} else {
 		b = find_latency_column(p, &r);
 		if (!b)
-			return -1;
+			return NULL;
 		for (s = b, v = 0; is_digit(*s) && v <= INT32_MAX; s++)
 			v = v * 10 + (unsigned)(*s - '0');
 		if (v > INT32_MAX)
-			return -1;
+			return NULL;
 		h->flags = true;
 	}
 	h->cpu = (int32_t)v;
+	*end = r;
+	return b;
+}
 
-	/* comm-pid, possibly followed by "(  tgid)" of the record-tgid option */
-	e = b;
+/* comm-pid between p and the CPU column at b, possibly followed by the
+ * "(  tgid)" of the record-tgid option; 0 or -1 */
+static int header_task(const char *p, const char *b, struct header *h)
+{
+	const char *e = b, *s;
+	uint64_t v;
+
 	while (e > p && is_space(e[-1]))
 		e--;
 	if (e > p && e[-1] == ')') {
@@ -199,8 +198,15 @@ static int parse_header(const char *line, bool try_prefix, struct header *h)
 	h->pid = (int32_t)v;
 	h->comm = p;
 	h->comm_len = (size_t)(s - 1 - p);
+	return 0;
+}
 
-	/* optional irq-flags column, then the timestamp */
+/* after the CPU column: the optional irq-flags column, the timestamp, an
+ * optional "(+delta)", then "name: fields"; 0 or -1 */
+static int header_event(const char *r, struct header *h)
+{
+	const char *s;
+
 	if (!is_space(*r))
 		return -1;
 	while (is_space(*r))
@@ -229,7 +235,6 @@ static int parse_header(const char *line, bool try_prefix, struct header *h)
 		while (is_space(*s))
 			s++;
 	}
-
 	for (r = s; (*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') || is_digit(*r) || *r == '_'; r++)
 		;
 	if (r > s && *r == ':' && (is_space(r[1]) || r[1] == '\0')) {
@@ -244,6 +249,26 @@ static int parse_header(const char *line, bool try_prefix, struct header *h)
 		h->fields = s;	/* not an event (function tracer, printk...) */
 	}
 	return 0;
+}
+
+/*
+ * "[comm-pid] [(tgid)] [CPU] [flags] ts: [(+delta)] name: fields". The comm
+ * may hold spaces, dashes and colons; the pid follows its last dash, the
+ * CPU is the first " [digits]".
+ */
+static int parse_header(const char *line, bool try_prefix, struct header *h)
+{
+	const char *p = line, *b, *r = NULL;
+
+	memset(h, 0, sizeof(*h));
+	if (try_prefix)
+		p = skip_prefix(line, &h->prefix);
+	while (is_space(*p))
+		p++;
+	b = header_cpu(p, h, &r);
+	if (!b || header_task(p, b, h) < 0)
+		return -1;
+	return header_event(r, h);
 }
 
 /*
