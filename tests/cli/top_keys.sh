@@ -40,6 +40,9 @@ expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 19
 
 # f: the findings, worst first, each with its action and evidence; the
 # header names the worst; any key returns
+# (waited for: the findings come with the first measurement after the replay
+# loads, a frame after the header itself)
+top_wait '\[f\]indings 0C 0W 1N: compaction_cost' || fail "no findings in the header"
 top_screen | sed -n 3p | grep -q '\[f\]indings 0C 0W 1N: compaction_cost' &&
 	ok || fail "header: $(top_screen | sed -n 3p)"
 top_keys f
