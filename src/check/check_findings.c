@@ -65,7 +65,7 @@ int kf_check_prometheus_findings(const struct kf_findings *f, FILE *out)
 	if (!f || !f->nr)
 		return 0;	/* no series: a metric family without samples is no news either */
 	fprintf(out, "# HELP kfrag_finding Findings of the last check (Documentation/trace/events-kmem.rst's "
-		"interpretations and the guard's alerts) by kind, severity and zone (\"\" when not about one).\n"
+		"interpretations and the guard's alerts) by kind, severity and zone (no zone label when not about one).\n"
 		"# TYPE kfrag_finding gauge\n");
 	for (int i = 0; f && i < f->nr; i++) {
 		int n = 0;
@@ -77,8 +77,10 @@ int kf_check_prometheus_findings(const struct kf_findings *f, FILE *out)
 			continue;
 		for (int j = i; j < f->nr; j++)
 			n += same_series(&f->items[i], &f->items[j]);
-		fprintf(out, "kfrag_finding{kind=\"%s\",severity=\"%s\",zone=\"%s\"} %d\n", f->items[i].kind_name,
-			kf_severity_names[f->items[i].severity], f->items[i].zone, n);
+		/* no zone="" placeholder: a finding not about a zone has no zone label */
+		fprintf(out, "kfrag_finding{kind=\"%s\",severity=\"%s\"%s%s%s} %d\n", f->items[i].kind_name,
+			kf_severity_names[f->items[i].severity], f->items[i].zone[0] ? ",zone=\"" : "",
+			f->items[i].zone, f->items[i].zone[0] ? "\"" : "", n);
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -71,10 +71,21 @@ static void status_lower(enum kf_check_status st, char lower[16])
 	lower[i] = '\0';
 }
 
-static bool same_alert_series(const struct kf_check_result *a, const struct kf_check_result *b)
+/* the command name of a protected pid: labels name processes by comm, never
+ * by pid (a pid is a new series at every restart) */
+static const char *comm_of(const struct kf_check_output *o, int pid)
 {
-	return strcmp(b->check, "guard") == 0 && a->status == b->status && a->pid == b->pid &&
-	       strcmp(a->kind, b->kind) == 0;
+	for (int i = 0; o->guard_in && i < o->guard_in->nr_procs; i++)
+		if (o->guard_in->procs[i].pid == pid)
+			return o->guard_in->procs[i].comm;
+	return "";
+}
+
+static bool same_alert_series(const struct kf_check_output *o, const struct kf_check_result *a,
+			      const struct kf_check_result *b)
+{
+	return strcmp(b->check, "guard") == 0 && a->status == b->status && strcmp(a->kind, b->kind) == 0 &&
+	       strcmp(comm_of(o, a->pid), comm_of(o, b->pid)) == 0;
 }
 
 /*
@@ -147,9 +158,14 @@ static bool have_guard_in(const struct kf_check_output *o)
 	return o->guard_in != NULL;
 }
 
-static bool have_protected(const struct kf_check_output *o)
+/* a protected process whose page frames were read: from a recording they
+ * are unknown, and the family is left out rather than written as 0 */
+static bool know_pages_moved(const struct kf_check_output *o)
 {
-	return o->guard_in && o->guard_in->nr_procs;
+	for (int i = 0; o->guard_in && !o->guard_in->offline && i < o->guard_in->nr_procs; i++)
+		if (o->guard_in->procs[i].pagemap_readable)
+			return true;
+	return false;
 }
 
 static bool know_unevictable(const struct kf_check_output *o)
@@ -165,7 +181,7 @@ static bool have_guard(const struct kf_check_output *o)
 /* ---- emitters ---- */
 
 /* one value without labels; arg picks it */
-enum { V_STATUS, V_TIME, V_FIRST_RUN, V_INTERVAL, V_STALL_RATE, V_FAIL_RATE, V_WINDOW,
+enum { V_STATUS, V_TIME, V_FIRST_RUN, V_INTERVAL, V_WINDOW,
        V_FALLBACK_RATE, V_FRAGMENTING_RATE, V_PROTECTED, V_UNEVICTABLE };
 
 static void emit_value(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
@@ -178,8 +194,6 @@ static void emit_value(FILE *out, const struct prom_metric *m, const struct kf_c
 	case V_TIME: v = o->now->time; break;
 	case V_FIRST_RUN: v = rep->first_run; break;
 	case V_INTERVAL: v = rep->interval_s; break;
-	case V_STALL_RATE: v = rep->delta[KF_CTR_COMPACT_STALL] / rep->interval_s; break;
-	case V_FAIL_RATE: v = rep->delta[KF_CTR_COMPACT_FAIL] / rep->interval_s; break;
 	case V_WINDOW: v = rep->window_s; break;
 	case V_FALLBACK_RATE: v = rep->fallbacks / rep->window_s; break;
 	case V_FRAGMENTING_RATE: v = rep->fragmenting / rep->window_s; break;
@@ -216,13 +230,14 @@ static void emit_zone_pages(FILE *out, const struct prom_metric *m, const struct
 			if (zi->node != z->node || strcmp(zi->name, z->name) != 0)
 				continue;
 			snprintf(node, sizeof(node), "%d", z->node);
-			prom_sample(out, m->name, (double)(m->arg ? zi->managed : zi->free_pages), 2,
+			prom_sample(out, m->name, (double)(m->arg ? zi->managed : zi->free_pages) * o->page_size, 2,
 				    "node", node, "zone", z->name);
 		}
 	}
 }
 
-/* per zone and order: free blocks (arg 0), unusable (1) or extfrag (2) index */
+/* per zone and order: the unusable (1) or the fragmentation (2) index; the
+ * free blocks are node_exporter's (node_buddyinfo_blocks) */
 static void emit_zone_orders(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
 {
 	const struct kf_buddyinfo *bi = o->buddyinfo;
@@ -233,8 +248,7 @@ static void emit_zone_orders(FILE *out, const struct prom_metric *m, const struc
 
 		snprintf(node, sizeof(node), "%d", z->node);
 		for (int k = 0; k < z->nr_orders; k++) {
-			double v = m->arg == 0 ? (double)z->free_blocks[k] : m->arg == 1 ? z->unusable[k] / 1000.0
-											 : z->extfrag[k] / 1000.0;
+			double v = (m->arg == 1 ? z->unusable[k] : z->extfrag[k]) / 1000.0;
 
 			snprintf(ord, sizeof(ord), "%d", k);
 			prom_sample(out, m->name, v, 3, "node", node, "zone", z->name, "order", ord);
@@ -321,13 +335,25 @@ static void emit_per_cpu(FILE *out, const struct prom_metric *m, const struct kf
 	}
 }
 
+/* per command name (summed over its processes), only where the page frames
+ * were read: from a recording they are unknown, and absent, not 0 */
 static void emit_pages_moved(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
 {
-	char pid[16];
+	const struct kf_guard_input *gi = o->guard_in;
 
-	for (int i = 0; i < o->guard_in->nr_procs; i++) {
-		snprintf(pid, sizeof(pid), "%d", o->guard_in->procs[i].pid);
-		prom_sample(out, m->name, (double)o->guard_in->procs[i].pages_moved, 1, "pid", pid);
+	for (int i = 0; i < gi->nr_procs; i++) {
+		double moved = 0;
+		bool dup = false, known = false;
+
+		for (int j = 0; j < i && !dup; j++)
+			dup = strcmp(gi->procs[j].comm, gi->procs[i].comm) == 0;
+		for (int j = i; j < gi->nr_procs && !dup; j++)
+			if (strcmp(gi->procs[j].comm, gi->procs[i].comm) == 0 && gi->procs[j].pagemap_readable) {
+				moved += gi->procs[j].pages_moved;
+				known = true;
+			}
+		if (!dup && known)
+			prom_sample(out, m->name, moved, 1, "comm", gi->procs[i].comm);
 	}
 }
 
@@ -337,8 +363,9 @@ static void emit_findings(FILE *out, const struct prom_metric *m, const struct k
 	kf_check_prometheus_findings(o->findings, out);
 }
 
-/* the guard's results summed by kind, status and pid: how many (arg 0), or
- * what they counted (1) */
+/* the guard's alerts summed by kind, status and the protected process's
+ * command name: how many (arg 0), or what they counted (1); its OK lines
+ * are no alert (no kind="" series) */
 static void emit_guard_alerts(FILE *out, const struct prom_metric *m, const struct kf_check_output *o)
 {
 	const struct kf_check_report *rep = o->rep;
@@ -347,24 +374,24 @@ static void emit_guard_alerts(FILE *out, const struct prom_metric *m, const stru
 		const struct kf_check_result *r = &rep->results[i];
 		double alerts = 0, events = 0;
 		bool dup = false;
-		char lower[16], pid[16];
+		const char *comm = comm_of(o, r->pid);
+		char lower[16];
 
-		if (strcmp(r->check, "guard") != 0)
+		if (strcmp(r->check, "guard") != 0 || !r->kind[0])
 			continue;
 		for (int j = 0; j < i && !dup; j++)
-			dup = same_alert_series(r, &rep->results[j]);
+			dup = same_alert_series(o, r, &rep->results[j]);
 		if (dup)
 			continue;
 		for (int j = i; j < rep->nr_results; j++)
-			if (same_alert_series(r, &rep->results[j])) {
+			if (same_alert_series(o, r, &rep->results[j])) {
 				alerts++;
 				events += rep->results[j].value;
 			}
 		status_lower(r->status, lower);
-		snprintf(pid, sizeof(pid), "%d", r->pid);
-		if (r->pid >= 0)
+		if (comm[0])
 			prom_sample(out, m->name, m->arg ? events : alerts, 3, "kind", r->kind, "status", lower,
-				    "pid", pid);
+				    "comm", comm);
 		else
 			prom_sample(out, m->name, m->arg ? events : alerts, 2, "kind", r->kind, "status", lower);
 	}
@@ -380,16 +407,14 @@ static const struct prom_metric prom_metrics[] = {
 	  "1 when the last check had no previous counters to compute rates from.", always, emit_value, V_FIRST_RUN },
 	{ "kfrag_check_interval_seconds", "gauge",
 	  "Seconds between the last two checks (the rates' interval).", have_rates, emit_value, V_INTERVAL },
-	{ "kfrag_zone_free_pages", "gauge", "Free pages of the zone (/proc/zoneinfo).", have_zones,
+	{ "kfrag_zone_free_bytes", "gauge", "Free memory of the zone (/proc/zoneinfo free pages).", have_zones,
 	  emit_zone_pages, 0 },
-	{ "kfrag_zone_managed_pages", "gauge", "Pages the buddy allocator manages in the zone (/proc/zoneinfo).",
+	{ "kfrag_zone_managed_bytes", "gauge", "Memory the buddy allocator manages in the zone (/proc/zoneinfo).",
 	  have_zones, emit_zone_pages, 1 },
-	{ "kfrag_zone_free_blocks", "gauge", "Free blocks of each order in the zone (/proc/buddyinfo).",
-	  have_buddy, emit_zone_orders, 0 },
-	{ "kfrag_unusable_index", "gauge",
-	  "Unusable free space index of the zone at the order, 0 to 1, as debugfs extfrag/unusable_index.",
+	{ "kfrag_zone_unusable_free_ratio", "gauge",
+	  "Unusable free space index of the zone at the order: the share of free memory in blocks too small for it, as debugfs extfrag/unusable_index.",
 	  have_buddy, emit_zone_orders, 1 },
-	{ "kfrag_extfrag_index", "gauge",
+	{ "kfrag_zone_fragmentation_index", "gauge",
 	  "Fragmentation index of the zone at the order, as debugfs extfrag/extfrag_index (-1: a block of the order is free).",
 	  have_buddy, emit_zone_orders, 2 },
 	{ "kfrag_highorder_free_blocks", "gauge",
@@ -401,14 +426,10 @@ static const struct prom_metric prom_metrics[] = {
 	{ "kfrag_memmap_pageblocks", "gauge",
 	  "Pageblocks of the zone by kind (/proc/kpageflags): hole, no_flags (not initialised), free, movable, unsure, and the blocked kinds reserved, slab, page_tables, kernel, huge, unevictable, writeback.",
 	  have_memmap, emit_pageblocks, 0 },
-	{ "kfrag_memmap_blocked_fraction", "gauge",
+	{ "kfrag_memmap_blocked_ratio", "gauge",
 	  "Fraction of the zone's usable pageblocks (all but holes and no_flags) that hold a page compaction cannot move (unsure ones not counted), 0 to 1.",
 	  memmap_usable, emit_blocked_fraction, 0 },
 	{ NULL, NULL, NULL, always, emit_counters, 0 },
-	{ "kfrag_compact_stalls_per_second", "gauge",
-	  "Direct compaction stalls per second between the last two checks.", have_rates, emit_value, V_STALL_RATE },
-	{ "kfrag_compact_fails_per_second", "gauge",
-	  "Failed compactions per second between the last two checks.", have_rates, emit_value, V_FAIL_RATE },
 	{ "kfrag_check_window_seconds", "gauge", "Seconds of trace the last check analysed.", have_trace,
 	  emit_value, V_WINDOW },
 	{ "kfrag_extfrag_fallbacks_per_second", "gauge",
@@ -425,16 +446,16 @@ static const struct prom_metric prom_metrics[] = {
 	  "Processes the guard protected during the last check (user-space schedulers and those configured).",
 	  have_guard_in, emit_value, V_PROTECTED },
 	{ "kfrag_guard_locked_pages_moved", "gauge",
-	  "Locked pages of a protected process whose page frame changed during the last check's window.",
-	  have_protected, emit_pages_moved, 0 },
+	  "Locked pages of the protected processes of that command name whose page frame changed during the last check's window (absent when not known: a recorded trace, no CAP_SYS_ADMIN).",
+	  know_pages_moved, emit_pages_moved, 0 },
 	{ "kfrag_guard_compact_unevictable_allowed", "gauge",
 	  "vm.compact_unevictable_allowed at the end of the last check (1: compaction may move mlocked pages).",
 	  know_unevictable, emit_value, V_UNEVICTABLE },
 	{ "kfrag_guard_alerts", "gauge",
-	  "Alerts of the guard of mlocked memory in the last check, by kind, status and pid.", have_guard,
+	  "Alerts of the guard of mlocked memory in the last check, by kind, status and the protected command name.", have_guard,
 	  emit_guard_alerts, 0 },
 	{ "kfrag_guard_alert_events", "gauge",
-	  "What the guard's alerts of the last check counted (pages moved, faults, migrations), by kind, status and pid.",
+	  "What the guard's alerts of the last check counted (pages moved, faults, migrations), by kind, status and the protected command name.",
 	  have_guard, emit_guard_alerts, 1 },
 };
 

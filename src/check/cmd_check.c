@@ -449,6 +449,7 @@ static int outputs(struct check_run *r)
 		.source = r->o.input ? r->o.input : mm && mm->snap ? "live" : "proc",
 		.hostname = r->hostname,
 		.perfdata = r->o.perfdata,
+		.page_size = mm && mm->page_size > 0 ? mm->page_size : sysconf(_SC_PAGESIZE), /* /proc alone: this machine's */
 	};
 	char err[1024];
 	int ret = 0;

@@ -273,6 +273,7 @@ struct kf_check_output {
 	/* the perfdata printed: NULL or "all", "key" (no per-zone labels),
 	 * "none", or label globs "unusable_*,free_blocks_ge_o9" */
 	const char *perfdata;
+	long page_size;				/* bytes of a page (the metrics are in bytes) */
 };
 
 /* NRPE v2 passes 1024 bytes: the status line never needs more */

@@ -37,12 +37,19 @@ if command -v trace-cmd > /dev/null; then
 		END { print n + 0 }' $TMP/report.txt)
 	[ "$tied" -gt 0 ] && ok || fail "awk found no fault on a migrating page"
 	has "the critical line counts them" "^CRITICAL: guard: .*\\(pid $moved\\) took $tied page faults while compaction"
-	grep -q "^kfrag_guard_alert_events{kind=\"faults_during_migration\",status=\"critical\",pid=\"$moved\"} $tied$" $TMP/k.prom && ok ||
+	# the textfile names the process by its command name (the trace's), never by pid
+	comm=$(awk -v P="$moved" '$1 ~ ("-" P "$") { sub("-" P "$", "", $1); print $1; exit }' $TMP/report.txt)
+	[ -n "$comm" ] && ok || fail "no event of pid $moved in the capture"
+	grep -q "^kfrag_guard_alert_events{kind=\"faults_during_migration\",status=\"critical\",comm=\"$comm\"} $tied$" $TMP/k.prom && ok ||
 		fail "textfile: $(grep guard_alert_events $TMP/k.prom)"
 fi
 [ "$(perf guard_critical)" -ge 1 ] && ok || fail "guard_critical perfdata: $(perf guard_critical)"
-grep -qE "^kfrag_guard_alerts\{kind=\"[a-z_]+\",status=\"critical\",pid=\"$moved\"\} [1-9]" $TMP/k.prom && ok ||
+grep -qE "^kfrag_guard_alerts\{kind=\"[a-z_]+\",status=\"critical\",comm=\"[^\"]+\"\} [1-9]" $TMP/k.prom && ok ||
 	fail "no critical guard alert in the textfile: $(grep guard $TMP/k.prom)"
+grep -qE '[{,]pid="' $TMP/k.prom && fail "a per-pid label: $(grep -E '[{,]pid="' $TMP/k.prom)" || ok
+grep -q '=""' $TMP/k.prom && fail "a placeholder label: $(grep '=""' $TMP/k.prom)" || ok
+# moved pages are unknown from a recording (no page frames read): absent, not 0
+grep -q '^kfrag_guard_locked_pages_moved' $TMP/k.prom && fail "moved pages from a recording: $(grep pages_moved $TMP/k.prom)" || ok
 
 if command -v jq > /dev/null; then
 	kcheck --config $C --input $D/compaction-mlocked-moved/trace.dat --proc-root $D/compaction-mlocked-moved/proc-after --json

@@ -17,7 +17,8 @@ expect_rc "run with a textfile" 1	# the lost events warn
 
 # strict format: every sample's family has one HELP and one TYPE before it;
 # names and labels as the exposition format allows; numeric values; no
-# repeated series; counters end in _total
+# repeated series; counters end in _total; no placeholder label (an empty
+# value), no per-pid label (a new series at every restart); a _ratio is 0 to 1
 format_check() { awk '
 function bad(why) { printf "line %d: %s: %s\n", NR, why, $0; errors++ }
 /^# HELP / { if (help[$3]++) bad("second HELP"); next }
@@ -38,10 +39,12 @@ function bad(why) { printf "line %d: %s: %s\n", NR, why, $0; errors++ }
 	if (!help[name] || !type[name]) bad("sample before its HELP/TYPE")
 	seen_family[name] = 1
 	if (series[$1]++) bad("repeated series")
+	if ($1 ~ /=""/) bad("placeholder label")
+	if (name ~ /_ratio$/ && ($2 < 0 || $2 > 1)) bad("ratio out of 0..1")
 	if ($1 ~ /\{/) {
 		labels = $1; sub(/^[^{]*\{/, "", labels); sub(/\}$/, "", labels)
 		n = split(labels, kv, ",")
-		for (i = 1; i <= n; i++) { split(kv[i], p, "="); if (p[1] !~ /^(node|zone|order|cpu|pid|status|kind)$/) bad("label " p[1]) }
+		for (i = 1; i <= n; i++) { split(kv[i], p, "="); if (p[1] !~ /^(node|zone|order|cpu|comm|status|kind|severity)$/) bad("label " p[1]) }
 	}
 	samples++
 }
@@ -96,15 +99,21 @@ expect_eq "first run" "$(val kfrag_check_first_run)" 0
 for zone in DMA DMA32 Normal; do
 	for o in 0 3 9 10; do
 		want=$(kernel_index $A/unusable_index $zone $o)
-		got=$(val "kfrag_unusable_index{node=\"0\",zone=\"$zone\",order=\"$o\"}")
+		got=$(val "kfrag_zone_unusable_free_ratio{node=\"0\",zone=\"$zone\",order=\"$o\"}")
 		fcmp "$got" == "$want" && ok || fail "unusable $zone $o: $got, kernel says $want"
 		want=$(kernel_index $A/extfrag_index $zone $o)
-		got=$(val "kfrag_extfrag_index{node=\"0\",zone=\"$zone\",order=\"$o\"}")
+		got=$(val "kfrag_zone_fragmentation_index{node=\"0\",zone=\"$zone\",order=\"$o\"}")
 		fcmp "$got" == "$want" && ok || fail "extfrag $zone $o: $got, kernel says $want"
-		expect_eq "free blocks $zone $o" "$(val "kfrag_zone_free_blocks{node=\"0\",zone=\"$zone\",order=\"$o\"}")" \
-			"$(awk -v z=$zone -v o=$o '$4 == z { print $(5 + o) }' $A/buddyinfo)"
+	done
+	# bytes: the zone's pages (zoneinfo) times the page size
+	for f in free:free managed:managed; do
+		expect_eq "$zone ${f%:*} bytes" "$(val "kfrag_zone_${f%:*}_bytes{node=\"0\",zone=\"$zone\"}")" \
+			"$(awk -v z=$zone -v k=${f#*:} -v ps=$(getconf PAGESIZE) '$1 == "Node" { cur = $4 }
+				cur == z && ($1 == k || ($1 == "pages" && $2 == k)) { printf "%.0f\n", $NF * ps; exit }' $A/zoneinfo)"
 	done
 done
+# free blocks by order are node_exporter's node_buddyinfo_blocks: not again
+grep -qE '^kfrag_(zone_free_blocks|buddyinfo)' "$P" && fail "node_buddyinfo_blocks duplicated" || ok
 for c in compact_stall compact_fail compact_success compact_migrate_scanned compact_isolated pgmigrate_success pgmigrate_fail; do
 	expect_eq "counter $c" "$(val kfrag_${c}_total)" "$(vmstat_of $A/vmstat $c)"
 done
@@ -156,11 +165,11 @@ expect_eq "Normal holes" "$(val 'kfrag_memmap_pageblocks{node="0",zone="Normal",
 	$(($(zone_blocks $MM/zoneinfo Normal) - slice + $(kind hole)))
 for z in DMA DMA32; do
 	expect_eq "$z holes" "$(val "kfrag_memmap_pageblocks{node=\"0\",zone=\"$z\",kind=\"hole\"}")" "$(zone_blocks $MM/zoneinfo $z)"
-	grep -q "^kfrag_memmap_blocked_fraction{node=\"0\",zone=\"$z\"}" "$P" && fail "$z has no usable pageblock: no fraction" || ok
+	grep -q "^kfrag_memmap_blocked_ratio{node=\"0\",zone=\"$z\"}" "$P" && fail "$z has no usable pageblock: no fraction" || ok
 done
 blocked=$(($(kind reserved) + $(kind slab) + $(kind page_tables) + $(kind kernel) + $(kind huge) + $(kind unevictable) + $(kind writeback)))
 usable=$((slice - $(kind hole) - $(kind no_flags)))
-got=$(val 'kfrag_memmap_blocked_fraction{node="0",zone="Normal"}')
+got=$(val 'kfrag_memmap_blocked_ratio{node="0",zone="Normal"}')
 awk -v a="$got" -v b=$blocked -v u=$usable 'BEGIN { d = a - b / u; exit !(a != "" && d < 1e-6 && d > -1e-6) }' && ok ||
 	fail "Normal blocked fraction: $got, want $blocked / $usable"
 # the map not readable (no kpageflags here): available 0, no pageblocks
