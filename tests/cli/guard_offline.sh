@@ -183,8 +183,8 @@ read -r faults during < <(faults_of "$moved/trace.dat" "$pid")
 expect_eq "first section" "$(grep -m1 '^== ' "$TMP/report.txt" | cut -c1-12)" "== Findings "
 expect_eq "first finding" "$(sed -n 3p "$TMP/report.txt" | cut -c1-38)" "critical guard_faults_during_migration"
 expect_eq "second section" "$(grep '^== ' "$TMP/report.txt" | sed -n 2p)" "== Guard: mlocked memory of user-space schedulers: CRITICAL =="
-expect_eq "first alert line" "$(grep -m1 -E '^(CRITICAL|WARNING|NOTE) ' "$TMP/report.txt" | cut -c1-45)" \
-	"CRITICAL $comm (pid $pid) took $tied page"
+want="CRITICAL $comm (pid $pid) took $tied page"
+expect_eq "first alert line" "$(grep -m1 -E '^(CRITICAL|WARNING|NOTE) ' "$TMP/report.txt" | cut -c1-${#want})" "$want"
 grep -qE "^$pid +$comm +protect_pid " "$TMP/report.txt" || fail "no protected row in the text report"
 
 # --- the fixture, without ../shared -------------------------------------------------------
