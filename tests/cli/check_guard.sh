@@ -7,16 +7,14 @@
 # counted here with awk from trace-cmd report -t.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/check_lib.sh"
-need_shared compaction-mlocked-moved/trace.dat
-need_shared compaction-unevictable-off/trace.dat
+need_cmd trace-cmd
 
-D=$SHARED_DATA
 C=$TMP/c.conf
-pid_of() { sed -n 's/.*protected_pid=\([0-9]*\).*/\1/p' "$D/$1/scenario"; }
-
-moved=$(pid_of compaction-mlocked-moved)
+# the fixtures of tests/data/tracedat, and the shared captures when present
+for M in $(tracedat_caps moved); do
+moved=$(scenario_pid "$M")
 { base_conf; echo "protect_pid = $moved"; } > $C
-kcheck --config $C --input $D/compaction-mlocked-moved/trace.dat --proc-root $D/compaction-mlocked-moved/proc-after \
+kcheck --config $C --input $M/trace.dat --proc-root $M/proc-after \
 	--prometheus $TMP/k.prom
 grep -q "'guard_critical'=" "$TMP/out" || skip "the guard is not part of this kfrag check yet (no guard perfdata)"
 expect_rc "locked pages moved: CRITICAL" 2
@@ -25,10 +23,9 @@ has "a critical guard line for the pid" "^CRITICAL: guard: .*$moved"
 # the faults: page_fault_user events in the capture (filtered to the locked
 # pid when it was recorded), counted by trace-cmd; the locked process itself
 # measured 215 while compaction ran (../shared/data/README.md)
-if command -v trace-cmd > /dev/null; then
-	trace-cmd report -t -i $D/compaction-mlocked-moved/trace.dat 2> /dev/null | sed 's/^capture[0-9]*: //' > $TMP/report.txt
-	faults=$(grep -c " page_fault_user: " $TMP/report.txt)
-	expect_eq "faults in the capture" "$faults" 215
+{
+	trace-cmd report -t -i $M/trace.dat 2> /dev/null | sed -E 's/^[^ ]+: +//' > $TMP/report.txt
+	case $M in "$SHARED_DATA"/*) expect_eq "faults in the capture" "$(grep -c " page_fault_user: " $TMP/report.txt)" 215 ;; esac
 	tied=$(awk -v P="$moved" '
 		$4 == "set_migration_pte:" { a = $5; sub("addr=", "", a); sub(",", "", a); inf[a]++ }
 		$4 == "remove_migration_pte:" { a = $5; sub("addr=", "", a); sub(",", "", a); if (inf[a] > 0) inf[a]-- }
@@ -42,7 +39,7 @@ if command -v trace-cmd > /dev/null; then
 	[ -n "$comm" ] && ok || fail "no event of pid $moved in the capture"
 	grep -q "^kfrag_guard_alert_events{kind=\"faults_during_migration\",status=\"critical\",comm=\"$comm\"} $tied$" $TMP/k.prom && ok ||
 		fail "textfile: $(grep guard_alert_events $TMP/k.prom)"
-fi
+}
 [ "$(perf guard_critical)" -ge 1 ] && ok || fail "guard_critical perfdata: $(perf guard_critical)"
 grep -qE "^kfrag_guard_alerts\{kind=\"[a-z_]+\",status=\"critical\",comm=\"[^\"]+\"\} [1-9]" $TMP/k.prom && ok ||
 	fail "no critical guard alert in the textfile: $(grep guard $TMP/k.prom)"
@@ -52,23 +49,28 @@ grep -q '=""' $TMP/k.prom && fail "a placeholder label: $(grep '=""' $TMP/k.prom
 grep -q '^kfrag_guard_locked_pages_moved' $TMP/k.prom && fail "moved pages from a recording: $(grep pages_moved $TMP/k.prom)" || ok
 
 if command -v jq > /dev/null; then
-	kcheck --config $C --input $D/compaction-mlocked-moved/trace.dat --proc-root $D/compaction-mlocked-moved/proc-after --json
+	kcheck --config $C --input $M/trace.dat --proc-root $M/proc-after --json
 	expect_eq "JSON: the protected pid" "$(jq -c '[.guard.protected[].pid]' "$TMP/out")" "[$moved]"
 	expect_eq "JSON: worst" "$(jq -r .guard.worst "$TMP/out")" critical
 	expect_eq "JSON: the critical check" "$(jq -r '[.checks[] | select(.check == "guard" and .status == "CRITICAL") | .kind] | join(",")' "$TMP/out")" \
 		faults_during_migration
 fi
 
-off=$(pid_of compaction-unevictable-off)
+done
+
+for O in $(tracedat_caps off); do
+off=$(scenario_pid "$O")
 { base_conf; echo "protect_pid = $off"; } > $C
-kcheck --config $C --input $D/compaction-unevictable-off/trace.dat --proc-root $D/compaction-unevictable-off/proc-after
+kcheck --config $C --input $O/trace.dat --proc-root $O/proc-after
 [ "$rc" = 0 ] || [ "$rc" = 1 ] && ok || fail "compact_unevictable_allowed=0: exit $rc, want 0 or 1: $(head -c 2000 "$TMP/out")"
 hasnt "no critical guard line" "^CRITICAL: guard:"
 expect_eq "guard_critical" "$(perf guard_critical)" 0
 
+done
+
 # guard = no: the same capture, no guard result
 { base_conf; echo "protect_pid = $moved"; echo "guard = no"; } > $C
-kcheck --config $C --input $D/compaction-mlocked-moved/trace.dat --proc-root $D/compaction-mlocked-moved/proc-after
+kcheck --config $C --input $M/trace.dat --proc-root $M/proc-after
 hasnt "guard off: no guard line" "^[A-Z]+: guard:"
 
 done_testing

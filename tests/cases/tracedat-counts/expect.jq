@@ -1,1 +1,1 @@
-.events.mm_page_alloc.total == 4475 and .events.mm_compaction_begin.total == 3 and .events.mm_compaction_finished.total == 3688 and .events.mm_migrate_pages.total == 893 and .migration.calls == 893 and .migration.succeeded == 39953 and .lost_events.total == 0
+.events.mm_page_alloc.total == 3114 and .events.mm_compaction_begin.total == 3 and .events.mm_compaction_finished.total == 11805 and .events.mm_migrate_pages.total == 126 and .events.set_migration_pte.total == 4840 and .migration.calls == 126 and .migration.succeeded == 5048 and .lost_events.total == 0

@@ -1,5 +1,5 @@
 #!/bin/bash
-# How tests/data/tracedat/compaction/ was captured (root, tracefs, a built
+# How the captures in tests/data/tracedat/ were made (root, tracefs, a built
 # tree): the hazard of ../shared/data/compaction-mlocked-moved on a small
 # scale, recorded as that capture was, with a tracefs instance of its own
 # and `trace-cmd extract -B INSTANCE`. Run from the top of a built tree:
@@ -26,7 +26,8 @@ for f in buddyinfo pagetypeinfo zoneinfo vmstat; do cat /proc/$f > "$out/proc-be
 mkdir "$I"
 trap 'echo $old > $S; kill $fp $lp 2>/dev/null; rmdir "$I" 2>/dev/null; true' EXIT
 echo 8192 > "$I/buffer_size_kb"
-for e in kmem/mm_page_alloc compaction migrate/mm_migrate_pages migrate/mm_migrate_pages_start; do
+for e in kmem/mm_page_alloc compaction migrate/mm_migrate_pages migrate/mm_migrate_pages_start \
+	migrate/set_migration_pte migrate/remove_migration_pte; do
 	echo 1 > "$I/events/$e/enable"
 done
 echo "common_pid == $lp" > "$I/events/exceptions/page_fault_user/filter"
