@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,7 +309,12 @@ int kf_text_read(FILE *f, const char *path, const char *head, size_t headlen,
 		snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
 		goto out;
 	}
-	info->nr_cpus = t->max_cpu + 1 > t->header_cpus ? t->max_cpu + 1 : t->header_cpus;
+	/* CPU numbers go up to INT32_MAX: the count past the highest saturates */
+	{
+		int after_max = t->max_cpu < INT32_MAX ? t->max_cpu + 1 : INT32_MAX;
+
+		info->nr_cpus = after_max > t->header_cpus ? after_max : t->header_cpus;
+	}
 	ret = judge(t, name, err, errlen);
 out:
 	free(t->r.pre);
