@@ -89,6 +89,11 @@ struct kf_measurement {
 	 * proc_root is its extracted copy; times in seconds since the epoch */
 	bool saved_state;
 	double saved_start_time, saved_end_time;
+	/* a trace with no memory state of its own read without --proc-root:
+	 * no zones, watermarks, sysctls (mem, mem_before NULL; proc_root NULL) */
+	bool no_memstate;
+#define KF_NO_MEMSTATE_NOTE "this trace carries no memory state; zones, watermarks and sysctls " \
+	"are not shown: pass --proc-root DIR"
 	/* the counts: NULL in PROC mode (nothing traced); and those of the
 	 * measure before (NULL at the first, and after kf_run_reset), for rates */
 	const struct kf_snapshot *snap;

@@ -333,6 +333,8 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 	rc->findings = &r->cfg.findings;
 }
 
+static const struct kf_memstate no_memstate;
+
 static int measure(struct check_run *r, char *err, size_t errlen)
 {
 	struct kf_run_config rc;
@@ -355,7 +357,8 @@ static int measure(struct check_run *r, char *err, size_t errlen)
 		return -1;
 	}
 	r->m = m;
-	r->mem = m->mem;
+	/* a trace with no memory state: nothing of zones to judge (KF_NO_MEMSTATE_NOTE) */
+	r->mem = m->mem ? m->mem : &no_memstate;
 	kf_check_state_from_vmstat(&r->now, (r->mem->have & KF_HAVE_VMSTAT) ? &r->mem->vmstat : NULL);
 	r->now.time = r->o.now > 0 ? r->o.now : realtime_s();
 	snprintf(r->now.boot_id, sizeof(r->now.boot_id), "%s", m->boot_id);
@@ -395,6 +398,8 @@ static int evaluate(struct check_run *r)
 	};
 
 	ret = kf_check_evaluate(&in, &r->rep);
+	if (ret == 0 && r->m->no_memstate)
+		ret = kf_check_report_add(&r->rep, KF_CHECK_OK, "memory_state", "%s", KF_NO_MEMSTATE_NOTE);
 	if (ret == 0)
 		ret = kf_check_add_guard(&r->rep, r->m->guard);
 	if (ret == 0)

@@ -462,7 +462,10 @@ static json_t *memory_state_json(const struct kf_report_input *in)
 	const struct kf_memstate *ms = in->m->mem ? in->m->mem : in->m->mem_before;
 	json_t *o;
 
-	if (in->m->saved_state) {
+	if (in->m->no_memstate) {
+		return json_pack("{s:s,s:b,s:b,s:s}", "proc_root", "none", "of_traced_machine", 0,
+				 "available", 0, "note", KF_NO_MEMSTATE_NOTE);
+	} else if (in->m->saved_state) {
 		o = json_pack("{s:s,s:b,s:f}", "proc_root", "saved in the trace", "of_traced_machine", 1,
 			      "saved_start_time", in->m->saved_start_time);
 		if (in->m->saved_end_time > 0)
@@ -473,6 +476,7 @@ static json_t *memory_state_json(const struct kf_report_input *in)
 			      (in->m->proc_root && strcmp(in->m->proc_root, "/") != 0));
 	}
 
+	json_object_set_new(o, "available", json_true());
 	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO))
 		json_object_set_new(o, "pageblock_order", json_integer(ms->pagetypeinfo.pageblock_order));
 	if (ms && ms->missing[0])

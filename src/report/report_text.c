@@ -38,6 +38,10 @@ static void zones_table(FILE *out, const struct kf_report_input *in)
 	char b[16];
 
 	section(out, "Zones (free memory and the kernel's fragmentation indices)");
+	if (in->m->no_memstate) {
+		fprintf(out, "%s\n", KF_NO_MEMSTATE_NOTE);
+		return;
+	}
 	fprintf(out, "%-4s %-8s %10s %10s %10s %10s  %s\n", "node", "zone", "free", "min", "low", "high",
 		"free blocks by order 0..10");
 	for (int z = 0; z < s->nr_zones; z++) {

@@ -17,7 +17,7 @@
 #include "kf_symbols.h"
 
 struct kf_session {
-	char *proc_root;
+	char *proc_root;		/* NULL: no memory state (a trace without one) */
 	struct kf_memstate mem_before;	/* read by kf_session_init */
 	struct kf_memstate mem_after;	/* read by kf_session_read_after (live) */
 	bool have_after;
@@ -57,6 +57,7 @@ int kf_session_live_start(struct kf_session *s, const struct kf_live_config *cfg
 			  char *err, size_t errlen);
 int kf_session_live_run(struct kf_session *s, double duration, char *err, size_t errlen);
 
+/* proc_root NULL: no memory state is read, no zone is known */
 int kf_session_init(struct kf_session *s, const char *proc_root, char *err, size_t errlen);
 /* reads a trace file (any format, "-" = stdin) into the engine */
 int kf_session_read_file(struct kf_session *s, const char *path, char *err, size_t errlen);

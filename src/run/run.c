@@ -198,6 +198,17 @@ static int open_saved_state(struct kf_run *r, struct kf_run_error *err)
 	return 0;
 }
 
+/* where the memory state shown is read: a trace without one of its own and
+ * no --proc-root has none (NULL), never the machine it is read on */
+static const char *memstate_root(const struct kf_run *r)
+{
+	if (r->saved.start_root)
+		return r->saved.start_root;
+	if (r->cfg.proc_root)
+		return r->cfg.proc_root;
+	return r->cfg.mode == KF_RUN_FILE || r->cfg.mode == KF_RUN_REPLAY ? NULL : "/";
+}
+
 struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error *err)
 {
 	struct kf_run *r = calloc(1, sizeof(*r));
@@ -213,8 +224,7 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 	r->mem.min_free_kbytes = r->mem.percpu_pagelist_high_fraction = -1;
 	if (open_saved_state(r, err) < 0)
 		goto fail;
-	if (kf_session_init(&r->s, r->saved.start_root ? r->saved.start_root : cfg->proc_root,
-			    err->msg, sizeof(err->msg)) < 0) {
+	if (kf_session_init(&r->s, memstate_root(r), err->msg, sizeof(err->msg)) < 0) {
 		set_kind(err, KF_RUN_EMEMSTATE);
 		goto fail;
 	}
@@ -319,6 +329,9 @@ static void measure_memstate(struct kf_run *r)
 
 	m->mem_before = NULL;
 	m->mem_prev = NULL;
+	m->mem = NULL;
+	if (!r->s.proc_root)
+		return;
 	switch (r->cfg.mode) {
 	case KF_RUN_STREAM:
 	case KF_RUN_REPLAY:
@@ -348,6 +361,16 @@ static void measure_system(struct kf_run *r)
 	const struct kf_guard_input *gi = r->g ? kf_guard_input(r->g) : NULL;
 	struct utsname u;
 
+	if (!r->s.proc_root) {
+		/* nothing of the traced machine is known but its events */
+		memset(&m->policy, 0, sizeof(m->policy));
+		m->policy.unevictable_allowed = m->policy.proactiveness = -1;
+		m->policy.extfrag_threshold = -1;
+		m->page_size = sysconf(_SC_PAGESIZE);
+		m->uptime_s = -1;
+		m->boot_id[0] = '\0';
+		return;
+	}
 	kf_vm_policy_read(r->s.proc_root, &m->policy);
 	if (gi) {
 		m->policy.unevictable_allowed = gi->unevictable_allowed_end;
@@ -382,7 +405,10 @@ void kf_run_scan_memmap(struct kf_run *r)
 	r->memmap_err[0] = '\0';
 	r->memmap_errnum = 0;
 	r->memmap_at = kf_monotonic_s();
-	if (kf_memmap_read(r->s.proc_root, ms, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) < 0) {
+	if (!r->s.proc_root) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
+	} else if (kf_memmap_read(r->s.proc_root, ms, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) < 0) {
 		r->memmap = NULL;
 		r->memmap_errnum = errno;
 		if (!r->memmap_err[0])
@@ -417,6 +443,7 @@ static void measure_source(struct kf_run *r)
 	m->live = mode_is_live(r->cfg.mode);
 	m->proc_root = r->s.proc_root;
 	m->saved_state = r->saved.start_root != NULL;
+	m->no_memstate = r->s.proc_root == NULL;
 	m->saved_start_time = r->saved.start_time;
 	m->saved_end_time = r->saved.end_time;
 	m->snap = snap;

@@ -48,11 +48,14 @@ int kf_session_init(struct kf_session *s, const char *proc_root, char *err, size
 
 	memset(s, 0, sizeof(*s));
 	kf_symbols_init(&s->syms);
-	s->proc_root = strdup(proc_root ? proc_root : "/");
-	if (!s->proc_root)
-		return -1;
-	if (kf_memstate_read(s->proc_root, &s->mem_before, err, errlen) < 0)
-		return -1;
+	/* NULL: a trace with no memory state of its own; no zones are known */
+	if (proc_root) {
+		s->proc_root = strdup(proc_root);
+		if (!s->proc_root)
+			return -1;
+		if (kf_memstate_read(s->proc_root, &s->mem_before, err, errlen) < 0)
+			return -1;
+	}
 	if (spans_from_zoneinfo(s) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -84,6 +87,8 @@ int kf_session_read_file(struct kf_session *s, const char *path, char *err, size
 
 int kf_session_read_after(struct kf_session *s, char *err, size_t errlen)
 {
+	if (!s->proc_root)
+		return 0;
 	if (kf_memstate_read(s->proc_root, &s->mem_after, err, errlen) < 0)
 		return -1;
 	s->have_after = true;

@@ -244,6 +244,7 @@ static int rebuild(struct top_ctx *c)
 		.prev = m->prev_snap,
 		.cur = m->snap,
 		.mem = m->mem,
+		.no_memstate = m->no_memstate,
 		.mem_prev = m->mem_prev,
 		.guard = m->guard,
 		.guard_in = m->guard_in,

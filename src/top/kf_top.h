@@ -341,6 +341,7 @@ struct kf_top_view {
 
 	struct kf_top_zone *zones;
 	int nr_zones;
+	bool no_memstate;		/* a trace with none: KF_NO_MEMSTATE_NOTE */
 
 	struct kf_top_cpu *cpus;
 	int nr_cpus;
@@ -391,6 +392,7 @@ struct kf_top_input {
 	const struct kf_snapshot *prev;	/* NULL: the counts start at zero */
 	const struct kf_snapshot *cur;
 	const struct kf_memstate *mem;	/* may be NULL */
+	bool no_memstate;		/* NULL because the trace carries none */
 	const struct kf_memstate *mem_prev;	/* for the indices' trends; may be NULL */
 	const struct kf_guard_result *guard;	/* NULL: no guard ran */
 	const struct kf_guard_input *guard_in;	/* protected processes; may be NULL */

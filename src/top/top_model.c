@@ -178,6 +178,7 @@ static int build_zones(struct kf_top_view *v, const struct kf_top_input *in)
 		zone_rates(&v->zones[i], in);
 	}
 	v->nr_zones = n;
+	v->no_memstate = in->no_memstate;
 	if (ms && (ms->have & KF_HAVE_PAGETYPEINFO)) {
 		v->nr_mt = ms->pagetypeinfo.nr_mt;
 		memcpy(v->mt_names, ms->pagetypeinfo.mt_names, sizeof(v->mt_names));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kf_fragindex.h"
+#include "kf_run.h"
 #include "top_draw.h"
 
 /* ---- zones -------------------------------------------------------------- */
@@ -207,6 +208,8 @@ static int zones_sticky(const struct ctx *c)
 
 static int zones_body(const struct ctx *c)
 {
+	if (c->v->no_memstate)
+		return 1;
 	return c->v->nr_zones + (c->st->all_orders ? c->v->nr_zones * zone_detail_lines(c) : 0);
 }
 
@@ -224,6 +227,10 @@ static void zones_line(const struct ctx *c, int i, int y)
 		return;
 	}
 	i--;
+	if (c->v->no_memstate) {
+		top_put(y, c->x, c->w, "  " KF_NO_MEMSTATE_NOTE, A_DIM, true);
+		return;
+	}
 	if (i < c->v->nr_zones) {
 		zone_row(c, &c->v->zones[i], cells);
 		top_draw_cells(y, c->x, c->w, zone_cols, ZC_NR, shown, cells, 0);
@@ -241,6 +248,8 @@ static void zones_summary(const struct ctx *c, char *buf, size_t len, bool *aler
 	size_t n = 0;
 
 	buf[0] = '\0';
+	if (c->v->no_memstate)
+		snprintf(buf, len, "no memory state in this trace");
 	for (int i = 0; i < c->v->nr_zones && n < len; i++) {
 		const struct kf_top_zone *z = &c->v->zones[i];
 		attr_t at;

@@ -133,6 +133,12 @@ if [ -f $cap/trace.dat ]; then
 	kcheck --config $C --input $cap/trace.dat --proc-root $cap/proc-after -c unusable=0 \
 		--perfdata all
 	[ "$(line1)" -le 1024 ] && ok || fail "status line of $(line1) bytes on the guard's capture"
+	# the same trace without --proc-root: it carries no memory state, so no
+	# zone of this machine is judged and the output says what it lacks
+	kcheck --config $C --input $cap/trace.dat --perfdata all
+	grep -q '^OK: memory_state: this trace carries no memory state; .*pass --proc-root DIR$' $TMP/out && ok ||
+		fail "no state: no memory_state line: $out"
+	grep -qE "free_pages_node|unusable_node|free_blocks_ge_o" $TMP/out && fail "no state: a zone of this machine judged: $out" || ok
 fi
 # and on this machine, live (root): the 1,031 bytes were measured here
 if [ "$(id -u)" = 0 ] && try_tracefs && command -v flock > /dev/null; then

@@ -87,7 +87,7 @@ tied=$(trace-cmd report -t -i "$moved/trace.dat" 2>/dev/null | tied_faults "$pid
 cpages=$(compaction_pages "$moved/trace.dat")
 
 out=$TMP/moved.json
-if ! "$KFRAG" report --input "$moved/trace.dat" --protect-pid "$pid" --output "$out" 2> "$TMP/err"; then
+if ! "$KFRAG" report --input "$moved/trace.dat" --proc-root "$moved/proc-before" --protect-pid "$pid" --output "$out" 2> "$TMP/err"; then
 	fail "kfrag report --protect-pid $pid: $(cat "$TMP/err")"
 	continue
 fi

@@ -42,7 +42,7 @@ compaction_checks() {	# DIR
 	local dir=$1 j txt pid p want
 	j="$TMP/compaction.json"
 	txt="$TMP/compaction.txt"
-	"$KFRAG" report --input "$dir/trace.dat" --json --output "$j" || { fail "$dir: kfrag report failed"; return; }
+	"$KFRAG" report --input "$dir/trace.dat" --proc-root "$dir/proc-before" --json --output "$j" || { fail "$dir: kfrag report failed"; return; }
 	trace-cmd report -i "$dir/trace.dat" 2>/dev/null > "$txt"
 	expect_eq "episodes" "$(jq '.compaction.episodes | length' "$j")" 3
 	expect_eq "episode zones" "$(jq -r '[.compaction.episodes[].zone] | join(",")' "$j")" "DMA,DMA32,Normal"
@@ -76,5 +76,27 @@ compaction_checks() {	# DIR
 	done
 }
 while read -r dir; do compaction_checks "$dir"; done < <(tracedat_caps moved)
+
+# A trace with no memory state of its own, read without --proc-root: nothing
+# of this machine is mixed in (no zone known, no free pages), and it says so;
+# with --proc-root the zones are those of the saved zoneinfo.
+no_memstate_checks() {	# DIR
+	local dir=$1 j="$TMP/nostate.json" t="$TMP/nostate.txt" want
+	"$KFRAG" report --input "$dir/trace.dat" --json --output "$j" || { fail "$dir: kfrag report failed"; return; }
+	expect_eq "no state: available" "$(jq '.memory_state.available' "$j")" false
+	expect_eq "no state: proc_root" "$(jq -r '.memory_state.proc_root' "$j")" none
+	expect_eq "no state: note names --proc-root" "$(jq -r '.memory_state.note | test("--proc-root DIR")' "$j")" true
+	expect_eq "no state: known zones" "$(jq '[.zones[] | select(.known)] | length' "$j")" 0
+	expect_eq "no state: zones with free pages" "$(jq '[.zones[] | select(has("free_pages"))] | length' "$j")" 0
+	"$KFRAG" report --input "$dir/trace.dat" --text > "$t" || { fail "$dir: kfrag report --text failed"; return; }
+	expect_eq "no state: text line" "$(grep -c '^this trace carries no memory state; .*pass --proc-root DIR$' "$t")" 1
+	expect_eq "no state: no zone rows" "$(grep -cE '^[0-9]+ +(DMA|DMA32|Normal|Movable) ' "$t")" 0
+	"$KFRAG" report --input "$dir/trace.dat" --proc-root "$dir/proc-before" --json --output "$j" ||
+		{ fail "$dir: kfrag report --proc-root failed"; return; }
+	want=$(awk '/^Node/ { z = $4 } /^ +spanned/ && $2 > 0 { printf "%s%s", sep, z; sep = "," }' "$dir/proc-before/zoneinfo")
+	expect_eq "proc-root: available" "$(jq '.memory_state.available' "$j")" true
+	expect_eq "proc-root: zones" "$(jq -r '[.zones[] | select(.known) | .zone] | join(",")' "$j")" "$want"
+}
+while read -r dir; do no_memstate_checks "$dir"; done < <(tracedat_caps moved)
 
 done_testing

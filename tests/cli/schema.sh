@@ -488,7 +488,7 @@ grep -qv "^$TMP/" "$TMP/problems" && { fail "validator: $(head -5 "$TMP/problems
 # --- the validation can fail -----------------------------------------------------
 # the richest report: episodes, zone state from the capture's saved /proc, guard alerts
 base=""
-for r in "$TMP/compaction-mlocked-moved.guard.json" "$TMP/compaction-mlocked-moved.proc-after.pid.json" "${reports[@]}"; do
+for r in "$TMP"/*compaction-mlocked-moved.guard.json "$TMP"/*compaction-mlocked-moved.proc-after.pid.json "${reports[@]}"; do
 	[ -f "$r" ] && { base=$r; break; }
 done
 "$PYTHON" "$TMP/validate.py" "$schema" --mutate "$base" > "$TMP/mutations" 2>&1

@@ -183,4 +183,15 @@ if diff -u "$FIXTURES/top/replay-compaction-80x24.txt" "$TMP/screen.txt" >&2; th
 top_keys q
 top_exit > /dev/null
 
+# a trace with no memory state and no --proc-root: nothing of this machine
+# (no zone rows, sysctls unknown), and the zones panel says what it lacks
+top_start 120x40 --input "$T" --speed 1000000 -d 0.2
+top_wait '(end)' 20 || fail "no state: the replay did not end"
+top_wait 'this trace carries no memory state; .*pass --proc-root DIR' ||
+	fail "no state: the zones panel does not say what it lacks"
+top_screen | grep -qE '^ *[0-9]+ +(DMA|DMA32|Normal|Movable) ' && fail "no state: a zone row of this machine" || ok
+top_screen | grep -q 'vm.extfrag_threshold=?' && ok || fail "no state: a sysctl of this machine is shown"
+top_keys q
+top_exit > /dev/null
+
 done_testing
