@@ -81,6 +81,32 @@ static void faults_action(const struct eval *c, const struct kf_guard_proc *gp, 
 	}
 }
 
+/* read live and known to lock no memory: a BPF scheduler's loader (scx_lavd,
+ * scx_rusty...) faults like any process, and a fault on a page in migration
+ * is no deadlock for it; offline, how it locks is unknown */
+static bool locks_nothing(const struct kf_protected *p)
+{
+	return p->smaps_readable && !p->vmlck_kb && !p->locked_ranges && !p->mlockall;
+}
+
+/* faults on pages in migration of a process that locks nothing: a note */
+static int rule_faults_unlocked(struct eval *c, int i)
+{
+	const struct kf_protected *p = &c->in->procs[i];
+	const struct kf_guard_proc *gp = &c->res->procs[i];
+	struct kf_alert *x = alert_add(c, KF_SEV_NOTE, KF_ALERT_FAULTS_DURING_MIGRATION, p, gp->faults_evidence);
+
+	if (!x)
+		return -1;
+	x->proof = gp->proof;
+	snprintf(MSG(x), "%s (pid %d) took %" PRIu64 " page fault%s on pages compaction was moving, but it "
+		 "locks no memory: it does not rely on never faulting (a BPF scheduler's loader faults like "
+		 "any process)", p->comm, p->pid, gp->faults_evidence, plural(gp->faults_evidence));
+	snprintf(x->action, sizeof(x->action), "None, unless %s is a user-space scheduler that must not "
+		 "fault: then it should lock its memory (mlockall(MCL_CURRENT | MCL_FUTURE))", p->comm);
+	return 0;
+}
+
 static int rule_faults(struct eval *c, int i)
 {
 	const struct kf_protected *p = &c->in->procs[i];
@@ -89,6 +115,8 @@ static int rule_faults(struct eval *c, int i)
 
 	if (!gp->faults_evidence)
 		return 0;
+	if (locks_nothing(p))
+		return rule_faults_unlocked(c, i);
 	x = alert_add(c, gp->proof == KF_PROOF_LOCKED_AND_SYSCTL ? KF_SEV_WARNING : KF_SEV_CRITICAL,
 		      KF_ALERT_FAULTS_DURING_MIGRATION, p, gp->faults_evidence);
 	if (!x)

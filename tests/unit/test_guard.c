@@ -358,9 +358,18 @@ static void test_fault_proofs(void)
 	kf_guard_result_release(&r);
 	kf_snapshot_free(s);
 
-	/* the fault hit the page whose migration PTE was set: proof */
+	/* the fault hit the page whose migration PTE was set, but scx_stub
+	 * locks nothing (read live): it does not rely on never faulting, a note */
 	s = fault_snapshot(300, 0x7f9932555010, 0x7f9932555000, false);
 	CHECK_EQ_U64(s->procs[1].faults_on_migration_pte, 1);
+	kf_guard_evaluate(&in, s, &r);
+	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
+	CHECK(a && a->severity == KF_SEV_NOTE && a->count == 1, "a process that locks nothing: a note");
+	CHECK(r.worst < KF_SEV_CRITICAL, "no critical: %d", r.worst);
+	kf_guard_result_release(&r);
+	/* the same fault of a process that locks memory: proof */
+	p.vmlck_kb = 2048;
+	p.locked_ranges = 1;
 	kf_guard_evaluate(&in, s, &r);
 	a = find_alert(&r, KF_ALERT_FAULTS_DURING_MIGRATION);
 	CHECK(a && a->severity == KF_SEV_CRITICAL && a->count == 1 && a->proof == KF_PROOF_MIGRATION_PTE,
