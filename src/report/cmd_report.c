@@ -73,6 +73,25 @@ static void report_usage(FILE *out)
 
 static int check_report_opts(struct report_opts *o);
 
+/* --duration, --interval and --count: a number in its range, or a message */
+static int take_number(const char *name, struct report_opts *o)
+{
+	if (!strcmp(name, "duration") && kf_parse_double(optarg, 0.001, 1e7, &o->duration) < 0) {
+		fprintf(stderr, "kfrag report: --duration wants seconds > 0, not '%s'\n", optarg);
+		report_usage(stderr);
+		return -1;
+	}
+	if (!strcmp(name, "interval") && kf_parse_double(optarg, 0.01, 1e6, &o->interval) < 0) {
+		fprintf(stderr, "kfrag report: --interval wants seconds > 0, not '%s'\n", optarg);
+		return -1;
+	}
+	if (!strcmp(name, "count") && kf_parse_long(optarg, 1, 1L << 40, &o->count) < 0) {
+		fprintf(stderr, "kfrag report: --count wants a number of intervals, not '%s'\n", optarg);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
 	enum { OPT_PROC_ROOT = 256, OPT_BY_COMM, OPT_MEMMAP, OPT_SVG, OPT_INTERVAL, OPT_COUNT };
@@ -107,11 +126,10 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			o->input = optarg;
 			break;
 		case 'd':
-			if (kf_parse_double(optarg, 0.001, 1e7, &o->duration) < 0) {
-				fprintf(stderr, "kfrag report: --duration wants seconds > 0, not '%s'\n", optarg);
-				report_usage(stderr);
+		case OPT_INTERVAL:
+		case OPT_COUNT:
+			if (take_number(c == 'd' ? "duration" : c == OPT_INTERVAL ? "interval" : "count", o) < 0)
 				return -1;
-			}
 			break;
 		case 'j':
 			o->format = OUT_JSON;
@@ -133,18 +151,6 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_SVG:
 			o->svg = optarg;
-			break;
-		case OPT_INTERVAL:
-			if (kf_parse_double(optarg, 0.01, 1e6, &o->interval) < 0) {
-				fprintf(stderr, "kfrag report: --interval wants seconds > 0, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_COUNT:
-			if (kf_parse_long(optarg, 1, 1L << 40, &o->count) < 0) {
-				fprintf(stderr, "kfrag report: --count wants a number of intervals, not '%s'\n", optarg);
-				return -1;
-			}
 			break;
 		case 'h':
 			report_usage(stdout);
