@@ -467,7 +467,7 @@ done
 if [ "$(id -u)" = 0 ]; then
 	run_report "$TMP/live.json" --duration 1
 	run_report "$TMP/live.memmap.json" --duration 1 --memmap
-	run_report "$TMP/memmap.offline.json" --input "$FIXTURES/text/pipe_kmem_storm.txt" --memmap
+	run_report "$TMP/memmap.offline.json" --input "$FIXTURES/text/pipe_kmem_storm.txt" --proc-root / --memmap
 else
 	echo "note: not root: live reports and the memory map not validated" >&2
 fi
