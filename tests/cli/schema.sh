@@ -466,8 +466,8 @@ done
 # with the memory map asked for
 if [ "$(id -u)" = 0 ]; then
 	# under the live tests' lock, as theirs: never beside one of them
-	exec 8> /tmp/kfrag-live-tests.lock
-	flock -w 300 8 || fail "the live tests' lock stayed held for 300 s"
+	exec 8> "$LIVE_LOCK"
+	flock -w 300 8 || fail "$LIVE_LOCK held for 300 s: the live reports run beside a live test"
 	run_report "$TMP/live.json" --duration 1
 	run_report "$TMP/live.memmap.json" --duration 1 --memmap
 	exec 8>&-

@@ -17,6 +17,17 @@ fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
 expect_eq() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 need_shared() { [ -f "$SHARED_DATA/$1" ] || skip "shared capture $SHARED_DATA/$1 not present"; }
+# the live tests' lock: one live run at a time on this machine
+LIVE_LOCK=/tmp/kfrag-live-tests.lock
+# live_run CMD...: an offline test's live part under that lock; a lock held
+# for 300 s fails the test with a message (and returns 75), never silently
+live_run() {
+	local st
+	flock -w 300 -E 75 "$LIVE_LOCK" "$@"
+	st=$?
+	[ "$st" != 75 ] || fail "$LIVE_LOCK held for 300 s: '$*' did not run"
+	return "$st"
+}
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
 # The live tests look at /sys/kernel/tracing themselves: as root, tracefs is

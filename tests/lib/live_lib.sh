@@ -3,7 +3,6 @@
 # live tests take a lock so that two of them never compare the instance
 # list while the other one traces.
 T=/sys/kernel/tracing
-LIVE_LOCK=/tmp/kfrag-live-tests.lock
 ALLOC_STORM=${ALLOC_STORM:-$(dirname "$KFRAG")/tests/helpers/alloc_storm}
 
 live_setup() {
