@@ -2,7 +2,8 @@
 /*
  * A recording's saved memory state (kf_state.h): found among the options of
  * a trace.dat of version 6 (the layout tracedat_write.c describes) and
- * extracted into a private temporary directory as proc roots.
+ * extracted into a private temporary directory (on a tmpfs when there is
+ * one) as proc roots.
  *
  * libtracecmd has no call that hands out an option it does not know, so
  * the headers are walked here: every size is checked against the file.
@@ -15,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "kf_state.h"
 #include "kf_tracedat_write.h"
@@ -159,11 +163,33 @@ static int extract_option(struct walk *w, uint32_t size, struct kf_saved_state *
 	return 0;
 }
 
-static int make_dir(struct kf_saved_state *st, char *err, size_t errlen)
+static bool writable_tmpfs(const char *dir)
+{
+	struct statfs fs;
+
+	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC && access(dir, W_OK | X_OK) == 0;
+}
+
+/*
+ * Where the state goes: $TMPDIR when set, else a tmpfs (/tmp when it is one,
+ * else /dev/shm), else /tmp. The hundred-odd small files are made and removed
+ * on every run; on a disk file system (ext4) their journalled creation and
+ * removal cost more than reading a million events.
+ */
+static const char *scratch_parent(void)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	if (asprintf(&st->dir, "%s/kfrag-state-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0) {
+	if (tmp && *tmp)
+		return tmp;
+	if (!writable_tmpfs("/tmp") && writable_tmpfs("/dev/shm"))
+		return "/dev/shm";
+	return "/tmp";
+}
+
+static int make_dir(struct kf_saved_state *st, char *err, size_t errlen)
+{
+	if (asprintf(&st->dir, "%s/kfrag-state-XXXXXX", scratch_parent()) < 0) {
 		st->dir = NULL;
 		snprintf(err, errlen, "out of memory");
 		return -1;
