@@ -34,6 +34,7 @@
 #include "kf_source.h"
 #include "kf_symbols.h"
 #include "kf_system.h"
+#include "kf_zones.h"
 
 enum kf_run_mode {
 	KF_RUN_FILE,		/* a recorded trace, read whole by the first step */
@@ -114,6 +115,10 @@ struct kf_measurement {
 	const struct kf_memstate *mem_before;
 	const struct kf_memstate *mem;
 	const struct kf_memstate *mem_prev;
+	/* "can I get a 2 MiB page now?" of every populated zone of mem
+	 * (kf_zone_order_now, at kf_huge_order(page_size)); none without mem */
+	const struct kf_zone_order_now *huge_now;
+	int nr_huge_now;
 	/* the machine beside memory (live and PROC: of proc_root) */
 	struct kf_vm_policy policy;
 	double uptime_s;		/* -1 unknown */
