@@ -249,6 +249,8 @@ static int rebuild(struct top_ctx *c)
 		.guard = m->guard,
 		.guard_in = m->guard_in,
 		.findings = m->findings,
+		.huge_now = m->huge_now,
+		.nr_huge_now = m->nr_huge_now,
 		.syms = m->syms,
 		.policy = &c->policy,
 		.source = &c->src,
@@ -259,7 +261,7 @@ static int rebuild(struct top_ctx *c)
 		.memmap_age_s = kf_monotonic_s() - c->memmap_at,
 		.memmap_every_s = MEMMAP_EVERY_S,
 		.memmap_cpu_s = m->memmap_cpu_s,
-		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
+		.page_size = m->page_size > 0 ? (uint64_t)m->page_size : (uint64_t)sysconf(_SC_PAGESIZE),
 	};
 
 	kf_top_ui_map_area(&in.map_rows, &in.map_cols);
@@ -292,6 +294,11 @@ static int take_frame(struct top_ctx *c, double now)
 	double t = view_clock(c, now);
 
 	if (c->replay) {
+		/* the end reached, the clock stands: the last frame stays, with
+		 * its rates (a new one would show every rate 0, and a sort by
+		 * rate fall back to pids) */
+		if (c->m && c->src.replay_done && t == c->t_cur)
+			return rebuild(c);
 		kf_run_step(c->run, t, &e);
 		c->src.replay_pos_s = t;
 		c->src.replay_done = kf_run_replay_done(c->run);
@@ -375,7 +382,11 @@ static int run(struct top_ctx *c)
 	double next_frame = now, last_frame = now;
 	bool dirty = false;
 
-	c->t_prev = c->t_cur = view_clock(c, now);
+	/* a replay's clock starts with the first frame; its counts start at
+	 * the trace's time 0, the rates of the first frame too */
+	if (c->replay)
+		c->replay_anchor = now;
+	c->t_prev = c->t_cur = c->replay ? 0 : view_clock(c, now);
 	for (;;) {
 		int key, timeout;
 
