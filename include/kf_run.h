@@ -78,6 +78,10 @@ struct kf_run_config {
 	/* every kf_run_measure also scans the memory map (report, check);
 	 * top asks with kf_run_scan_memmap while its view is up */
 	bool memmap;
+	/* REPLAY: told every so often while kf_run_open reads the trace
+	 * (bytes read, and the file's size or 0 when not known); may be NULL */
+	void (*load_progress)(void *ctx, uint64_t done, uint64_t total);
+	void *load_progress_ctx;
 	/* the findings' thresholds (kfrag.conf's finding_* keys); NULL = defaults */
 	const struct kf_findings_config *findings;
 };

@@ -165,8 +165,8 @@ static int open_source(struct kf_run *r, struct kf_run_error *err)
 		r->s.offline = true;
 		return 0;
 	case KF_RUN_REPLAY:
-		r->replay = kf_top_replay_load(r->cfg.input, &r->s.syms, &r->s.source, err->msg,
-					       sizeof(err->msg));
+		r->replay = kf_top_replay_load_told(r->cfg.input, &r->s.syms, &r->s.source, r->cfg.load_progress,
+						    r->cfg.load_progress_ctx, err->msg, sizeof(err->msg));
 		if (!r->replay) {
 			set_kind(err, KF_RUN_ESOURCE);
 			return -1;

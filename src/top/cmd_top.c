@@ -64,6 +64,9 @@ struct top_ctx {
 	struct kf_top_view view;
 	struct kf_top_geometry geo;
 	char err[1024];
+	/* the trace's loading, told on the terminal before curses starts */
+	char progress[320];
+	int progress_len;
 };
 
 static void top_usage(FILE *out)
@@ -328,6 +331,38 @@ static int reset_counts(struct top_ctx *c, double now)
 
 /* ---- set-up -------------------------------------------------------------- */
 
+/* while a replay's trace loads (before curses): how much of it is read,
+ * on the terminal, each time what it says changes (a percent, or a tenth
+ * of a MiB of a pipe) */
+static void load_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct top_ctx *c = ctx;
+	char line[sizeof(c->progress)];
+	int n;
+
+	if (total)
+		n = snprintf(line, sizeof(line), "kfrag top: reading %s: %.0f%% (%.1f of %.1f MiB)", c->o.input,
+			     done < total ? 100.0 * done / total : 100.0, done / 1048576.0, total / 1048576.0);
+	else
+		n = snprintf(line, sizeof(line), "kfrag top: reading %s: %.1f MiB", c->o.input, done / 1048576.0);
+	if (strcmp(line, c->progress) == 0)
+		return;
+	memcpy(c->progress, line, sizeof(line));
+	printf("\r%s", line);
+	fflush(stdout);
+	if (n > c->progress_len)
+		c->progress_len = n;
+}
+
+/* the progress line blanked: curses, or an error message, comes next */
+static void load_progress_end(struct top_ctx *c)
+{
+	if (!c->progress_len)
+		return;
+	printf("\r%*s\r", c->progress_len, "");
+	fflush(stdout);
+}
+
 static int open_run(struct top_ctx *c)
 {
 	struct kf_run_config cfg = {
@@ -340,11 +375,14 @@ static int open_run(struct top_ctx *c)
 		.nr_protect_pids = c->o.guard.nr_pids,
 		.protect_comms = c->o.guard.comms,
 		.nr_protect_comms = c->o.guard.nr_comms,
+		.load_progress = load_progress,
+		.load_progress_ctx = c,
 	};
 	struct kf_run_error e;
 
 	kf_guard_opts_config(&c->o.guard, &cfg.guard_live);
 	c->run = kf_run_open(&cfg, &e);
+	load_progress_end(c);
 	if (!c->run) {
 		snprintf(c->err, sizeof(c->err), "%s%.1000s", e.kind == KF_RUN_EGUARD ? "guard: " : "", e.msg);
 		return -1;

@@ -116,8 +116,15 @@ void top_fmt_pages(char *buf, size_t len, const struct ctx *c, double pages, boo
 	}
 	v = pages * (double)c->v->page_size / pow(1024, u);
 	for (int i = u - 1;; i++, v /= 1024) {
-		snprintf(buf, len, v < 10 ? "%.2f%c" : v < 100 ? "%.1f%c" : "%.0f%c", v, letter[i]);
-		if ((int)strlen(buf) <= width || i == (int)sizeof(letter) - 2)
+		/* three digits, two significant ones below 1 (0.00010G, not 0.00G), as many as fit */
+		int prec = v < 1 ? 1 - (int)floor(log10(v)) : v < 10 ? 2 : v < 100 ? 1 : 0;
+
+		for (; prec >= 0; prec--) {
+			snprintf(buf, len, "%.*f%c", prec, v, letter[i]);
+			if ((int)strlen(buf) <= width)
+				return;
+		}
+		if (i == (int)sizeof(letter) - 2)
 			return;
 	}
 }

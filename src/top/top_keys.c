@@ -168,8 +168,9 @@ static unsigned view_key(struct kf_top_state *st, int key, const struct kf_top_v
 		ack_all(st, v);
 		return KF_TOP_ACK | KF_TOP_REBUILD | KF_TOP_REDRAW;
 	case 't':
+		/* a rate's sort is by its total in totals mode: rebuilt */
 		st->totals = !st->totals;
-		return KF_TOP_REDRAW;
+		return KF_TOP_REBUILD | KF_TOP_REDRAW;
 	case 'o':
 		st->all_orders = !st->all_orders;
 		return KF_TOP_REDRAW;

@@ -130,6 +130,14 @@ static void header_guard(const struct kf_top_view *v)
 				first = &v->alerts[i];
 		snprintf(buf, sizeof(buf), "!! GUARD %s%s: %s", top_sev_label(v->worst_unacked),
 			 v->nr_unacked > 1 ? " (+more, 6 shows)" : "", first ? first->a.message : "");
+		/* cut between words, never inside a number: the panel shows it whole */
+		if (top_cells_of(buf) > COLS && COLS > 8) {
+			const char *start;
+			int len;
+
+			top_wrap(buf, COLS - 4, 0, &start, &len);
+			snprintf(buf + len, sizeof(buf) - len, " ...");
+		}
 		top_put(2, 0, COLS, buf, at, true);
 	} else if (v->have_guard || v->nr_protected) {
 		snprintf(buf, sizeof(buf), "guard: %d protected process%s, %s", v->nr_protected,
