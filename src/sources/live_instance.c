@@ -286,6 +286,22 @@ size_t live_default_buffer_kb(int nr_cpus)
 	return kb < MIN_BUFFER_KB ? MIN_BUFFER_KB : kb;
 }
 
+/* larger sub-buffers of the instance's ring buffer (kernels from 6.8 have
+ * buffer_subbuf_size_kb); where the kernel refuses, the page it has */
+void live_set_subbuf_size(struct kf_live *l)
+{
+	long long kb = 0;
+	char val[32];
+
+	snprintf(val, sizeof(val), "%d", SUBBUF_KB);
+	if (tracefs_instance_file_write(l->inst, "buffer_subbuf_size_kb", val) > 0 &&
+	    tracefs_instance_file_read_number(l->inst, "buffer_subbuf_size_kb", &kb) == 0 &&
+	    kb * 1024 > l->page_size && kb <= SUBBUF_KB) {
+		l->page_size = (int)kb * 1024;
+		l->fmt.page_size = l->page_size;
+	}
+}
+
 int live_choose_events(struct kf_live *l, const struct kf_live_config *cfg,
 			 char *err, size_t errlen)
 {
