@@ -71,8 +71,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	kf_cpus_release(&e->cpus);
 	kf_flow_release(&e->cross_free);
 	kf_flow_release(&e->cross_drain);
-	kf_pfn_release(&e->alloc_cpu);
-	kf_pfn_release(&e->refill_cpu);
+	kf_pfn_release(&e->pfn_cpu);
 	free(e->extfrag_zone);
 	free(e->extfrag_zone_pair);
 	free(e->zones);

@@ -25,10 +25,12 @@ static int by_cpu_number(const void *a, const void *b)
  */
 static void page_sums(struct kf_snapshot *s, int cpu, const struct kf_count *cells, struct kf_count *dst)
 {
-	for (int z = 0; z <= s->nr_zones; z++)
-		for (int cell = 0; cell < KF_MT_SLOTS * KF_MAX_ORDER; cell++)
-			for (int k = 0; k < KF_PK_NR; k++) {
-				size_t i = ((size_t)z * KF_MT_SLOTS * KF_MAX_ORDER + cell) * KF_PK_NR + k;
+	size_t i = 0;
+
+	/* the layout of kf_snapshot_page: order, mt slot, zone, kind */
+	for (int om = 0; om < KF_MAX_ORDER * KF_MT_SLOTS; om++)
+		for (int z = 0; z <= s->nr_zones; z++)
+			for (int k = 0; k < KF_PK_NR; k++, i++) {
 				const struct kf_count *c = &cells[i];
 
 				if (!c->events)
