@@ -175,6 +175,22 @@ static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, c
 	}
 }
 
+/* "can I get a 2 MiB page now?", as the run layer answered it for this zone */
+static void huge_now_json(json_t *o, const struct kf_measurement *m, int node, const char *name, long page_size)
+{
+	for (int i = 0; i < m->nr_huge_now; i++) {
+		const struct kf_zone_order_now *h = &m->huge_now[i];
+
+		if (h->node != node || strcmp(h->name, name) != 0)
+			continue;
+		json_object_set_new(o, "huge_page_now",
+				    json_pack("{s:i,s:o,s:o,s:s}", "order", h->order,
+					      "bytes", u64((uint64_t)page_size << h->order), "free_blocks",
+					      u64(h->blocks), "answer", kf_huge_answer_names[h->answer]));
+		return;
+	}
+}
+
 static json_t *zones_json(const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->m->snap;
@@ -193,6 +209,7 @@ static json_t *zones_json(const struct kf_report_input *in)
 			o = json_pack("{s:i,s:s,s:b,s:o,s:o}", "node", zs->node, "zone", zs->name,
 				      "known", 1, "start_pfn", u64(zs->start_pfn), "end_pfn", u64(zs->end_pfn));
 			zone_state_json(o, ms, zs->node, zs->name);
+			huge_now_json(o, in->m, zs->node, zs->name, in->m->page_size);
 		}
 		json_object_set_new(o, "page_events", page_kinds_json(s, -1, z));
 		json_object_set_new(o, "extfrag", extfrag_stats_json(&s->extfrag_zone[z]));
@@ -581,6 +598,10 @@ json_t *kf_report_json(const struct kf_report_input *in)
 
 		if (mm && in->m->guard_in)
 			json_object_set_new(mm, "protected", kf_memmap_protected_json(in->m->memmap, in->m->guard_in));
+		/* a recording's own map, or this scan's */
+		json_object_set_new(mm, "source", json_string(in->m->memmap_saved ? "saved in the trace" : "kpageflags"));
+		if (in->m->memmap_saved && in->m->memmap_saved_time > 0)
+			json_object_set_new(mm, "saved_time", json_real(in->m->memmap_saved_time));
 		json_object_set_new(doc, "memmap", mm);
 	} else if (in->memmap_error) {
 		json_object_set_new(doc, "memmap", json_null());

@@ -51,6 +51,8 @@ struct kf_run {
 	bool measured;
 	struct kf_findings findings;
 	struct kf_measurement m;
+	/* the measurement's huge_now, one per populated zone */
+	struct kf_zone_order_now *huge_now;
 	/* a recording's own memory state (kfrag record), when it has one */
 	struct kf_saved_state saved;
 };
@@ -163,8 +165,8 @@ static int open_source(struct kf_run *r, struct kf_run_error *err)
 		r->s.offline = true;
 		return 0;
 	case KF_RUN_REPLAY:
-		r->replay = kf_top_replay_load(r->cfg.input, &r->s.syms, &r->s.source, err->msg,
-					       sizeof(err->msg));
+		r->replay = kf_top_replay_load_told(r->cfg.input, &r->s.syms, &r->s.source, r->cfg.load_progress,
+						    r->cfg.load_progress_ctx, err->msg, sizeof(err->msg));
 		if (!r->replay) {
 			set_kind(err, KF_RUN_ESOURCE);
 			return -1;
@@ -385,6 +387,31 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
 }
 
+/* "can I get a 2 MiB page now?" per populated zone of the memory shown */
+static void measure_huge_now(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	const struct kf_memstate *ms = m->mem;
+	int order = kf_huge_order(m->page_size), n = 0;
+
+	m->huge_now = NULL;
+	m->nr_huge_now = 0;
+	if (!ms || !(ms->have & KF_HAVE_ZONEINFO) || order < 0)
+		return;
+	free(r->huge_now);
+	r->huge_now = calloc(ms->zoneinfo.nr_zones ? ms->zoneinfo.nr_zones : 1, sizeof(*r->huge_now));
+	if (!r->huge_now)
+		return;
+	for (int i = 0; i < ms->zoneinfo.nr_zones; i++) {
+		const struct kf_zone_info *zi = &ms->zoneinfo.zones[i];
+
+		if (zi->populated)
+			kf_zone_order_now(zi, kf_memstate_buddy(ms, zi->node, zi->name), order, &r->huge_now[n++]);
+	}
+	m->huge_now = r->huge_now;
+	m->nr_huge_now = n;
+}
+
 static double thread_cpu_s(void)
 {
 	struct timespec ts;
@@ -393,22 +420,44 @@ static double thread_cpu_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* the one scan of the memory map: the proc root's kpageflags over the zones
- * of the memory state shown (about 0.2 s of CPU for 24 GiB) */
-void kf_run_scan_memmap(struct kf_run *r)
+/* the map a recording saved at its end, else the one scan of the memory
+ * map: the proc root's kpageflags over the zones of the memory state shown
+ * (about 0.2 s of CPU for 24 GiB) */
+static int read_memmap(struct kf_run *r, bool *saved)
 {
 	const struct kf_memstate *ms = r->m.mem ? r->m.mem : &r->s.mem_before;
+	const char *root = r->saved.end_root ? r->saved.end_root : r->s.proc_root;
+	int ret;
+
+	if (!r->s.proc_root) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
+		return -1;
+	}
+	if (!r->saved.start_root)
+		return kf_run_memmap_read(root, ms, &r->memmap, saved, r->memmap_err, sizeof(r->memmap_err));
+	/* a recording: its saved map or none, never this machine's kpageflags */
+	ret = kf_memmap_load_saved(root, &r->memmap, r->memmap_err, sizeof(r->memmap_err));
+	*saved = ret > 0;
+	if (ret == 0) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err),
+			 "the recording saved no memory map (kfrag record saves it when run as root)");
+	}
+	return ret > 0 ? 0 : -1;
+}
+
+void kf_run_scan_memmap(struct kf_run *r)
+{
 	double cpu = thread_cpu_s();
+	bool saved = false;
 
 	kf_memmap_free(r->memmap);
 	r->memmap = NULL;
 	r->memmap_err[0] = '\0';
 	r->memmap_errnum = 0;
 	r->memmap_at = kf_monotonic_s();
-	if (!r->s.proc_root) {
-		errno = ENOENT;
-		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
-	} else if (kf_memmap_read(r->s.proc_root, ms, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) < 0) {
+	if (read_memmap(r, &saved) < 0) {
 		r->memmap = NULL;
 		r->memmap_errnum = errno;
 		if (!r->memmap_err[0])
@@ -420,6 +469,8 @@ void kf_run_scan_memmap(struct kf_run *r)
 	r->m.memmap_error = r->memmap ? NULL : r->memmap_err;
 	r->m.memmap_at = r->memmap_at;
 	r->m.memmap_cpu_s = r->memmap_cpu_s;
+	r->m.memmap_saved = saved;
+	r->m.memmap_saved_time = saved ? r->saved.end_time : 0;
 }
 
 void kf_run_drop_memmap(struct kf_run *r)
@@ -517,7 +568,9 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 	if (r->g || (r->cfg.guard && (r->cfg.mode == KF_RUN_FILE || r->cfg.mode == KF_RUN_REPLAY)))
 		m->guard_failed = !guard_evaluate(r);
 	measure_system(r);
-	if (r->cfg.memmap)
+	measure_huge_now(r);
+	/* a recording's saved map is shown as a live report shows its scan */
+	if (r->cfg.memmap || (r->cfg.mode == KF_RUN_FILE && r->saved.end_root))
 		kf_run_scan_memmap(r);
 	measure_findings(r);
 	r->measured = true;
@@ -585,6 +638,7 @@ void kf_run_close(struct kf_run *r)
 	kf_memstate_release(&r->mem);
 	kf_memstate_release(&r->mem_prev);
 	kf_findings_release(&r->findings);
+	free(r->huge_now);
 	kf_guard_result_release(&r->gres);
 	kf_guard_input_release(&r->offline_in);
 	kf_guard_close(r->g);		/* --enforce: the old value goes back */

@@ -16,12 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
-#include <linux/magic.h>
-
 #include "kf_state.h"
+#include "kf_tempdir.h"
 #include "kf_tracedat_write.h"
 
 /* an archive larger than this is not one kfrag wrote */
@@ -163,44 +161,11 @@ static int extract_option(struct walk *w, uint32_t size, struct kf_saved_state *
 	return 0;
 }
 
-static bool writable_tmpfs(const char *dir)
-{
-	struct statfs fs;
-
-	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC && access(dir, W_OK | X_OK) == 0;
-}
-
-/*
- * Where the state goes: $TMPDIR when set, else a tmpfs (/tmp when it is one,
- * else /dev/shm), else /tmp. The hundred-odd small files are made and removed
- * on every run; on a disk file system (ext4) their journalled creation and
- * removal cost more than reading a million events.
- */
-static const char *scratch_parent(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (tmp && *tmp)
-		return tmp;
-	if (!writable_tmpfs("/tmp") && writable_tmpfs("/dev/shm"))
-		return "/dev/shm";
-	return "/tmp";
-}
-
+/* removed on every way out, and after a SIGKILL by the next kfrag */
 static int make_dir(struct kf_saved_state *st, char *err, size_t errlen)
 {
-	if (asprintf(&st->dir, "%s/kfrag-state-XXXXXX", scratch_parent()) < 0) {
-		st->dir = NULL;
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (!mkdtemp(st->dir)) {
-		snprintf(err, errlen, "cannot create %s: %s", st->dir, strerror(errno));
-		free(st->dir);
-		st->dir = NULL;
-		return -1;
-	}
-	return 0;
+	st->dir = kf_tempdir_create("kfrag-state", err, errlen);
+	return st->dir ? 0 : -1;
 }
 
 /* the options: kfrag's extracted, the others skipped; 1, 0 or -1 */
