@@ -144,9 +144,8 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 	return c;
 }
 
-/* the state of CPU number cpu, made on its first event; NULL for a negative
- * number or without memory */
-struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
+/* kf_cpus_get past its array of the CPU numbers seen below KF_CPU_DIRECT */
+struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu)
 {
 	const struct cpu_table *t = &e->cpus;
 	int index;

@@ -20,6 +20,7 @@ enum run_kind { RUN_NONE, RUN_REFILL, RUN_DRAIN };
 
 struct proc_entry {
 	struct kf_proc_stats s;
+	uint32_t comm_id;		/* kf_event.comm_id of s.comm, 0 unknown */
 	uint64_t try_compact_ts;	/* last mm_compaction_try_to_compact_pages */
 	int try_compact_order;		/* its order */
 	int kcompactd_order;		/* order of the last kcompactd_wake, -1 none */
@@ -94,6 +95,8 @@ struct kf_engine {
 	uint64_t first_ts, last_ts, nr_events;
 	uint64_t rate_bucket_ns;	/* events over time, for the report's timeline */
 	uint64_t rate[KF_RATE_BUCKETS];
+	uint64_t rate_from, rate_to;	/* the times of bucket rate_at: no division */
+	int rate_at;
 
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
@@ -124,7 +127,18 @@ struct kf_engine {
 };
 
 /* engine_cpus.c */
-struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu);
+struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu);
+
+/* the state of CPU number cpu, made on its first event; NULL for a negative
+ * number or without memory. Inline: once per event */
+static inline struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
+{
+	const struct cpu_table *t = &e->cpus;
+
+	if (cpu >= 0 && cpu < t->nr_direct && t->direct[cpu])
+		return t->by_index[t->direct[cpu] - 1];
+	return kf_cpus_get_slow(e, cpu);
+}
 void kf_cpus_release(struct cpu_table *t);
 int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages);
 void kf_flow_release(struct flow_map *m);

@@ -131,9 +131,14 @@ struct kf_decoder {
 	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
 	struct {
 		int pid;
+		uint32_t id;		/* kf_event.comm_id: new with each look-up */
 		const char *comm;
 	} comm_cache[COMM_CACHE_SIZE];
 };
+
+/* kf_event.comm_id: one count for every decoder, so that two decoders (two
+ * buffers' formats) never give one id to two names */
+static uint32_t comm_ids;
 
 static unsigned id_slot(int id)
 {
@@ -345,14 +350,18 @@ static void set_defaults(struct kf_event *ev)
 	}
 }
 
-static const char *comm_cached(struct kf_decoder *d, int pid)
+static const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
 {
 	unsigned slot = (unsigned)pid & (COMM_CACHE_SIZE - 1);
 
 	if (d->comm_cache[slot].pid != pid) {
 		d->comm_cache[slot].pid = pid;
 		d->comm_cache[slot].comm = tep_data_comm_from_pid(d->tep, pid);
+		if (!++comm_ids)
+			comm_ids = 1;		/* 0 says "no id" */
+		d->comm_cache[slot].id = comm_ids;
 	}
+	*id = d->comm_cache[slot].id;
 	return d->comm_cache[slot].comm;
 }
 
@@ -372,7 +381,7 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 	id = (int)load(d, data + d->type_offset, d->type_size, false);
 	if (inside(d->pid_offset, d->pid_size, size)) {
 		ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
-		ev->comm = comm_cached(d, ev->pid);
+		ev->comm = comm_cached(d, ev->pid, &ev->comm_id);
 	}
 	ed = decoder_find(d, id);
 	if (!ed)
