@@ -90,21 +90,21 @@ static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
  */
 #define PAGE_BLOCK_BYTES	(4u << 20)
 
-static struct kf_count *cpu_pages(struct kf_engine *e, int index)
+static uint64_t *cpu_pages(struct kf_engine *e, int index)
 {
 	struct cpu_table *t = &e->cpus;
-	size_t per = PAGE_BLOCK_BYTES / (e->pages_per_cpu * sizeof(struct kf_count));
+	size_t per = PAGE_BLOCK_BYTES / (e->pages_per_cpu * sizeof(uint64_t));
 	int block;
 
 	per = per ? per : 1;
 	block = (int)(index / per);
 	if (block >= t->nr_page_blocks) {
-		struct kf_count **grown = realloc(t->page_blocks, (block + 1) * sizeof(*grown));
+		uint64_t **grown = realloc(t->page_blocks, (block + 1) * sizeof(*grown));
 
 		if (!grown)
 			return NULL;
 		t->page_blocks = grown;
-		grown[block] = calloc(per * e->pages_per_cpu, sizeof(struct kf_count));
+		grown[block] = calloc(per * e->pages_per_cpu, sizeof(uint64_t));
 		if (!grown[block])
 			return NULL;
 		t->nr_page_blocks = block + 1;

@@ -38,7 +38,9 @@ struct cpu_state {
 	uint64_t run_pages;
 	int last_pid;
 	int last_proc;			/* index in procs of last_pid */
-	struct kf_count *pages;		/* [order][mt][zone][kind], as kf_snapshot_page */
+	/* events by [order][mt][zone][kind], as kf_snapshot_page lays out its
+	 * counts: their pages are events << order, found by the snapshot */
+	uint64_t *pages;
 	/* zone->lock acquisitions per zone, and the run open now */
 	struct kf_zone_lock *zone_lock;	/* [zone] */
 	enum run_kind lock_run;
@@ -54,7 +56,7 @@ struct cpu_table {
 	int nr_direct;
 	struct cpu_slot { int32_t cpu; int index; } *hash;	/* numbers from KF_CPU_DIRECT on */
 	int hash_size;
-	struct kf_count **page_blocks;	/* the CPUs' page tables, many a block */
+	uint64_t **page_blocks;		/* the CPUs' page tables, many a block */
 	int nr_page_blocks;
 };
 #define KF_CPU_DIRECT	4096
@@ -85,7 +87,7 @@ struct kf_engine {
 	int nr_zones;
 	int pageblock_order;
 	int last_zone;			/* cache: consecutive pfns share a zone */
-	size_t pages_per_cpu;		/* kf_count cells per CPU */
+	size_t pages_per_cpu;		/* page-table cells per CPU */
 
 	struct cpu_table cpus;
 	uint64_t events_uncounted;	/* negative CPU, or no memory */

@@ -126,11 +126,7 @@ static void count_page(struct kf_engine *e, struct cpu_state *c, const struct kf
 		order = KF_MAX_ORDER - 1;
 	if (mt < 0 || mt >= KF_MAX_MIGRATETYPES)
 		mt = KF_MT_NONE;
-	struct kf_count *cnt = &c->pages[(((size_t)order * KF_MT_SLOTS + mt) * (e->nr_zones + 1) + zone) * KF_PK_NR +
-					 kind_of[ev->type]];
-
-	cnt->events++;
-	cnt->pages += 1ULL << order;
+	c->pages[(((size_t)order * KF_MT_SLOTS + mt) * (e->nr_zones + 1) + zone) * KF_PK_NR + kind_of[ev->type]]++;
 	lock_run_track(c, ev, zone);
 }
 
