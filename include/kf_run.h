@@ -143,6 +143,10 @@ struct kf_measurement {
 	const char *memmap_error;	/* NULL when scanned or never asked */
 	double memmap_at;		/* monotonic clock of the scan */
 	double memmap_cpu_s;		/* CPU time the scan took */
+	/* the map is the one a recording saved at its end (not a scan of this
+	 * machine), as it was at memmap_saved_time (seconds since the epoch) */
+	bool memmap_saved;
+	double memmap_saved_time;
 	/* the findings of this measure (the guard's alerts among them), worst
 	 * first; NULL only when out of memory (findings_failed) */
 	const struct kf_findings *findings;
@@ -169,6 +173,15 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 void kf_run_scan_memmap(struct kf_run *r);
 /* forgets the map (top's view closed) */
 void kf_run_drop_memmap(struct kf_run *r);
+/*
+ * The one reader of a memory map, for kf_run_scan_memmap and kfrag record's
+ * saved state: the map saved under root (a recording's, kf_state.h) when
+ * there is one (*saved true), else a scan of root's kpageflags over the
+ * zones of ms (NULL: read from root first). 0, or -1 with err the reason
+ * and errno (EACCES: needs root).
+ */
+int kf_run_memmap_read(const char *root, const struct kf_memstate *ms, struct kf_memmap **out,
+		       bool *saved, char *err, size_t errlen);
 /* every count starts again (top's r): snap is of the empty engine, prev_snap NULL */
 int kf_run_reset(struct kf_run *r);
 /* REPLAY: length and whether every event was fed */

@@ -567,6 +567,10 @@ json_t *kf_report_json(const struct kf_report_input *in)
 
 		if (mm && in->m->guard_in)
 			json_object_set_new(mm, "protected", kf_memmap_protected_json(in->m->memmap, in->m->guard_in));
+		/* a recording's own map, or this scan's */
+		json_object_set_new(mm, "source", json_string(in->m->memmap_saved ? "saved in the trace" : "kpageflags"));
+		if (in->m->memmap_saved && in->m->memmap_saved_time > 0)
+			json_object_set_new(mm, "saved_time", json_real(in->m->memmap_saved_time));
 		json_object_set_new(doc, "memmap", mm);
 	} else if (in->memmap_error) {
 		json_object_set_new(doc, "memmap", json_null());

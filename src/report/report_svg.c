@@ -207,9 +207,11 @@ static int draw_memmap(FILE *out, const struct kf_report_input *in, int y)
 		fprintf(out, "</g>\n");
 		return y + 24;
 	}
-	snprintf(buf, sizeof(buf), "one cell = one pageblock (%llu KiB), %d per row",
-		 (unsigned long long)(4ull << m->pageblock_order), MAP_COLS);
-	text(out, MARGIN, y + 10, "font-size=\"11\" fill=\"#555\"", buf);
+	snprintf(buf, sizeof(buf), "one cell = one pageblock (%llu KiB), %d per row; %s",
+		 (unsigned long long)(4ull << m->pageblock_order), MAP_COLS,
+		 in->m->memmap_saved ? "the map saved in the trace at the end of the recording"
+				     : "read from /proc/kpageflags");
+	text(out, MARGIN, y + 10, "class=\"memmap-source\" font-size=\"11\" fill=\"#555\"", buf);
 	y = map_legend(out, y + 16);
 	for (int z = 0; z < m->nr_zones; z++)
 		y = map_zone(out, m, z, y, in->m->guard_in);

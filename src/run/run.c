@@ -420,22 +420,44 @@ static double thread_cpu_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* the one scan of the memory map: the proc root's kpageflags over the zones
- * of the memory state shown (about 0.2 s of CPU for 24 GiB) */
-void kf_run_scan_memmap(struct kf_run *r)
+/* the map a recording saved at its end, else the one scan of the memory
+ * map: the proc root's kpageflags over the zones of the memory state shown
+ * (about 0.2 s of CPU for 24 GiB) */
+static int read_memmap(struct kf_run *r, bool *saved)
 {
 	const struct kf_memstate *ms = r->m.mem ? r->m.mem : &r->s.mem_before;
+	const char *root = r->saved.end_root ? r->saved.end_root : r->s.proc_root;
+	int ret;
+
+	if (!r->s.proc_root) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
+		return -1;
+	}
+	if (!r->saved.start_root)
+		return kf_run_memmap_read(root, ms, &r->memmap, saved, r->memmap_err, sizeof(r->memmap_err));
+	/* a recording: its saved map or none, never this machine's kpageflags */
+	ret = kf_memmap_load_saved(root, &r->memmap, r->memmap_err, sizeof(r->memmap_err));
+	*saved = ret > 0;
+	if (ret == 0) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err),
+			 "the recording saved no memory map (kfrag record saves it when run as root)");
+	}
+	return ret > 0 ? 0 : -1;
+}
+
+void kf_run_scan_memmap(struct kf_run *r)
+{
 	double cpu = thread_cpu_s();
+	bool saved = false;
 
 	kf_memmap_free(r->memmap);
 	r->memmap = NULL;
 	r->memmap_err[0] = '\0';
 	r->memmap_errnum = 0;
 	r->memmap_at = kf_monotonic_s();
-	if (!r->s.proc_root) {
-		errno = ENOENT;
-		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
-	} else if (kf_memmap_read(r->s.proc_root, ms, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) < 0) {
+	if (read_memmap(r, &saved) < 0) {
 		r->memmap = NULL;
 		r->memmap_errnum = errno;
 		if (!r->memmap_err[0])
@@ -447,6 +469,8 @@ void kf_run_scan_memmap(struct kf_run *r)
 	r->m.memmap_error = r->memmap ? NULL : r->memmap_err;
 	r->m.memmap_at = r->memmap_at;
 	r->m.memmap_cpu_s = r->memmap_cpu_s;
+	r->m.memmap_saved = saved;
+	r->m.memmap_saved_time = saved ? r->saved.end_time : 0;
 }
 
 void kf_run_drop_memmap(struct kf_run *r)
@@ -545,7 +569,8 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 		m->guard_failed = !guard_evaluate(r);
 	measure_system(r);
 	measure_huge_now(r);
-	if (r->cfg.memmap)
+	/* a recording's saved map is shown as a live report shows its scan */
+	if (r->cfg.memmap || (r->cfg.mode == KF_RUN_FILE && r->saved.end_root))
 		kf_run_scan_memmap(r);
 	measure_findings(r);
 	r->measured = true;

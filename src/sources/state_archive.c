@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "kf_state.h"
+#include "kf_tempdir.h"
 
 static bool safe_rel(const char *p)
 {
@@ -136,19 +136,9 @@ const char *kf_state_extract(const char *data, size_t len, const char *dir, doub
 	return moment;
 }
 
-static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void kf_saved_state_release(struct kf_saved_state *st)
 {
-	if (st->dir)
-		nftw(st->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	kf_tempdir_remove(st->dir);
 	free(st->dir);
 	free(st->start_root);
 	free(st->end_root);
