@@ -6,6 +6,7 @@
  * the kernel itself reported (kf_fragindex.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kf_report.h"
@@ -577,4 +578,50 @@ json_t *kf_report_json(const struct kf_report_input *in)
 		json_object_set_new(doc, "memmap_error", json_string(in->memmap_error));
 	}
 	return doc;
+}
+
+/* json_dumpf writes every token with its own fwrite (a lock, a copy): with
+ * hundreds of CPUs the report has a million bytes of them. A buffer of its
+ * own takes them, and fwrite sees whole blocks. */
+struct dump_buffer {
+	FILE *out;
+	size_t len;
+	char buf[65536];
+};
+
+static int dump_flush(struct dump_buffer *b)
+{
+	size_t n = b->len;
+
+	b->len = 0;
+	return fwrite(b->buf, 1, n, b->out) == n ? 0 : -1;
+}
+
+static int dump_take(const char *data, size_t size, void *ctx)
+{
+	struct dump_buffer *b = ctx;
+
+	if (size > sizeof(b->buf) - b->len && dump_flush(b) < 0)
+		return -1;
+	if (size > sizeof(b->buf))
+		return fwrite(data, 1, size, b->out) == size ? 0 : -1;
+	memcpy(b->buf + b->len, data, size);
+	b->len += size;
+	return 0;
+}
+
+int kf_report_json_write(const json_t *doc, FILE *out)
+{
+	struct dump_buffer *b = malloc(sizeof(*b));
+	int ret;
+
+	if (!b)
+		return -1;
+	b->out = out;
+	b->len = 0;
+	ret = json_dump_callback(doc, dump_take, b, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	if (ret == 0)
+		ret = dump_flush(b);
+	free(b);
+	return ret == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }
