@@ -34,6 +34,7 @@
 #include "kf_source.h"
 #include "kf_symbols.h"
 #include "kf_system.h"
+#include "kf_zones.h"
 
 enum kf_run_mode {
 	KF_RUN_FILE,		/* a recorded trace, read whole by the first step */
@@ -77,6 +78,10 @@ struct kf_run_config {
 	/* every kf_run_measure also scans the memory map (report, check);
 	 * top asks with kf_run_scan_memmap while its view is up */
 	bool memmap;
+	/* REPLAY: told every so often while kf_run_open reads the trace
+	 * (bytes read, and the file's size or 0 when not known); may be NULL */
+	void (*load_progress)(void *ctx, uint64_t done, uint64_t total);
+	void *load_progress_ctx;
 	/* the findings' thresholds (kfrag.conf's finding_* keys); NULL = defaults */
 	const struct kf_findings_config *findings;
 };
@@ -114,6 +119,10 @@ struct kf_measurement {
 	const struct kf_memstate *mem_before;
 	const struct kf_memstate *mem;
 	const struct kf_memstate *mem_prev;
+	/* "can I get a 2 MiB page now?" of every populated zone of mem
+	 * (kf_zone_order_now, at kf_huge_order(page_size)); none without mem */
+	const struct kf_zone_order_now *huge_now;
+	int nr_huge_now;
 	/* the machine beside memory (live and PROC: of proc_root) */
 	struct kf_vm_policy policy;
 	double uptime_s;		/* -1 unknown */

@@ -6,6 +6,7 @@
  * the kernel itself reported (kf_fragindex.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kf_report.h"
@@ -164,6 +165,22 @@ static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, c
 	}
 }
 
+/* "can I get a 2 MiB page now?", as the run layer answered it for this zone */
+static void huge_now_json(json_t *o, const struct kf_measurement *m, int node, const char *name, long page_size)
+{
+	for (int i = 0; i < m->nr_huge_now; i++) {
+		const struct kf_zone_order_now *h = &m->huge_now[i];
+
+		if (h->node != node || strcmp(h->name, name) != 0)
+			continue;
+		json_object_set_new(o, "huge_page_now",
+				    json_pack("{s:i,s:o,s:o,s:s}", "order", h->order,
+					      "bytes", u64((uint64_t)page_size << h->order), "free_blocks",
+					      u64(h->blocks), "answer", kf_huge_answer_names[h->answer]));
+		return;
+	}
+}
+
 static json_t *zones_json(const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->m->snap;
@@ -182,6 +199,7 @@ static json_t *zones_json(const struct kf_report_input *in)
 			o = json_pack("{s:i,s:s,s:b,s:o,s:o}", "node", zs->node, "zone", zs->name,
 				      "known", 1, "start_pfn", u64(zs->start_pfn), "end_pfn", u64(zs->end_pfn));
 			zone_state_json(o, ms, zs->node, zs->name);
+			huge_now_json(o, in->m, zs->node, zs->name, in->m->page_size);
 		}
 		json_object_set_new(o, "page_events", page_kinds_json(s, -1, z));
 		json_object_set_new(o, "extfrag", extfrag_stats_json(&s->extfrag_zone[z]));
@@ -560,4 +578,50 @@ json_t *kf_report_json(const struct kf_report_input *in)
 		json_object_set_new(doc, "memmap_error", json_string(in->memmap_error));
 	}
 	return doc;
+}
+
+/* json_dumpf writes every token with its own fwrite (a lock, a copy): with
+ * hundreds of CPUs the report has a million bytes of them. A buffer of its
+ * own takes them, and fwrite sees whole blocks. */
+struct dump_buffer {
+	FILE *out;
+	size_t len;
+	char buf[65536];
+};
+
+static int dump_flush(struct dump_buffer *b)
+{
+	size_t n = b->len;
+
+	b->len = 0;
+	return fwrite(b->buf, 1, n, b->out) == n ? 0 : -1;
+}
+
+static int dump_take(const char *data, size_t size, void *ctx)
+{
+	struct dump_buffer *b = ctx;
+
+	if (size > sizeof(b->buf) - b->len && dump_flush(b) < 0)
+		return -1;
+	if (size > sizeof(b->buf))
+		return fwrite(data, 1, size, b->out) == size ? 0 : -1;
+	memcpy(b->buf + b->len, data, size);
+	b->len += size;
+	return 0;
+}
+
+int kf_report_json_write(const json_t *doc, FILE *out)
+{
+	struct dump_buffer *b = malloc(sizeof(*b));
+	int ret;
+
+	if (!b)
+		return -1;
+	b->out = out;
+	b->len = 0;
+	ret = json_dump_callback(doc, dump_take, b, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	if (ret == 0)
+		ret = dump_flush(b);
+	free(b);
+	return ret == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }

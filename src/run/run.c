@@ -51,6 +51,8 @@ struct kf_run {
 	bool measured;
 	struct kf_findings findings;
 	struct kf_measurement m;
+	/* the measurement's huge_now, one per populated zone */
+	struct kf_zone_order_now *huge_now;
 	/* a recording's own memory state (kfrag record), when it has one */
 	struct kf_saved_state saved;
 	/* the guard's view of its saved /proc: the pids to select in the trace
@@ -242,8 +244,8 @@ static int open_source(struct kf_run *r, struct kf_run_error *err)
 		r->s.offline = true;
 		return 0;
 	case KF_RUN_REPLAY:
-		r->replay = kf_top_replay_load(r->cfg.input, &r->s.syms, &r->s.source, err->msg,
-					       sizeof(err->msg));
+		r->replay = kf_top_replay_load_told(r->cfg.input, &r->s.syms, &r->s.source, r->cfg.load_progress,
+						    r->cfg.load_progress_ctx, err->msg, sizeof(err->msg));
 		if (!r->replay) {
 			set_kind(err, KF_RUN_ESOURCE);
 			return -1;
@@ -468,6 +470,31 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
 }
 
+/* "can I get a 2 MiB page now?" per populated zone of the memory shown */
+static void measure_huge_now(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	const struct kf_memstate *ms = m->mem;
+	int order = kf_huge_order(m->page_size), n = 0;
+
+	m->huge_now = NULL;
+	m->nr_huge_now = 0;
+	if (!ms || !(ms->have & KF_HAVE_ZONEINFO) || order < 0)
+		return;
+	free(r->huge_now);
+	r->huge_now = calloc(ms->zoneinfo.nr_zones ? ms->zoneinfo.nr_zones : 1, sizeof(*r->huge_now));
+	if (!r->huge_now)
+		return;
+	for (int i = 0; i < ms->zoneinfo.nr_zones; i++) {
+		const struct kf_zone_info *zi = &ms->zoneinfo.zones[i];
+
+		if (zi->populated)
+			kf_zone_order_now(zi, kf_memstate_buddy(ms, zi->node, zi->name), order, &r->huge_now[n++]);
+	}
+	m->huge_now = r->huge_now;
+	m->nr_huge_now = n;
+}
+
 static double thread_cpu_s(void)
 {
 	struct timespec ts;
@@ -624,6 +651,7 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 	if (r->g || (r->cfg.guard && (r->cfg.mode == KF_RUN_FILE || r->cfg.mode == KF_RUN_REPLAY)))
 		m->guard_failed = !guard_evaluate(r);
 	measure_system(r);
+	measure_huge_now(r);
 	/* a recording's saved map is shown as a live report shows its scan */
 	if (r->cfg.memmap || (r->cfg.mode == KF_RUN_FILE && r->saved.end_root))
 		kf_run_scan_memmap(r);
@@ -693,6 +721,7 @@ void kf_run_close(struct kf_run *r)
 	kf_memstate_release(&r->mem);
 	kf_memstate_release(&r->mem_prev);
 	kf_findings_release(&r->findings);
+	free(r->huge_now);
 	kf_guard_result_release(&r->gres);
 	kf_guard_input_release(&r->offline_in);
 	kf_guard_close(r->g);		/* --enforce: the old value goes back */

@@ -2,7 +2,8 @@
 /*
  * A recording's saved memory state (kf_state.h): found among the options of
  * a trace.dat of version 6 (the layout tracedat_write.c describes) and
- * extracted into a private temporary directory as proc roots.
+ * extracted into a private temporary directory (on a tmpfs when there is
+ * one) as proc roots.
  *
  * libtracecmd has no call that hands out an option it does not know, so
  * the headers are walked here: every size is checked against the file.
