@@ -467,9 +467,15 @@ done
 if [ "$(id -u)" = 0 ]; then
 	# under the live tests' lock, as theirs: never beside one of them
 	exec 8> "$LIVE_LOCK"
-	flock -w 300 8 || fail "$LIVE_LOCK held for 300 s: the live reports run beside a live test"
-	run_report "$TMP/live.json" --duration 1
-	run_report "$TMP/live.memmap.json" --duration 1 --memmap
+	if flock -w 300 8; then
+		run_report "$TMP/live.json" --duration 1
+		run_report "$TMP/live.memmap.json" --duration 1 --memmap
+	elif [ "${CI:-}" = true ]; then
+		fail "$LIVE_LOCK held for 300 s; open in:
+$(live_lock_users)"
+	else
+		echo "note: the live tests' lock stayed held for 300 s: live reports not validated" >&2
+	fi
 	exec 8>&-
 	run_report "$TMP/memmap.offline.json" --input "$FIXTURES/text/pipe_kmem_storm.txt" --proc-root / --memmap
 else
