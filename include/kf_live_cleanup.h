@@ -5,7 +5,8 @@
  * needs is computed here beforehand (paths, the descriptors to close so the
  * kernel lets the instance go), so the handler only makes async-signal-safe
  * system calls. Also files kfrag changed and must write back (the guard's
- * --enforce). Internal to the live source and src/guard_proc.c; front ends
+ * --enforce), and temporary output files to remove. Internal to the live
+ * source, src/system/guard_proc.c and src/system/atomic_file.c; front ends
  * use kf_live.h and kf_guard_proc.h.
  */
 #ifndef KF_LIVE_CLEANUP_H
@@ -37,8 +38,20 @@ int kf_cleanup_add_restore(const char *path, const char *contents);
 /* the caller wrote the value back itself */
 void kf_cleanup_del_restore(int slot);
 
+/*
+ * A temporary file (kf_atomic_open's, before its rename) that
+ * kf_cleanup_emergency removes: with the instance on a fatal signal or a
+ * second SIGINT, and at exit(). Installs no handler of its own: a process
+ * without an instance or a restore dies by the default action, and the
+ * next kfrag writing that path removes what it left. A slot or -1 (errno).
+ */
+int kf_cleanup_add_temp(const char *path);
+/* renamed or removed by the caller */
+void kf_cleanup_del_temp(int slot);
+
 /* what a handler does: every registered instance is stopped and removed,
- * tracefs unmounted, files written back; async-signal-safe */
+ * tracefs unmounted, files written back, temporary files removed;
+ * async-signal-safe */
 void kf_cleanup_emergency(void);
 
 #endif

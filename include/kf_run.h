@@ -34,6 +34,7 @@
 #include "kf_source.h"
 #include "kf_symbols.h"
 #include "kf_system.h"
+#include "kf_zones.h"
 
 enum kf_run_mode {
 	KF_RUN_FILE,		/* a recorded trace, read whole by the first step */
@@ -77,6 +78,10 @@ struct kf_run_config {
 	/* every kf_run_measure also scans the memory map (report, check);
 	 * top asks with kf_run_scan_memmap while its view is up */
 	bool memmap;
+	/* REPLAY: told every so often while kf_run_open reads the trace
+	 * (bytes read, and the file's size or 0 when not known); may be NULL */
+	void (*load_progress)(void *ctx, uint64_t done, uint64_t total);
+	void *load_progress_ctx;
 	/* the findings' thresholds (kfrag.conf's finding_* keys); NULL = defaults */
 	const struct kf_findings_config *findings;
 };
@@ -114,6 +119,10 @@ struct kf_measurement {
 	const struct kf_memstate *mem_before;
 	const struct kf_memstate *mem;
 	const struct kf_memstate *mem_prev;
+	/* "can I get a 2 MiB page now?" of every populated zone of mem
+	 * (kf_zone_order_now, at kf_huge_order(page_size)); none without mem */
+	const struct kf_zone_order_now *huge_now;
+	int nr_huge_now;
 	/* the machine beside memory (live and PROC: of proc_root) */
 	struct kf_vm_policy policy;
 	double uptime_s;		/* -1 unknown */
@@ -134,6 +143,10 @@ struct kf_measurement {
 	const char *memmap_error;	/* NULL when scanned or never asked */
 	double memmap_at;		/* monotonic clock of the scan */
 	double memmap_cpu_s;		/* CPU time the scan took */
+	/* the map is the one a recording saved at its end (not a scan of this
+	 * machine), as it was at memmap_saved_time (seconds since the epoch) */
+	bool memmap_saved;
+	double memmap_saved_time;
 	/* the findings of this measure (the guard's alerts among them), worst
 	 * first; NULL only when out of memory (findings_failed) */
 	const struct kf_findings *findings;
@@ -160,6 +173,15 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 void kf_run_scan_memmap(struct kf_run *r);
 /* forgets the map (top's view closed) */
 void kf_run_drop_memmap(struct kf_run *r);
+/*
+ * The one reader of a memory map, for kf_run_scan_memmap and kfrag record's
+ * saved state: the map saved under root (a recording's, kf_state.h) when
+ * there is one (*saved true), else a scan of root's kpageflags over the
+ * zones of ms (NULL: read from root first). 0, or -1 with err the reason
+ * and errno (EACCES: needs root).
+ */
+int kf_run_memmap_read(const char *root, const struct kf_memstate *ms, struct kf_memmap **out,
+		       bool *saved, char *err, size_t errlen);
 /* every count starts again (top's r): snap is of the empty engine, prev_snap NULL */
 int kf_run_reset(struct kf_run *r);
 /* REPLAY: length and whether every event was fed */

@@ -21,6 +21,8 @@ struct kf_sink {
 	void (*lost)(void *ctx, int cpu, long long n);
 	void *ctx;
 };
+/* a reader tells progress after this many bytes more */
+#define KF_PROGRESS_EVERY (64 * 1024)
 
 enum kf_format {
 	KF_FMT_UNKNOWN,
@@ -42,6 +44,11 @@ struct kf_source_info {
 	uint64_t first_malformed_line;	/* text: line number of the first, 0 = none */
 	uint64_t events;		/* events handed to the sink */
 	uint64_t lost_events;		/* text: "CPU:N [LOST M EVENTS]" lines */
+	/* set by the caller before kf_source_read, which keeps them: told
+	 * every KF_PROGRESS_EVERY bytes read of the file, of total (its size,
+	 * 0 for a pipe); NULL: nothing told */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 void kf_source_info_release(struct kf_source_info *info);

@@ -73,4 +73,12 @@ void kf_saved_state_release(struct kf_saved_state *st);
 const char *kf_state_extract(const char *data, size_t len, const char *dir, double *time,
 			     int *nr_files, char *err, size_t errlen);
 
+/*
+ * The memory map saved under root (root/kfrag/memmap.json, a recording's
+ * end; src/system/memmap_saved.c): 1 and *out when there is one, 0 when
+ * root holds none, -1 (errno EINVAL, err naming the file) when damaged.
+ */
+struct kf_memmap;
+int kf_memmap_load_saved(const char *root, struct kf_memmap **out, char *err, size_t errlen);
+
 #endif

@@ -22,6 +22,7 @@ struct kf_atomic_file {
 	char *path;
 	char *tmp_path;		/* NULL when writing through (direct) */
 	int direct;		/* path is a device or FIFO, written in place */
+	int cleanup_slot;	/* tmp_path's in kf_cleanup_add_temp, or -1 */
 };
 
 int kf_atomic_open(struct kf_atomic_file *af, const char *path, mode_t mode);

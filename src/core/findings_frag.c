@@ -16,6 +16,7 @@
 
 #include "findings_rules.h"
 #include "kf_fragindex.h"
+#include "kf_zones.h"
 
 static int pageblock_order_of(const struct finding_ctx *x)
 {
@@ -200,9 +201,10 @@ static void high_order_zone(struct finding_ctx *x, const struct kf_zone_info *zi
 {
 	const struct kf_findings_config *cfg = x->cfg;
 	int order = (int)cfg->high_order;
-	uint64_t blocks = 0, need = 1ULL << order;
+	uint64_t blocks, need = 1ULL << order;
 	int unusable = kf_unusable_index(b->free_blocks, b->nr_orders, order);
-	bool below_low = zi->free_pages < zi->low + need;
+	struct kf_zone_order_now now;
+	bool below_low;
 	const struct level warn = { NULL, "finding_high_order_blocks", KF_SEV_WARNING };
 	const struct level note[] = {
 		{ &cfg->high_order_unusable_note, "finding_high_order_unusable_note", KF_SEV_NOTE },
@@ -211,8 +213,10 @@ static void high_order_zone(struct finding_ctx *x, const struct kf_zone_info *zi
 	struct kf_finding *f;
 	char idx[16];
 
-	for (int o = order; o < b->nr_orders && o < KF_MAX_ORDER; o++)
-		blocks += b->free_blocks[o] << (o - order);
+	/* the answer top's zones and the report's huge_page_now give, at this order */
+	kf_zone_order_now(zi, b, order, &now);
+	blocks = now.blocks;
+	below_low = now.answer == KF_HUGE_BELOW_LOW;
 	if (!blocks || below_low)
 		l = &warn;
 	else if (!(l = level_above(note, 1, unusable / 1000.0)))

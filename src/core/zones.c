@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Derived values of a memory state and a memory map: see kf_zones.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "kf_fragindex.h"
@@ -11,6 +12,53 @@ void kf_buddy_zone_derive(struct kf_buddy_zone *bz)
 		bz->unusable[o] = o < bz->nr_orders ? kf_unusable_index(bz->free_blocks, bz->nr_orders, o) : 0;
 		bz->extfrag[o] = o < bz->nr_orders ? kf_extfrag_index(bz->free_blocks, bz->nr_orders, o) : 0;
 	}
+}
+
+const char *const kf_huge_answer_names[KF_HUGE_ANSWER_NR] = {
+	[KF_HUGE_UNKNOWN] = "unknown",
+	[KF_HUGE_YES] = "yes",
+	[KF_HUGE_NO_BLOCK] = "no_free_block",
+	[KF_HUGE_BELOW_LOW] = "below_low_watermark",
+};
+
+int kf_huge_order(long page_size)
+{
+	int order = 0;
+
+	if (page_size <= 0 || (unsigned long)page_size > KF_HUGE_BYTES)
+		return -1;
+	while (((unsigned long)page_size << order) < KF_HUGE_BYTES)
+		order++;
+	return order;
+}
+
+uint64_t kf_buddy_blocks_of_order(const struct kf_buddy_zone *b, int order)
+{
+	uint64_t blocks = 0;
+
+	for (int o = order; b && order >= 0 && o < b->nr_orders && o < KF_MAX_ORDER; o++)
+		blocks += b->free_blocks[o] << (o - order);
+	return blocks;
+}
+
+void kf_zone_order_now(const struct kf_zone_info *zi, const struct kf_buddy_zone *b, int order,
+		       struct kf_zone_order_now *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->order = order;
+	if (zi) {
+		out->node = zi->node;
+		snprintf(out->name, sizeof(out->name), "%s", zi->name);
+	}
+	if (!zi || !b || order < 0 || order >= 64)
+		return;
+	out->blocks = kf_buddy_blocks_of_order(b, order);
+	if (!out->blocks)
+		out->answer = KF_HUGE_NO_BLOCK;
+	else if (zi->free_pages < zi->low + (1ULL << order))
+		out->answer = KF_HUGE_BELOW_LOW;
+	else
+		out->answer = KF_HUGE_YES;
 }
 
 uint64_t kf_block_kinds_blocked(const uint64_t by_kind[KF_BK_NR])

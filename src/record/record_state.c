@@ -20,6 +20,7 @@
 
 #include "kf_memmap.h"
 #include "kf_proc.h"
+#include "kf_run.h"
 #include "kf_state.h"
 
 /* no /proc file kfrag reads comes near this */
@@ -183,27 +184,27 @@ static void add_protected(struct kf_state_archive *a, const char *root)
 	closedir(d);
 }
 
-/* the memory map's summary and map, as report --memmap prints it (root) */
+/* the memory map's summary and map, as report --memmap prints it (root),
+ * read the way report and top read it */
 static void add_memmap(struct kf_state_archive *a, const char *root)
 {
-	struct kf_memstate ms;
 	struct kf_memmap *m = NULL;
 	char err[512];
+	bool saved;
 	json_t *j;
 	char *text;
 
-	if (kf_memstate_read(root, &ms, err, sizeof(err)) < 0)
+	if (kf_run_memmap_read(root, NULL, &m, &saved, err, sizeof(err)) < 0)
 		return;
-	if (kf_memmap_scan(root, &ms, 0, &m, err, sizeof(err)) == 0) {
-		j = kf_memmap_json(m, true);
-		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		if (text)
-			kf_state_add(a, KF_STATE_MEMMAP, text, strlen(text));
-		free(text);
-		json_decref(j);
-		kf_memmap_free(m);
-	}
-	kf_memstate_release(&ms);
+	j = kf_memmap_json(m, true);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (text)
+		kf_state_add(a, KF_STATE_MEMMAP, text, strlen(text));
+	else
+		a->err = ENOMEM;
+	free(text);
+	json_decref(j);
+	kf_memmap_free(m);
 }
 
 int kf_state_capture(const char *root, const char *moment, bool memmap, struct kf_state_archive *a)

@@ -215,13 +215,8 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 		out = af.fp;
 	}
 	if (o->format == OUT_JSON) {
-		json_t *doc = kf_report_json(in);
-
-		if (!doc || json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) < 0)
+		if (kf_report_json_emit(in, out) < 0)
 			ret = -1;
-		else
-			fputc('\n', out);
-		json_decref(doc);
 	} else {
 		ret = kf_report_text(in, out);
 	}

@@ -17,9 +17,20 @@ static json_t *u64(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
+/* a member set without json_pack's parse of a format: the per-CPU parts of
+ * a report of hundreds of CPUs are tens of thousands of them */
+static void set(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new_nocheck(o, key, v);
+}
+
 static json_t *count_json(const struct kf_count *c)
 {
-	return json_pack("{s:o,s:o}", "events", u64(c->events), "pages", u64(c->pages));
+	json_t *o = json_object();
+
+	set(o, "events", u64(c->events));
+	set(o, "pages", u64(c->pages));
+	return o;
 }
 
 static const char *mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
@@ -107,7 +118,7 @@ static json_t *page_kinds_json(const struct kf_snapshot *s, int cpu, int zone)
 	json_t *o = json_object();
 
 	for (int k = 0; k < KF_PK_NR; k++)
-		json_object_set_new(o, kf_page_kind_names[k], count_json(&sums[k]));
+		set(o, kf_page_kind_names[k], count_json(&sums[k]));
 	return o;
 }
 
@@ -164,6 +175,22 @@ static void zone_state_json(json_t *o, const struct kf_memstate *ms, int node, c
 	}
 }
 
+/* "can I get a 2 MiB page now?", as the run layer answered it for this zone */
+static void huge_now_json(json_t *o, const struct kf_measurement *m, int node, const char *name, long page_size)
+{
+	for (int i = 0; i < m->nr_huge_now; i++) {
+		const struct kf_zone_order_now *h = &m->huge_now[i];
+
+		if (h->node != node || strcmp(h->name, name) != 0)
+			continue;
+		json_object_set_new(o, "huge_page_now",
+				    json_pack("{s:i,s:o,s:o,s:s}", "order", h->order,
+					      "bytes", u64((uint64_t)page_size << h->order), "free_blocks",
+					      u64(h->blocks), "answer", kf_huge_answer_names[h->answer]));
+		return;
+	}
+}
+
 static json_t *zones_json(const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->m->snap;
@@ -182,6 +209,7 @@ static json_t *zones_json(const struct kf_report_input *in)
 			o = json_pack("{s:i,s:s,s:b,s:o,s:o}", "node", zs->node, "zone", zs->name,
 				      "known", 1, "start_pfn", u64(zs->start_pfn), "end_pfn", u64(zs->end_pfn));
 			zone_state_json(o, ms, zs->node, zs->name);
+			huge_now_json(o, in->m, zs->node, zs->name, in->m->page_size);
 		}
 		json_object_set_new(o, "page_events", page_kinds_json(s, -1, z));
 		json_object_set_new(o, "extfrag", extfrag_stats_json(&s->extfrag_zone[z]));
@@ -192,9 +220,13 @@ static json_t *zones_json(const struct kf_report_input *in)
 
 static json_t *runs_json(const struct kf_runs *r)
 {
-	return json_pack("{s:o,s:o,s:o,s:f}", "runs", u64(r->runs), "pages", u64(r->pages),
-			 "max_pages", u64(r->max_pages),
-			 "mean_pages", r->runs ? (double)r->pages / r->runs : 0.0);
+	json_t *o = json_object();
+
+	set(o, "runs", u64(r->runs));
+	set(o, "pages", u64(r->pages));
+	set(o, "max_pages", u64(r->max_pages));
+	set(o, "mean_pages", json_real(r->runs ? (double)r->pages / r->runs : 0.0));
+	return o;
 }
 
 /* the pairs of CPUs pages went between: as many as occurred */
@@ -202,9 +234,14 @@ static json_t *flows_json(const struct kf_cpu_flow *f, int n)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:i,s:i,s:o}", "from_cpu", (int)f[i].from_cpu,
-						   "to_cpu", (int)f[i].to_cpu, "pages", u64(f[i].pages)));
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		set(o, "from_cpu", json_integer(f[i].from_cpu));
+		set(o, "to_cpu", json_integer(f[i].to_cpu));
+		set(o, "pages", u64(f[i].pages));
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
@@ -213,18 +250,34 @@ static json_t *cpus_json(const struct kf_snapshot *s)
 	json_t *a = json_array();
 
 	for (int c = 0; c < s->nr_cpus; c++) {
+		json_t *o = json_object();
 		uint64_t events = 0;
 
 		for (int t = 0; t < KF_EV_NR; t++)
 			events += s->ev_per_cpu[(size_t)t * s->nr_cpus + c];
-		json_array_append_new(a, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "cpu", (int)s->cpu_ids[c],
-						   "events", u64(events),
-						   "lost_events", u64(s->cpus[c].lost_events),
-						   "pages", page_kinds_json(s, c, -1),
-						   "pcp_refill", runs_json(&s->cpus[c].refill),
-						   "pcp_drain", runs_json(&s->cpus[c].drain)));
+		set(o, "cpu", json_integer(s->cpu_ids[c]));
+		set(o, "events", u64(events));
+		set(o, "lost_events", u64(s->cpus[c].lost_events));
+		set(o, "pages", page_kinds_json(s, c, -1));
+		set(o, "pcp_refill", runs_json(&s->cpus[c].refill));
+		set(o, "pcp_drain", runs_json(&s->cpus[c].drain));
+		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+static json_t *page_cell_json(const struct kf_report_input *in, int c, int z, int mt, int order)
+{
+	const struct kf_snapshot *s = in->m->snap;
+	json_t *cell = json_object();
+	char buf[32];
+
+	set(cell, "cpu", json_integer(s->cpu_ids[c]));
+	set(cell, "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null());
+	set(cell, "zone", json_string(z < s->nr_zones ? s->zones[z].name : "unknown"));
+	set(cell, "migratetype", json_string(mt_name(in->m->syms, mt, buf, sizeof(buf))));
+	set(cell, "order", json_integer(order));
+	return cell;
 }
 
 /* every non-empty cell of CPU x zone x migratetype x order */
@@ -232,7 +285,6 @@ static json_t *page_table_json(const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->m->snap;
 	json_t *a = json_array();
-	char buf[32];
 
 	for (int c = 0; c < s->nr_cpus; c++)
 		for (int z = 0; z <= s->nr_zones; z++)
@@ -246,12 +298,8 @@ static json_t *page_table_json(const struct kf_report_input *in)
 						if (!cnt->events)
 							continue;
 						if (!cell)
-							cell = json_pack("{s:i,s:o,s:s,s:s,s:i}", "cpu", (int)s->cpu_ids[c],
-									 "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null(),
-									 "zone", z < s->nr_zones ? s->zones[z].name : "unknown",
-									 "migratetype", mt_name(in->m->syms, mt, buf, sizeof(buf)),
-									 "order", o);
-						json_object_set_new(cell, kf_page_kind_names[k], count_json(cnt));
+							cell = page_cell_json(in, c, z, mt, o);
+						set(cell, kf_page_kind_names[k], count_json(cnt));
 					}
 					if (cell)
 						json_array_append_new(a, cell);
@@ -550,6 +598,10 @@ json_t *kf_report_json(const struct kf_report_input *in)
 
 		if (mm && in->m->guard_in)
 			json_object_set_new(mm, "protected", kf_memmap_protected_json(in->m->memmap, in->m->guard_in));
+		/* a recording's own map, or this scan's */
+		json_object_set_new(mm, "source", json_string(in->m->memmap_saved ? "saved in the trace" : "kpageflags"));
+		if (in->m->memmap_saved && in->m->memmap_saved_time > 0)
+			json_object_set_new(mm, "saved_time", json_real(in->m->memmap_saved_time));
 		json_object_set_new(doc, "memmap", mm);
 	} else if (in->memmap_error) {
 		json_object_set_new(doc, "memmap", json_null());

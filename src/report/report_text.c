@@ -302,7 +302,9 @@ int kf_report_text(const struct kf_report_input *in, FILE *out)
 	migration_table(out, in);
 	processes_table(out, in);
 	if (in->m->memmap) {
-		section(out, "Memory map (pageblocks, from /proc/kpageflags: what keeps them from being compacted)");
+		section(out, in->m->memmap_saved ?
+			"Memory map (pageblocks, saved in the trace at the end of the recording: what kept them from being compacted)" :
+			"Memory map (pageblocks, from /proc/kpageflags: what keeps them from being compacted)");
 		kf_memmap_text(in->m->memmap, out);
 	} else if (in->memmap_error) {
 		section(out, "Memory map");

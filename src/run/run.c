@@ -51,8 +51,17 @@ struct kf_run {
 	bool measured;
 	struct kf_findings findings;
 	struct kf_measurement m;
+	/* the measurement's huge_now, one per populated zone */
+	struct kf_zone_order_now *huge_now;
 	/* a recording's own memory state (kfrag record), when it has one */
 	struct kf_saved_state saved;
+	/* the guard's view of its saved /proc: the pids to select in the trace
+	 * (--protect-pid and those it protected), locked processes, sched_ext */
+	int *saved_pids;
+	int nr_user_pids;		/* the first of them, the user's */
+	struct kf_guard_candidate *saved_candidates;
+	int nr_saved_candidates;
+	char saved_sched_ext[32], saved_sched_ext_ops[64];
 };
 
 static void set_error(struct kf_run_error *e, enum kf_run_errkind kind, int errnum, const char *fmt, ...)
@@ -96,6 +105,76 @@ static void guard_tick(void *ctx, bool final)
 		r->restore_failed = true;
 }
 
+/*
+ * A recording's saved /proc, as the guard reads a machine: the processes it
+ * protects there (scx_*, the sched_ext scheduler, --protect-pid/comm) are
+ * then selected in the trace by pid; the locked ones and sched_ext are kept
+ * for the input. Nothing is known without one. -1 when out of memory.
+ */
+static int saved_guard_open(struct kf_run *r)
+{
+	struct kf_guard_config gc = r->cfg.guard_live;
+	const struct kf_guard_input *in;
+	struct kf_guard *g;
+	char msg[256];
+	int n = 0;
+
+	gc.root = r->saved.start_root;
+	gc.enforce = false;
+	g = kf_guard_open(&gc, msg, sizeof(msg));
+	if (!g)
+		return errno == ENOMEM ? -1 : 0;
+	in = kf_guard_input(g);
+	r->saved_pids = malloc((r->cfg.nr_protect_pids + in->nr_procs + 1) * sizeof(int));
+	r->saved_candidates = malloc((in->nr_candidates + 1) * sizeof(*r->saved_candidates));
+	if (!r->saved_pids || !r->saved_candidates) {
+		kf_guard_close(g);
+		return -1;
+	}
+	for (int i = 0; i < r->cfg.nr_protect_pids; i++)
+		r->saved_pids[n++] = r->cfg.protect_pids[i];
+	for (int i = 0; i < in->nr_procs; i++)
+		r->saved_pids[n++] = in->procs[i].pid;
+	memcpy(r->saved_candidates, in->candidates, in->nr_candidates * sizeof(*in->candidates));
+	r->nr_saved_candidates = in->nr_candidates;
+	snprintf(r->saved_sched_ext, sizeof(r->saved_sched_ext), "%s", in->sched_ext_state);
+	snprintf(r->saved_sched_ext_ops, sizeof(r->saved_sched_ext_ops), "%s", in->sched_ext_ops);
+	r->nr_user_pids = r->cfg.nr_protect_pids;
+	r->cfg.protect_pids = r->saved_pids;
+	r->cfg.nr_protect_pids = n;
+	kf_guard_close(g);
+	return 0;
+}
+
+/* what the saved /proc adds to the input made from the trace */
+static int saved_guard_view(const struct kf_run *r, struct kf_guard_input *in)
+{
+	int kept = 0;
+
+	if (!r->saved_candidates)
+		return 0;
+	/* a process it protected that has no event in the trace is no pid the
+	 * user named: nothing to say of it */
+	for (int u = 0; u < in->nr_unmatched; u++) {
+		bool discovered = in->unmatched[u].pid >= 0;
+
+		for (int i = 0; discovered && i < r->nr_user_pids; i++)
+			discovered = r->saved_pids[i] != in->unmatched[u].pid;
+		if (!discovered)
+			in->unmatched[kept++] = in->unmatched[u];
+	}
+	in->nr_unmatched = kept;
+	snprintf(in->sched_ext_state, sizeof(in->sched_ext_state), "%s", r->saved_sched_ext);
+	snprintf(in->sched_ext_ops, sizeof(in->sched_ext_ops), "%s", r->saved_sched_ext_ops);
+	free(in->candidates);
+	in->candidates = malloc((r->nr_saved_candidates + 1) * sizeof(*in->candidates));
+	if (!in->candidates)
+		return -1;
+	memcpy(in->candidates, r->saved_candidates, r->nr_saved_candidates * sizeof(*in->candidates));
+	in->nr_candidates = r->nr_saved_candidates;
+	return 0;
+}
+
 /* the guard's alerts for r->snap (NULL in PROC mode); false when out of memory */
 static bool guard_evaluate(struct kf_run *r)
 {
@@ -115,6 +194,8 @@ static bool guard_evaluate(struct kf_run *r)
 					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
 			return false;
 		r->offline_in.compaction_reason = reason;
+		if (saved_guard_view(r, &r->offline_in) < 0)
+			return false;
 		kf_guard_input_assume(&r->offline_in, r->cfg.guard_live.assume_sysctl, r->cfg.guard_live.assume_mask,
 				      r->cfg.guard_live.assume_source);
 		in = &r->offline_in;
@@ -163,8 +244,8 @@ static int open_source(struct kf_run *r, struct kf_run_error *err)
 		r->s.offline = true;
 		return 0;
 	case KF_RUN_REPLAY:
-		r->replay = kf_top_replay_load(r->cfg.input, &r->s.syms, &r->s.source, err->msg,
-					       sizeof(err->msg));
+		r->replay = kf_top_replay_load_told(r->cfg.input, &r->s.syms, &r->s.source, r->cfg.load_progress,
+						    r->cfg.load_progress_ctx, err->msg, sizeof(err->msg));
 		if (!r->replay) {
 			set_kind(err, KF_RUN_ESOURCE);
 			return -1;
@@ -234,6 +315,10 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 		r->s.have_after = true;
 	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
 		kf_guard_recorded_sysctls(r->saved.start_root, r->saved.end_root, &r->cfg.guard_live);
+	if (cfg->guard && r->saved.start_root && saved_guard_open(r) < 0) {
+		set_error(err, KF_RUN_ENOMEM, ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {
@@ -385,6 +470,31 @@ static void measure_system(struct kf_run *r)
 		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
 }
 
+/* "can I get a 2 MiB page now?" per populated zone of the memory shown */
+static void measure_huge_now(struct kf_run *r)
+{
+	struct kf_measurement *m = &r->m;
+	const struct kf_memstate *ms = m->mem;
+	int order = kf_huge_order(m->page_size), n = 0;
+
+	m->huge_now = NULL;
+	m->nr_huge_now = 0;
+	if (!ms || !(ms->have & KF_HAVE_ZONEINFO) || order < 0)
+		return;
+	free(r->huge_now);
+	r->huge_now = calloc(ms->zoneinfo.nr_zones ? ms->zoneinfo.nr_zones : 1, sizeof(*r->huge_now));
+	if (!r->huge_now)
+		return;
+	for (int i = 0; i < ms->zoneinfo.nr_zones; i++) {
+		const struct kf_zone_info *zi = &ms->zoneinfo.zones[i];
+
+		if (zi->populated)
+			kf_zone_order_now(zi, kf_memstate_buddy(ms, zi->node, zi->name), order, &r->huge_now[n++]);
+	}
+	m->huge_now = r->huge_now;
+	m->nr_huge_now = n;
+}
+
 static double thread_cpu_s(void)
 {
 	struct timespec ts;
@@ -393,22 +503,44 @@ static double thread_cpu_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* the one scan of the memory map: the proc root's kpageflags over the zones
- * of the memory state shown (about 0.2 s of CPU for 24 GiB) */
-void kf_run_scan_memmap(struct kf_run *r)
+/* the map a recording saved at its end, else the one scan of the memory
+ * map: the proc root's kpageflags over the zones of the memory state shown
+ * (about 0.2 s of CPU for 24 GiB) */
+static int read_memmap(struct kf_run *r, bool *saved)
 {
 	const struct kf_memstate *ms = r->m.mem ? r->m.mem : &r->s.mem_before;
+	const char *root = r->saved.end_root ? r->saved.end_root : r->s.proc_root;
+	int ret;
+
+	if (!r->s.proc_root) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
+		return -1;
+	}
+	if (!r->saved.start_root)
+		return kf_run_memmap_read(root, ms, &r->memmap, saved, r->memmap_err, sizeof(r->memmap_err));
+	/* a recording: its saved map or none, never this machine's kpageflags */
+	ret = kf_memmap_load_saved(root, &r->memmap, r->memmap_err, sizeof(r->memmap_err));
+	*saved = ret > 0;
+	if (ret == 0) {
+		errno = ENOENT;
+		snprintf(r->memmap_err, sizeof(r->memmap_err),
+			 "the recording saved no memory map (kfrag record saves it when run as root)");
+	}
+	return ret > 0 ? 0 : -1;
+}
+
+void kf_run_scan_memmap(struct kf_run *r)
+{
 	double cpu = thread_cpu_s();
+	bool saved = false;
 
 	kf_memmap_free(r->memmap);
 	r->memmap = NULL;
 	r->memmap_err[0] = '\0';
 	r->memmap_errnum = 0;
 	r->memmap_at = kf_monotonic_s();
-	if (!r->s.proc_root) {
-		errno = ENOENT;
-		snprintf(r->memmap_err, sizeof(r->memmap_err), "this trace carries no memory state: pass --proc-root DIR");
-	} else if (kf_memmap_read(r->s.proc_root, ms, 0, &r->memmap, r->memmap_err, sizeof(r->memmap_err)) < 0) {
+	if (read_memmap(r, &saved) < 0) {
 		r->memmap = NULL;
 		r->memmap_errnum = errno;
 		if (!r->memmap_err[0])
@@ -420,6 +552,8 @@ void kf_run_scan_memmap(struct kf_run *r)
 	r->m.memmap_error = r->memmap ? NULL : r->memmap_err;
 	r->m.memmap_at = r->memmap_at;
 	r->m.memmap_cpu_s = r->memmap_cpu_s;
+	r->m.memmap_saved = saved;
+	r->m.memmap_saved_time = saved ? r->saved.end_time : 0;
 }
 
 void kf_run_drop_memmap(struct kf_run *r)
@@ -517,7 +651,9 @@ const struct kf_measurement *kf_run_measure(struct kf_run *r, struct kf_run_erro
 	if (r->g || (r->cfg.guard && (r->cfg.mode == KF_RUN_FILE || r->cfg.mode == KF_RUN_REPLAY)))
 		m->guard_failed = !guard_evaluate(r);
 	measure_system(r);
-	if (r->cfg.memmap)
+	measure_huge_now(r);
+	/* a recording's saved map is shown as a live report shows its scan */
+	if (r->cfg.memmap || (r->cfg.mode == KF_RUN_FILE && r->saved.end_root))
 		kf_run_scan_memmap(r);
 	measure_findings(r);
 	r->measured = true;
@@ -585,11 +721,14 @@ void kf_run_close(struct kf_run *r)
 	kf_memstate_release(&r->mem);
 	kf_memstate_release(&r->mem_prev);
 	kf_findings_release(&r->findings);
+	free(r->huge_now);
 	kf_guard_result_release(&r->gres);
 	kf_guard_input_release(&r->offline_in);
 	kf_guard_close(r->g);		/* --enforce: the old value goes back */
 	kf_top_replay_free(r->replay);
 	kf_session_release(&r->s);
 	kf_saved_state_release(&r->saved);
+	free(r->saved_pids);
+	free(r->saved_candidates);
 	free(r);
 }

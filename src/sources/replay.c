@@ -152,6 +152,14 @@ static void store_lost(void *ctx, int cpu, long long n)
 struct kf_top_replay *kf_top_replay_load(const char *path, struct kf_symbols *syms,
 					 struct kf_source_info *info, char *err, size_t errlen)
 {
+	return kf_top_replay_load_told(path, syms, info, NULL, NULL, err, errlen);
+}
+
+struct kf_top_replay *kf_top_replay_load_told(const char *path, struct kf_symbols *syms,
+					      struct kf_source_info *info,
+					      void (*progress)(void *ctx, uint64_t done, uint64_t total),
+					      void *ctx, char *err, size_t errlen)
+{
 	struct kf_top_replay *r = calloc(1, sizeof(*r));
 	struct kf_sink sink = { .event = store_event, .lost = store_lost, .ctx = r };
 
@@ -159,6 +167,8 @@ struct kf_top_replay *kf_top_replay_load(const char *path, struct kf_symbols *sy
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	info->progress = progress;
+	info->progress_ctx = ctx;
 	if (kf_source_read(path, syms, &sink, info, err, errlen) < 0) {
 		kf_top_replay_free(r);
 		return NULL;

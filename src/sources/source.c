@@ -16,7 +16,12 @@ int kf_source_read(const char *path, struct kf_symbols *syms, const struct kf_si
 	size_t n;
 	int ret;
 
+	void (*progress)(void *, uint64_t, uint64_t) = info->progress;
+	void *progress_ctx = info->progress_ctx;
+
 	memset(info, 0, sizeof(*info));
+	info->progress = progress;
+	info->progress_ctx = progress_ctx;
 	info->path = strdup(path);
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kf_source.h"
 #include "kf_text.h"
@@ -303,8 +304,20 @@ int kf_text_read(FILE *f, const char *path, const char *head, size_t headlen,
 		goto out;
 	}
 	info->format = t->fmt;
-	while ((line = reader_next(&t->r, &len)) != NULL)
-		take_line(t, line, len);
+	{
+		struct stat st;
+		uint64_t total = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		uint64_t done = 0, told = 0;
+
+		while ((line = reader_next(&t->r, &len)) != NULL) {
+			take_line(t, line, len);
+			done += len;
+			if (info->progress && done - told >= KF_PROGRESS_EVERY) {
+				info->progress(info->progress_ctx, done, total);
+				told = done;
+			}
+		}
+	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
 		goto out;

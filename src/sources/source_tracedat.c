@@ -188,7 +188,7 @@ struct cpu_stream {
 	unsigned chunks_left;
 	unsigned char *chunk;
 	size_t chunk_cap;
-	unsigned char *tail;		/* a page cut short, zero-filled */
+	unsigned char *tail;		/* a page cut short, zero-filled; made when one comes */
 	long long missed;		/* told the sink before the next record */
 };
 
@@ -202,7 +202,18 @@ struct map_reader {
 	struct kf_ring_cursor **cursors;
 	int nr_streams;
 	char corrupt[256];		/* the first bad page or chunk */
+	uint64_t consumed, told;	/* bytes of ring data (or compressed chunks) read: progress */
 };
+
+/* bytes of the file's ring data read so far, every KF_PROGRESS_EVERY */
+static void stream_consumed(struct map_reader *r, uint64_t bytes)
+{
+	r->consumed += bytes;
+	if (r->info->progress && r->consumed - r->told >= KF_PROGRESS_EVERY) {
+		r->info->progress(r->info->progress_ctx, r->consumed, r->t.size);
+		r->told = r->consumed;
+	}
+}
 
 static void stream_corrupt(struct cpu_stream *s, const char *what)
 {
@@ -247,6 +258,7 @@ static bool next_chunk(struct cpu_stream *s)
 		return stream_corrupt(s, "a chunk does not decompress"), false;
 	s->z += 8 + (uint64_t)zsize;
 	s->zleft -= 8 + (uint64_t)zsize;
+	stream_consumed(s->r, 8 + (uint64_t)zsize);
 	s->data = s->chunk;
 	s->len = size;
 	s->pos = 0;
@@ -262,6 +274,10 @@ static int stream_next_page(struct kf_ring_cursor *c)
 		const unsigned char *page = s->data + s->pos;
 
 		if (s->len - s->pos < ps) {
+			if (!s->tail && !(s->tail = malloc(ps))) {
+				stream_corrupt(s, "out of memory for a page");
+				return 0;
+			}
 			memset(s->tail, 0, ps);
 			memcpy(s->tail, page, s->len - s->pos);
 			page = s->tail;
@@ -269,6 +285,8 @@ static int stream_next_page(struct kf_ring_cursor *c)
 		} else {
 			s->pos += ps;
 		}
+		if (s->data != s->chunk)
+			stream_consumed(s->r, ps);
 		if (!kf_ring_page_valid(&s->r->fmt, page)) {
 			stream_corrupt(s, "a ring-buffer page says it holds more than a page");
 			return 0;
@@ -312,8 +330,7 @@ static int stream_open(struct map_reader *r, struct cpu_stream *s, const struct 
 	s->cur.owner = s;
 	s->cur.kbuf = kbuffer_alloc(r->fmt.long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
 				    r->t.big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
-	s->tail = malloc(r->fmt.page_size);
-	if (!s->cur.kbuf || !s->tail)
+	if (!s->cur.kbuf)
 		return -1;
 	if (!b->compressed) {
 		s->data = data;

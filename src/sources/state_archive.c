@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "kf_state.h"
+#include "kf_tempdir.h"
 
 static bool safe_rel(const char *p)
 {
@@ -35,10 +35,11 @@ static bool safe_rel(const char *p)
 	return c[-1] != '/';
 }
 
-/* mkdir -p of every directory above the file */
-static int make_parents(char *path)
+/* mkdir -p of every directory above the file below the first skip bytes
+ * of path, which exist already */
+static int make_parents(char *path, size_t skip)
 {
-	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+	for (char *s = strchr(path + skip + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 			*s = '/';
@@ -49,8 +50,21 @@ static int make_parents(char *path)
 	return 0;
 }
 
+/* the length of the directory part two paths share, up to a '/' */
+static size_t common_dir(const char *a, const char *b)
+{
+	size_t n = 0, dir = 0;
+
+	for (; a[n] && a[n] == b[n]; n++)
+		if (a[n] == '/')
+			dir = n;
+	return dir;
+}
+
+/* made (static): the last file's path, whose directories all exist; the
+ * archive lists the files of a directory together, so most need no mkdir */
 static int write_entry(const char *dir, const char *moment, const char *rel, const char *data,
-		       size_t len, char *err, size_t errlen)
+		       size_t len, char *made, size_t made_len, char *err, size_t errlen)
 {
 	char *path;
 	int fd, ret = 0;
@@ -59,8 +73,9 @@ static int write_entry(const char *dir, const char *moment, const char *rel, con
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	fd = make_parents(path) < 0 ? -1 :
+	fd = make_parents(path, common_dir(path, made)) < 0 ? -1 :
 	     open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	snprintf(made, made_len, "%s", fd >= 0 ? path : "");
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		ret = -1;
@@ -98,7 +113,7 @@ const char *kf_state_extract(const char *data, size_t len, const char *dir, doub
 {
 	static char moment[16];
 	const char *p = data, *end = data + len;
-	char rel[512];
+	char rel[512], made[1024] = "";
 	size_t n;
 
 	*nr_files = 0;
@@ -124,7 +139,7 @@ const char *kf_state_extract(const char *data, size_t len, const char *dir, doub
 				 moment, (size_t)(p - data));
 			return NULL;
 		}
-		if (write_entry(dir, moment, rel, p, n, err, errlen) < 0)
+		if (write_entry(dir, moment, rel, p, n, made, sizeof(made), err, errlen) < 0)
 			return NULL;
 		p += n + 1;
 		(*nr_files)++;
@@ -136,19 +151,9 @@ const char *kf_state_extract(const char *data, size_t len, const char *dir, doub
 	return moment;
 }
 
-static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void kf_saved_state_release(struct kf_saved_state *st)
 {
-	if (st->dir)
-		nftw(st->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	kf_tempdir_remove(st->dir);
 	free(st->dir);
 	free(st->start_root);
 	free(st->end_root);

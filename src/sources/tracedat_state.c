@@ -2,7 +2,8 @@
 /*
  * A recording's saved memory state (kf_state.h): found among the options of
  * a trace.dat of version 6 (the layout tracedat_write.c describes) and
- * extracted into a private temporary directory as proc roots.
+ * extracted into a private temporary directory (on a tmpfs when there is
+ * one) as proc roots.
  *
  * libtracecmd has no call that hands out an option it does not know, so
  * the headers are walked here: every size is checked against the file.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "kf_state.h"
+#include "kf_tempdir.h"
 #include "kf_tracedat_write.h"
 
 /* an archive larger than this is not one kfrag wrote */
@@ -159,22 +161,11 @@ static int extract_option(struct walk *w, uint32_t size, struct kf_saved_state *
 	return 0;
 }
 
+/* removed on every way out, and after a SIGKILL by the next kfrag */
 static int make_dir(struct kf_saved_state *st, char *err, size_t errlen)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	if (asprintf(&st->dir, "%s/kfrag-state-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0) {
-		st->dir = NULL;
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (!mkdtemp(st->dir)) {
-		snprintf(err, errlen, "cannot create %s: %s", st->dir, strerror(errno));
-		free(st->dir);
-		st->dir = NULL;
-		return -1;
-	}
-	return 0;
+	st->dir = kf_tempdir_create("kfrag-state", err, errlen);
+	return st->dir ? 0 : -1;
 }
 
 /* the options: kfrag's extracted, the others skipped; 1, 0 or -1 */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kf_live_cleanup.h"
 #include "kf_util.h"
 
 #define TMP_TAG ".kfrag-tmp."
@@ -94,12 +95,42 @@ static int open_direct(struct kf_atomic_file *af, const char *path, const struct
 	return 0;
 }
 
+/*
+ * The temporary file, known to the cleanup of signals and exit() from the
+ * moment it exists: a second Ctrl-C or a crash while it is written leaves
+ * nothing behind. Signals wait until it is registered.
+ */
+static int create_temp(struct kf_atomic_file *af)
+{
+	sigset_t all, old;
+	int fd;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	/* mkstemp opens O_EXCL: a symlink planted at the name is never followed */
+	fd = mkostemp(af->tmp_path, O_CLOEXEC);
+	if (fd >= 0)
+		af->cleanup_slot = kf_cleanup_add_temp(af->tmp_path);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return fd;
+}
+
+/* unlinks the temporary file (unless renamed) and forgets it */
+static void drop_temp(struct kf_atomic_file *af, int renamed)
+{
+	if (!renamed)
+		unlink(af->tmp_path);
+	kf_cleanup_del_temp(af->cleanup_slot);
+	af->cleanup_slot = -1;
+}
+
 static int atomic_open(struct kf_atomic_file *af, const char *path, mode_t mode)
 {
 	struct stat st;
 	int fd = -1;
 
 	memset(af, 0, sizeof(*af));
+	af->cleanup_slot = -1;
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return open_direct(af, path, &st);
 	remove_stale_tmp(path);
@@ -108,8 +139,7 @@ static int atomic_open(struct kf_atomic_file *af, const char *path, mode_t mode)
 		af->tmp_path = NULL;
 		goto fail;
 	}
-	/* mkstemp opens O_EXCL: a symlink planted at the name is never followed */
-	fd = mkostemp(af->tmp_path, O_CLOEXEC);
+	fd = create_temp(af);
 	if (fd < 0)
 		goto fail;
 	if (fchmod(fd, mode) < 0)
@@ -123,12 +153,13 @@ fail:
 		int saved = errno;
 
 		close(fd);
-		unlink(af->tmp_path);
+		drop_temp(af, 0);
 		errno = saved;
 	}
 	free(af->path);
 	free(af->tmp_path);
 	memset(af, 0, sizeof(*af));
+	af->cleanup_slot = -1;
 	return -1;
 }
 
@@ -157,7 +188,7 @@ static int commit_direct(struct kf_atomic_file *af)
 
 int kf_atomic_commit(struct kf_atomic_file *af)
 {
-	int ret = 0;
+	int ret = 0, saved;
 
 	if (af->direct)
 		return commit_direct(af);
@@ -177,12 +208,9 @@ int kf_atomic_commit(struct kf_atomic_file *af)
 	}
 	if (ret == 0 && rename(af->tmp_path, af->path) < 0)
 		ret = -1;
-	if (ret < 0) {
-		int saved = errno;
-
-		unlink(af->tmp_path);
-		errno = saved;
-	}
+	saved = errno;
+	drop_temp(af, ret == 0);
+	errno = saved;
 	free(af->path);
 	free(af->tmp_path);
 	memset(af, 0, sizeof(*af));
@@ -194,7 +222,7 @@ void kf_atomic_abort(struct kf_atomic_file *af)
 	if (af->fp)
 		fclose(af->fp);
 	if (af->tmp_path)
-		unlink(af->tmp_path);
+		drop_temp(af, 0);
 	free(af->path);
 	free(af->tmp_path);
 	memset(af, 0, sizeof(*af));

@@ -43,6 +43,14 @@ struct restore {
 	size_t len;
 };
 static struct restore restores[MAX_RESTORES];
+/* output files written under a temporary name and not yet renamed
+ * (kf_atomic_open): complete or absent, whatever ends the process */
+#define MAX_TEMPS 8
+struct temp_file {
+	volatile sig_atomic_t used;
+	char path[PATH_MAX];
+};
+static struct temp_file temps[MAX_TEMPS];
 static char unmount_path[PATH_MAX];
 static volatile sig_atomic_t unmount_set;
 static pid_t owner;			/* a forked child must not clean our instance */
@@ -125,6 +133,12 @@ void kf_cleanup_emergency(void)
 
 	if (owner && getpid() != owner)
 		return;
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		if (!temps[i].used)
+			continue;
+		unlink(temps[i].path);
+		temps[i].used = 0;
+	}
 	for (int i = 0; i < MAX_RESTORES; i++) {
 		if (!restores[i].used)
 			continue;
@@ -343,5 +357,46 @@ void kf_cleanup_del_restore(int slot)
 	restores[slot].used = 0;
 	if (!any_used() && !unmount_set)
 		uninstall();
+	unblock(&old);
+}
+
+int kf_cleanup_add_temp(const char *path)
+{
+	sigset_t old;
+	int slot = -1;
+
+	if (strlen(path) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	block_all(&old);
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		if (!temps[i].used) {
+			slot = i;
+			break;
+		}
+	}
+	if (slot < 0) {
+		unblock(&old);
+		errno = EBUSY;
+		return -1;
+	}
+	snprintf(temps[slot].path, sizeof(temps[slot].path), "%s", path);
+	temps[slot].used = 1;
+	owner = getpid();
+	if (!atexit_done && atexit(on_exit_cleanup) == 0)
+		atexit_done = true;
+	unblock(&old);
+	return slot;
+}
+
+void kf_cleanup_del_temp(int slot)
+{
+	sigset_t old;
+
+	if (slot < 0 || slot >= MAX_TEMPS)
+		return;
+	block_all(&old);
+	temps[slot].used = 0;
 	unblock(&old);
 }

@@ -56,7 +56,6 @@ struct top_ctx {
 	struct kf_top_policy policy;
 	struct kf_top_source src;
 	/* the memory map, while its view is shown */
-	char memmap_note[160];			/* why it is not scanned at all */
 	double memmap_at;			/* monotonic clock of the last scan */
 	bool memmap_due;			/* scan at once (the view was just opened) */
 
@@ -64,6 +63,9 @@ struct top_ctx {
 	struct kf_top_view view;
 	struct kf_top_geometry geo;
 	char err[1024];
+	/* the trace's loading, told on the terminal before curses starts */
+	char progress[320];
+	int progress_len;
 };
 
 static void top_usage(FILE *out)
@@ -177,9 +179,10 @@ static void opts_release(struct top_opts *o)
 
 /*
  * The memory map, while its view is shown: at once when it opens, then
- * every MEMMAP_EVERY_S unless paused. A replay reads it only from a
- * --proc-root (a saved kpageflags, or a slice of one), never from the
- * machine it runs on. True when the view must be rebuilt.
+ * every MEMMAP_EVERY_S unless paused. A replay's map is the one its
+ * recording saved, or a --proc-root's (a saved kpageflags, or a slice of
+ * one), never the machine's it runs on: the run layer says which, or why
+ * there is none. True when the view must be rebuilt.
  */
 static bool memmap_step(struct top_ctx *c, double now)
 {
@@ -187,11 +190,6 @@ static bool memmap_step(struct top_ctx *c, double now)
 		return false;
 	c->memmap_due = false;
 	c->memmap_at = now;
-	if (c->replay && !c->o.proc_root_given) {
-		snprintf(c->memmap_note, sizeof(c->memmap_note),
-			 "a replay has none of its own: give --proc-root DIR with the traced machine's kpageflags");
-		return true;
-	}
 	kf_run_scan_memmap(c->run);
 	return true;
 }
@@ -200,7 +198,6 @@ static bool memmap_step(struct top_ctx *c, double now)
 static void memmap_drop(struct top_ctx *c)
 {
 	kf_run_drop_memmap(c->run);
-	c->memmap_note[0] = '\0';
 	c->memmap_due = c->st.memmap;
 }
 
@@ -249,17 +246,20 @@ static int rebuild(struct top_ctx *c)
 		.guard = m->guard,
 		.guard_in = m->guard_in,
 		.findings = m->findings,
+		.huge_now = m->huge_now,
+		.nr_huge_now = m->nr_huge_now,
 		.syms = m->syms,
 		.policy = &c->policy,
 		.source = &c->src,
 		.dt = c->t_cur - c->t_prev,
 		.nr_cpus = m->nr_cpus,
 		.memmap = m->memmap,
-		.memmap_error = c->memmap_note[0] ? c->memmap_note : m->memmap_error ? m->memmap_error : "",
+		.memmap_error = m->memmap_error ? m->memmap_error : "",
+		.memmap_saved = m->memmap_saved,
 		.memmap_age_s = kf_monotonic_s() - c->memmap_at,
 		.memmap_every_s = MEMMAP_EVERY_S,
 		.memmap_cpu_s = m->memmap_cpu_s,
-		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
+		.page_size = m->page_size > 0 ? (uint64_t)m->page_size : (uint64_t)sysconf(_SC_PAGESIZE),
 	};
 
 	kf_top_ui_map_area(&in.map_rows, &in.map_cols);
@@ -292,6 +292,11 @@ static int take_frame(struct top_ctx *c, double now)
 	double t = view_clock(c, now);
 
 	if (c->replay) {
+		/* the end reached, the clock stands: the last frame stays, with
+		 * its rates (a new one would show every rate 0, and a sort by
+		 * rate fall back to pids) */
+		if (c->m && c->src.replay_done && t == c->t_cur)
+			return rebuild(c);
 		kf_run_step(c->run, t, &e);
 		c->src.replay_pos_s = t;
 		c->src.replay_done = kf_run_replay_done(c->run);
@@ -321,6 +326,38 @@ static int reset_counts(struct top_ctx *c, double now)
 
 /* ---- set-up -------------------------------------------------------------- */
 
+/* while a replay's trace loads (before curses): how much of it is read,
+ * on the terminal, each time what it says changes (a percent, or a tenth
+ * of a MiB of a pipe) */
+static void load_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct top_ctx *c = ctx;
+	char line[sizeof(c->progress)];
+	int n;
+
+	if (total)
+		n = snprintf(line, sizeof(line), "kfrag top: reading %s: %.0f%% (%.1f of %.1f MiB)", c->o.input,
+			     done < total ? 100.0 * done / total : 100.0, done / 1048576.0, total / 1048576.0);
+	else
+		n = snprintf(line, sizeof(line), "kfrag top: reading %s: %.1f MiB", c->o.input, done / 1048576.0);
+	if (strcmp(line, c->progress) == 0)
+		return;
+	memcpy(c->progress, line, sizeof(line));
+	printf("\r%s", line);
+	fflush(stdout);
+	if (n > c->progress_len)
+		c->progress_len = n;
+}
+
+/* the progress line blanked: curses, or an error message, comes next */
+static void load_progress_end(struct top_ctx *c)
+{
+	if (!c->progress_len)
+		return;
+	printf("\r%*s\r", c->progress_len, "");
+	fflush(stdout);
+}
+
 static int open_run(struct top_ctx *c)
 {
 	struct kf_run_config cfg = {
@@ -333,11 +370,14 @@ static int open_run(struct top_ctx *c)
 		.nr_protect_pids = c->o.guard.nr_pids,
 		.protect_comms = c->o.guard.comms,
 		.nr_protect_comms = c->o.guard.nr_comms,
+		.load_progress = load_progress,
+		.load_progress_ctx = c,
 	};
 	struct kf_run_error e;
 
 	kf_guard_opts_config(&c->o.guard, &cfg.guard_live);
 	c->run = kf_run_open(&cfg, &e);
+	load_progress_end(c);
 	if (!c->run) {
 		snprintf(c->err, sizeof(c->err), "%s%.1000s", e.kind == KF_RUN_EGUARD ? "guard: " : "", e.msg);
 		return -1;
@@ -375,7 +415,11 @@ static int run(struct top_ctx *c)
 	double next_frame = now, last_frame = now;
 	bool dirty = false;
 
-	c->t_prev = c->t_cur = view_clock(c, now);
+	/* a replay's clock starts with the first frame; its counts start at
+	 * the trace's time 0, the rates of the first frame too */
+	if (c->replay)
+		c->replay_anchor = now;
+	c->t_prev = c->t_cur = c->replay ? 0 : view_clock(c, now);
 	for (;;) {
 		int key, timeout;
 

@@ -37,6 +37,7 @@
 #include "kf_replay.h"
 #include "kf_source.h"
 #include "kf_symbols.h"
+#include "kf_zones.h"
 
 enum kf_top_panel {
 	KF_PANEL_ZONES,
@@ -71,6 +72,10 @@ enum kf_top_pcol {
 };
 extern const char *const kf_top_pcol_names[KF_PCOL_NR];	/* column titles */
 
+/* the unit of every size shown (u): pages, or bytes in KiB, MiB, GiB */
+enum kf_top_unit { KF_UNIT_PAGES, KF_UNIT_KIB, KF_UNIT_MIB, KF_UNIT_GIB, KF_UNIT_NR };
+extern const char *const kf_top_unit_names[KF_UNIT_NR];
+
 /* a user's settings and where the screen is; changed by keys only */
 #define KF_TOP_MAX_ACKS 256
 
@@ -90,6 +95,7 @@ struct kf_top_state {
 	bool paused;
 	bool totals;			/* counts since start instead of per second */
 	bool all_orders;		/* every order in the zones panel, not 0/3/9 */
+	enum kf_top_unit unit;		/* of every size column */
 	bool help;			/* the help screen is up */
 	bool findings;			/* the findings screen is up ('f') */
 	bool memmap;			/* the memory map is shown instead of the panels */
@@ -194,6 +200,9 @@ struct kf_top_zone {
 	bool have_pageblocks;
 	uint64_t pageblocks[KF_MAX_MIGRATETYPES];
 	double alloc_ps, free_ps;	/* pages/s in this zone (engine) */
+	/* "can I get a 2 MiB page now?" as the run layer answered it */
+	enum kf_huge_answer huge;
+	uint64_t huge_blocks;
 };
 
 struct kf_top_cpu {
@@ -273,6 +282,14 @@ struct kf_top_map_cell {
 	bool locked;			/* holds locked pages of a protected process */
 };
 
+/* a line of a zone's cells: cells [first, first + n), or a stretch of
+ * uninitialised cells (E) a line or more long folded into one line */
+struct kf_top_map_line {
+	int first, n;
+	bool fold;
+	uint64_t fold_blocks;		/* pageblocks of the folded cells */
+};
+
 struct kf_top_map_zone {
 	int node;
 	char name[KF_ZONE_NAME_LEN];
@@ -285,7 +302,9 @@ struct kf_top_map_zone {
 	uint64_t holes;			/* HOLE + EMPTY: no usable memory (yet) */
 	struct kf_top_map_cell *cells;	/* [nr_cells] */
 	int nr_cells;			/* nr_blocks / per_cell, rounded up */
-	int rows;			/* lines of cells at the width given */
+	int rows;			/* lines of cells at the width given, folds included */
+	struct kf_top_map_line *lines;	/* [rows] */
+	int folded_cells;		/* E cells folded away */
 	int locked_cells;
 };
 
@@ -304,6 +323,7 @@ struct kf_top_memmap {
 	double age_s;			/* since the scan */
 	double every_s;			/* between scans */
 	double scan_cpu_s;		/* CPU time the scan took */
+	bool saved;			/* the map a recording saved at its end */
 	/* the guard: protected processes whose PFNs are known, cells marked */
 	bool guard_on;
 	int guard_pfn_procs;
@@ -328,6 +348,8 @@ struct kf_top_view {
 	struct kf_top_source src;
 	struct kf_top_policy policy;
 	double dt;			/* seconds the rates are over */
+	bool rates_known;		/* false: no meaningful interval yet, rates are NAN ("-") */
+	uint64_t page_size;		/* bytes of a page, for the units (u) */
 	double refresh_s;
 	bool paused;
 	uint64_t events, lost;
@@ -397,6 +419,8 @@ struct kf_top_input {
 	const struct kf_guard_result *guard;	/* NULL: no guard ran */
 	const struct kf_guard_input *guard_in;	/* protected processes; may be NULL */
 	const struct kf_findings *findings;	/* may be NULL */
+	const struct kf_zone_order_now *huge_now;	/* per zone; may be NULL */
+	int nr_huge_now;
 	const struct kf_symbols *syms;
 	const struct kf_top_policy *policy;
 	const struct kf_top_source *source;
@@ -407,6 +431,7 @@ struct kf_top_input {
 	const struct kf_memmap *memmap;	/* NULL: not read (yet) */
 	const char *memmap_error;	/* why not; NULL or "" while pending */
 	double memmap_age_s, memmap_every_s, memmap_cpu_s;
+	bool memmap_saved;		/* the map a recording saved, not a scan */
 	uint64_t page_size;		/* bytes; 0: 4096 */
 	int map_rows, map_cols;		/* the room the UI gives (kf_top_ui_map_area) */
 };

@@ -68,6 +68,11 @@ void top_fmt_u64(char *buf, size_t len, uint64_t v, int width)
 
 void top_fmt_rate(char *buf, size_t len, double r, int width)
 {
+	/* no meaningful interval yet */
+	if (isnan(r)) {
+		snprintf(buf, len, "-");
+		return;
+	}
 	if (r <= 0) {
 		snprintf(buf, len, "0");
 		return;
@@ -87,6 +92,52 @@ void top_fmt_val(char *buf, size_t len, const struct kf_top_state *st, double r,
 	else
 		top_fmt_rate(buf, len, r, width);
 }
+/*
+ * pages in the unit the state asks (u): a count of pages as top_fmt_u64,
+ * or bytes in KiB, MiB or GiB with the unit's letter, a larger unit taken
+ * when the number does not fit width
+ */
+void top_fmt_pages(char *buf, size_t len, const struct ctx *c, double pages, bool rate, int width)
+{
+	static const char letter[] = "KMGTPE";
+	int u = c->st->unit;
+	double v;
+
+	if (u == KF_UNIT_PAGES || u >= KF_UNIT_NR) {
+		if (rate)
+			top_fmt_rate(buf, len, pages, width);
+		else
+			top_fmt_u64(buf, len, (uint64_t)llround(pages), width);
+		return;
+	}
+	if (isnan(pages) || pages <= 0) {
+		snprintf(buf, len, isnan(pages) ? "-" : "0");
+		return;
+	}
+	v = pages * (double)c->v->page_size / pow(1024, u);
+	for (int i = u - 1;; i++, v /= 1024) {
+		/* three digits, two significant ones below 1 (0.00010G, not 0.00G), as many as fit */
+		int prec = v < 1 ? 1 - (int)floor(log10(v)) : v < 10 ? 2 : v < 100 ? 1 : 0;
+
+		for (; prec >= 0; prec--) {
+			snprintf(buf, len, "%.*f%c", prec, v, letter[i]);
+			if ((int)strlen(buf) <= width)
+				return;
+		}
+		if (i == (int)sizeof(letter) - 2)
+			return;
+	}
+}
+
+/* pages: a rate or a total, as the state asks, in its unit */
+void top_fmt_pval(char *buf, size_t len, const struct ctx *c, double pages_ps, uint64_t pages, int width)
+{
+	if (c->st->totals)
+		top_fmt_pages(buf, len, c, (double)pages, false, width);
+	else
+		top_fmt_pages(buf, len, c, pages_ps, true, width);
+}
+
 /* ---- tables: columns chosen by priority to fit the width ----------------- */
 
 /* picks columns: every one of priority 0, then 1, ... while they fit;

@@ -102,6 +102,10 @@ int top_put(int y, int x, int w, const char *s, attr_t at, bool pad);
 void top_fmt_u64(char *buf, size_t len, uint64_t v, int width);
 void top_fmt_rate(char *buf, size_t len, double r, int width);
 void top_fmt_val(char *buf, size_t len, const struct kf_top_state *st, double r, uint64_t total, int width);
+struct ctx;
+/* pages in the unit of the state (u): pages, or KiB/MiB/GiB with the unit's letter */
+void top_fmt_pages(char *buf, size_t len, const struct ctx *c, double pages, bool rate, int width);
+void top_fmt_pval(char *buf, size_t len, const struct ctx *c, double pages_ps, uint64_t pages, int width);
 void top_fit_cols(const struct col *cols, int n, int width, int must, bool *shown);
 void top_draw_cells(int y, int x, int w, const struct col *cols, int n, const bool *shown,
 		    const struct cell *cells, attr_t row_at);

@@ -9,6 +9,10 @@
 
 #include "kf_top.h"
 
+const char *const kf_top_unit_names[KF_UNIT_NR] = {
+	[KF_UNIT_PAGES] = "pages", [KF_UNIT_KIB] = "KiB", [KF_UNIT_MIB] = "MiB", [KF_UNIT_GIB] = "GiB",
+};
+
 const double kf_top_refresh_steps[KF_TOP_NR_REFRESH_STEPS] = { 0.2, 0.5, 1, 2, 3, 5, 10, 30, 60 };
 
 void kf_top_state_init(struct kf_top_state *st, double refresh_s)
@@ -164,10 +168,14 @@ static unsigned view_key(struct kf_top_state *st, int key, const struct kf_top_v
 		ack_all(st, v);
 		return KF_TOP_ACK | KF_TOP_REBUILD | KF_TOP_REDRAW;
 	case 't':
+		/* a rate's sort is by its total in totals mode: rebuilt */
 		st->totals = !st->totals;
-		return KF_TOP_REDRAW;
+		return KF_TOP_REBUILD | KF_TOP_REDRAW;
 	case 'o':
 		st->all_orders = !st->all_orders;
+		return KF_TOP_REDRAW;
+	case 'u':
+		st->unit = (st->unit + 1) % KF_UNIT_NR;
 		return KF_TOP_REDRAW;
 	case '+':
 	case '=':

@@ -100,10 +100,34 @@ static void fmt_kb(char *buf, size_t len, uint64_t kb)
 		snprintf(buf, len, "%llu kB", (unsigned long long)kb);
 }
 
+/* a line of cells, or a fold of uninitialised ones saying how many */
+static void map_line(int y, const struct kf_top_memmap *mm, const struct kf_top_map_zone *z,
+		     const struct kf_top_map_line *l)
+{
+	if (l->fold) {
+		char buf[160], size[32];
+
+		fmt_kb(size, sizeof(size), l->fold_blocks * mm->block_kb);
+		snprintf(buf, sizeof(buf), "%c x%d cells: %llu pageblocks (%s) not initialised (no flags), folded",
+			 kf_block_kind_chars[KF_BK_EMPTY], l->n, (unsigned long long)l->fold_blocks, size);
+		top_put(y, 0, COLS, buf, A_DIM, true);
+		return;
+	}
+	move(y, 0);
+	for (int x = 0, c = l->first; x < mm->cols && x < COLS && c < l->first + l->n; x++, c++) {
+		const struct kf_top_map_cell *cell = &z->cells[c];
+		attr_t at = kind_attr(cell->kind) | (cell->locked ? A_REVERSE : 0);
+
+		attron(at);
+		addch((chtype)(unsigned char)kf_block_kind_chars[cell->kind < KF_BK_NR ? cell->kind : 0]);
+		attroff(at);
+	}
+}
+
 void top_draw_memmap(const struct kf_top_view *v)
 {
 	const struct kf_top_memmap *mm = &v->memmap;
-	int y = 3, end = LINES - 1;
+	int y = 3, end = LINES - 1, tn;
 	char buf[640], size[32], guard[96];
 
 	if (!mm->available) {
@@ -135,9 +159,14 @@ void top_draw_memmap(const struct kf_top_view *v)
 		snprintf(guard, sizeof(guard), "locked pages in %d cell%s", mm->locked_cells,
 			 mm->locked_cells == 1 ? "" : "s");
 	fmt_kb(size, sizeof(size), mm->block_kb * mm->per_cell);
-	snprintf(buf, sizeof(buf), "%sMemory map  1 cell = %llu pageblock%s (%s)  %s  scanned %.0fs ago, every %.0fs, %.2fs CPU",
-		 G_FOCUS(), (unsigned long long)mm->per_cell, mm->per_cell == 1 ? "" : "s", size, guard,
-		 mm->age_s, mm->every_s, mm->scan_cpu_s);
+	tn = snprintf(buf, sizeof(buf), "%sMemory map  1 cell = %llu pageblock%s (%s)  %s", G_FOCUS(),
+		     (unsigned long long)mm->per_cell, mm->per_cell == 1 ? "" : "s", size, guard);
+	if (mm->saved)
+		snprintf(buf + tn, sizeof(buf) - tn, "  saved at the end of the recording");
+	else
+		snprintf(buf + tn, sizeof(buf) - tn, "  scanned %.0fs ago, every %.0fs, %.2fs CPU", mm->age_s,
+			 mm->every_s, mm->scan_cpu_s);
+	top_fit_items(buf, COLS);
 	top_put(y++, 0, COLS, buf, AT_TITLE_FOCUS, true);
 	y += map_legend(y, COLS);
 	for (int i = 0; i < mm->nr_zones && y < end; i++) {
@@ -155,18 +184,10 @@ void top_draw_memmap(const struct kf_top_view *v)
 		if (z->locked_cells)
 			snprintf(buf + n, sizeof(buf) - n, "  locked pages in %d cell%s", z->locked_cells,
 				 z->locked_cells == 1 ? "" : "s");
+		top_fit_items(buf, COLS);	/* a number whole or not at all */
 		top_put(y++, 0, COLS, buf, AT_HEADER, true);
-		for (int c = 0; c < z->nr_cells && y < end; y++) {
-			move(y, 0);
-			for (int x = 0; x < mm->cols && x < COLS && c < z->nr_cells; x++, c++) {
-				const struct kf_top_map_cell *cell = &z->cells[c];
-				attr_t at = kind_attr(cell->kind) | (cell->locked ? A_REVERSE : 0);
-
-				attron(at);
-				addch((chtype)(unsigned char)kf_block_kind_chars[cell->kind < KF_BK_NR ? cell->kind : 0]);
-				attroff(at);
-			}
-		}
+		for (int l = 0; l < z->rows && y < end; l++, y++)
+			map_line(y, mm, z, &z->lines[l]);
 	}
 	if (!mm->fits && y >= end)
 		top_put(end - 1, 0, COLS, "(too small a terminal for every zone)", AT_WARN, true);

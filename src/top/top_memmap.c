@@ -31,8 +31,10 @@ int kf_top_memmap_rank(enum kf_block_kind k)
 
 void kf_top_memmap_release(struct kf_top_memmap *mm)
 {
-	for (int i = 0; mm->zones && i < mm->nr_zones; i++)
+	for (int i = 0; mm->zones && i < mm->nr_zones; i++) {
 		free(mm->zones[i].cells);
+		free(mm->zones[i].lines);
+	}
 	free(mm->zones);
 	memset(mm, 0, sizeof(*mm));
 }
@@ -42,13 +44,71 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
-/* lines the zones take, a header and their cells each, with n pageblocks a cell */
+/* the kind cell c of zone z shows with n pageblocks a cell: the worst */
+static enum kf_block_kind cell_kind(const struct kf_memmap_zone *z, uint64_t c, uint64_t n)
+{
+	enum kf_block_kind worst = KF_BK_HOLE;
+
+	for (uint64_t b = c * n; b < (c + 1) * n && b < z->nr_blocks; b++) {
+		enum kf_block_kind k = z->blocks[b].kind < KF_BK_NR ? z->blocks[b].kind : KF_BK_HOLE;
+
+		if (b == c * n || kf_top_memmap_rank(k) > kf_top_memmap_rank(worst))
+			worst = k;
+	}
+	return worst;
+}
+
+/*
+ * The lines of zone z's cells, n pageblocks a cell, cols a line: a run of
+ * uninitialised cells (E) of a line or more is folded into one line of its
+ * own (a machine's memory hole between 3 and 4 GiB is 512 of them); out
+ * (may be NULL) gets the lines. Returns how many.
+ */
+static int zone_lines(const struct kf_memmap_zone *z, uint64_t n, int cols, struct kf_top_map_line *out)
+{
+	uint64_t cells = div_up(z->nr_blocks, n), c = 0;
+	int lines = 0, in_line = 0;
+
+	while (c < cells) {
+		uint64_t run = 0;
+
+		while (c + run < cells && cell_kind(z, c + run, n) == KF_BK_EMPTY)
+			run++;
+		if (run >= (uint64_t)cols) {
+			if (in_line)
+				lines++;
+			if (out) {
+				uint64_t end = (c + run) * n < z->nr_blocks ? (c + run) * n : z->nr_blocks;
+
+				out[lines] = (struct kf_top_map_line){ (int)c, (int)run, true, end - c * n };
+			}
+			lines++;
+			in_line = 0;
+			c += run;
+			continue;
+		}
+		/* the run (if any) and the cell after it go on the current line */
+		for (uint64_t k = 0; k <= run && c < cells; k++, c++) {
+			if (out && !in_line)
+				out[lines] = (struct kf_top_map_line){ (int)c, 0, false, 0 };
+			if (out)
+				out[lines].n++;
+			if (++in_line == cols) {
+				lines++;
+				in_line = 0;
+			}
+		}
+	}
+	return lines + (in_line > 0);
+}
+
+/* lines the zones take, a header and their lines of cells each, with n pageblocks a cell */
 static uint64_t map_lines(const struct kf_memmap *m, uint64_t n, int cols)
 {
 	uint64_t lines = 0;
 
 	for (int i = 0; i < m->nr_zones; i++)
-		lines += 1 + div_up(div_up(m->zones[i].nr_blocks, n), (uint64_t)cols);
+		lines += 1 + (uint64_t)zone_lines(&m->zones[i], n, cols, NULL);
 	return lines;
 }
 
@@ -82,10 +142,14 @@ static int map_zone(struct kf_top_map_zone *t, const struct kf_memmap_zone *z, u
 	t->end_pfn = z->end_pfn;
 	t->nr_blocks = z->nr_blocks;
 	t->nr_cells = (int)div_up(z->nr_blocks, per_cell);
-	t->rows = (int)div_up(t->nr_cells, cols);
+	t->rows = zone_lines(z, per_cell, cols, NULL);
 	t->cells = calloc(t->nr_cells ? t->nr_cells : 1, sizeof(*t->cells));
-	if (!t->cells)
+	t->lines = calloc(t->rows ? t->rows : 1, sizeof(*t->lines));
+	if (!t->cells || !t->lines)
 		return -1;
+	zone_lines(z, per_cell, cols, t->lines);
+	for (int l = 0; l < t->rows; l++)
+		t->folded_cells += t->lines[l].fold ? t->lines[l].n : 0;
 	for (uint64_t b = 0; b < z->nr_blocks; b++) {
 		enum kf_block_kind k = z->blocks[b].kind < KF_BK_NR ? z->blocks[b].kind : KF_BK_HOLE;
 		struct kf_top_map_cell *c = &t->cells[b / per_cell];
@@ -150,6 +214,10 @@ int kf_top_memmap_build(struct kf_top_memmap *mm, const struct kf_memmap *m,
 			else
 				lo = mid + 1;
 		}
+		/* folds make the lines not quite fall as cells grow: the
+		 * smallest found, stepped down while one fewer fits too */
+		for (int k = 0; k < 64 && lo > 1 && map_lines(m, lo - 1, mm->cols) <= (uint64_t)rows; k++)
+			lo--;
 		mm->per_cell = lo;
 		mm->fits = true;
 	}

@@ -7,6 +7,7 @@
  * map view's cells are built by top_memmap.c. No I/O, no curses.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,30 @@ const char *const kf_top_pcol_names[KF_PCOL_NR] = {
 };
 
 /* a counter's growth per second; a count below the previous one means the
- * counters were reset in between: everything counted is new */
+ * counters were reset in between: everything counted is new. NAN when dt
+ * is no meaningful interval (see rates_dt): the screen shows "-" */
 static double rate(uint64_t cur, uint64_t prev, double dt)
 {
+	if (isnan(dt))
+		return NAN;
 	if (dt <= 0)
 		return 0;
 	return (double)(cur >= prev ? cur - prev : cur) / dt;
+}
+
+/*
+ * The interval rates are over, or NAN when it means nothing: a first
+ * replay frame once showed "3.16G ev/s", 9 events over microseconds of
+ * trace. Meaningful is a hundredth of a second of the clock (trace time in
+ * a replay), or half of what a refresh covers when that is less (a replay
+ * slowed down).
+ */
+static double rates_dt(const struct kf_top_input *in, const struct kf_top_state *st)
+{
+	double speed = in->source && !in->source->live && in->source->speed > 0 ? in->source->speed : 1;
+	double covered = (st ? st->refresh_s : 1) * speed / 2;
+
+	return in->dt > 0 && in->dt >= (covered < 0.01 ? covered : 0.01) ? in->dt : NAN;
 }
 
 void kf_top_view_release(struct kf_top_view *v)
@@ -123,6 +142,11 @@ static void zone_from_mem(struct kf_top_zone *z, const struct kf_top_input *in)
 			}
 		}
 	}
+	for (int i = 0; i < in->nr_huge_now; i++)
+		if (in->huge_now[i].node == z->node && strcmp(in->huge_now[i].name, z->name) == 0) {
+			z->huge = in->huge_now[i].answer;
+			z->huge_blocks = in->huge_now[i].blocks;
+		}
 	if (pt) {
 		z->have_pageblocks = true;
 		memcpy(z->pageblocks, pt->pageblocks, sizeof(z->pageblocks));
@@ -541,6 +565,13 @@ struct sort_ctx {
 	bool ascending;
 };
 
+/* the total a rate column is the growth of: its tie-breaker, and what
+ * totals mode sorts by */
+static enum kf_top_pcol pcol_total(enum kf_top_pcol col)
+{
+	return col == KF_PCOL_ALLOC_RATE ? KF_PCOL_ALLOCD : col == KF_PCOL_FREE_RATE ? KF_PCOL_FREED : col;
+}
+
 static int proc_cmp(const void *a, const void *b, void *arg)
 {
 	const struct kf_top_proc *x = a, *y = b;
@@ -552,6 +583,11 @@ static int proc_cmp(const void *a, const void *b, void *arg)
 	} else {
 		double vx = pcol_value(x, c->col), vy = pcol_value(y, c->col);
 
+		/* equal rates (or none known yet): the totals decide, not the pids */
+		if (!((vx > vy) - (vx < vy))) {
+			vx = pcol_value(x, pcol_total(c->col));
+			vy = pcol_value(y, pcol_total(c->col));
+		}
 		r = (vx > vy) - (vx < vy);
 	}
 	/* numbers read biggest first by default, names a to z */
@@ -578,6 +614,10 @@ static int build_procs(struct kf_top_view *v, const struct kf_top_input *in, con
 	struct pid_idx *pidx = NULL;
 	int np = prev ? prev->nr_procs : 0;
 	struct sort_ctx sc = { st ? st->sort_col : KF_PCOL_ALLOC_RATE, st ? st->sort_ascending : false };
+
+	/* totals mode shows no rate: a rate's sort is by its total there */
+	if (st && st->totals)
+		sc.col = pcol_total(sc.col);
 
 	v->procs = calloc(cur->nr_procs ? cur->nr_procs : 1, sizeof(*v->procs));
 	if (!v->procs)
@@ -702,11 +742,14 @@ static int build_memmap(struct kf_top_view *v, const struct kf_top_input *in)
 	mm->age_s = in->memmap_age_s;
 	mm->every_s = in->memmap_every_s;
 	mm->scan_cpu_s = in->memmap_cpu_s;
+	mm->saved = in->memmap_saved;
 	return 0;
 }
 
-int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in, const struct kf_top_state *st)
+int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *given, const struct kf_top_state *st)
 {
+	struct kf_top_input rated = *given;
+	const struct kf_top_input *in = &rated;
 	const struct kf_snapshot *cur = in->cur, *prev = in->prev;
 
 	kf_top_view_release(v);
@@ -721,7 +764,10 @@ int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in, cons
 	} else {
 		v->policy.unevictable_allowed = v->policy.proactiveness = v->policy.extfrag_threshold = -1;
 	}
+	rated.dt = rates_dt(given, st);
 	v->dt = in->dt;
+	v->rates_known = !isnan(in->dt);
+	v->page_size = in->page_size ? in->page_size : 4096;
 	v->refresh_s = st ? st->refresh_s : 0;
 	v->paused = st ? st->paused : false;
 	v->events = cur->nr_events;

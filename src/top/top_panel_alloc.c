@@ -107,10 +107,10 @@ static void zone_row(const struct ctx *c, const struct kf_top_zone *z, struct ce
 	snprintf(cells[ZC_NODE].text, sizeof(cells[0].text), "%d", z->node);
 	snprintf(cells[ZC_ZONE].text, sizeof(cells[0].text), "%s", z->name);
 	if (z->have_info) {
-		top_fmt_u64(cells[ZC_FREE].text, sizeof(cells[0].text), z->free, zone_cols[ZC_FREE].width);
-		top_fmt_u64(cells[ZC_MIN].text, sizeof(cells[0].text), z->min, zone_cols[ZC_MIN].width);
-		top_fmt_u64(cells[ZC_LOW].text, sizeof(cells[0].text), z->low, zone_cols[ZC_LOW].width);
-		top_fmt_u64(cells[ZC_HIGH].text, sizeof(cells[0].text), z->high, zone_cols[ZC_HIGH].width);
+		top_fmt_pages(cells[ZC_FREE].text, sizeof(cells[0].text), c, z->free, false, zone_cols[ZC_FREE].width);
+		top_fmt_pages(cells[ZC_MIN].text, sizeof(cells[0].text), c, z->min, false, zone_cols[ZC_MIN].width);
+		top_fmt_pages(cells[ZC_LOW].text, sizeof(cells[0].text), c, z->low, false, zone_cols[ZC_LOW].width);
+		top_fmt_pages(cells[ZC_HIGH].text, sizeof(cells[0].text), c, z->high, false, zone_cols[ZC_HIGH].width);
 	}
 	snprintf(cells[ZC_WM].text, sizeof(cells[0].text), "%s", wm_text(z->wm, &cells[ZC_WM].at));
 	index_cell(&cells[ZC_U0], z, false, 0);
@@ -120,8 +120,8 @@ static void zone_row(const struct ctx *c, const struct kf_top_zone *z, struct ce
 	index_cell(&cells[ZC_F3], z, true, 3);
 	index_cell(&cells[ZC_F9], z, true, 9);
 	zone_hist(cells[ZC_HIST].text, sizeof(cells[0].text), z);
-	top_fmt_rate(cells[ZC_ALLOC].text, sizeof(cells[0].text), z->alloc_ps, zone_cols[ZC_ALLOC].width);
-	top_fmt_rate(cells[ZC_FREED].text, sizeof(cells[0].text), z->free_ps, zone_cols[ZC_FREED].width);
+	top_fmt_pages(cells[ZC_ALLOC].text, sizeof(cells[0].text), c, z->alloc_ps, true, zone_cols[ZC_ALLOC].width);
+	top_fmt_pages(cells[ZC_FREED].text, sizeof(cells[0].text), c, z->free_ps, true, zone_cols[ZC_FREED].width);
 	pageblocks_text(cells[ZC_PB].text, sizeof(cells[0].text), c->v, z, false);
 }
 
@@ -162,10 +162,15 @@ static void zone_detail_line(const struct ctx *c, const struct kf_top_zone *z, i
 	if (k == 0) {
 		attr_t at;
 		const char *wm = wm_text(z->wm, &at);
+		char fr[16], mi[16], lo[16], hi[16], ma[16];
 
-		snprintf(buf, sizeof(buf), "node %d %s: free %llu, watermarks min %llu low %llu high %llu, managed %llu: %s",
-			 z->node, z->name, (unsigned long long)z->free, (unsigned long long)z->min,
-			 (unsigned long long)z->low, (unsigned long long)z->high, (unsigned long long)z->managed, wm);
+		top_fmt_pages(fr, sizeof(fr), c, z->free, false, 12);
+		top_fmt_pages(mi, sizeof(mi), c, z->min, false, 12);
+		top_fmt_pages(lo, sizeof(lo), c, z->low, false, 12);
+		top_fmt_pages(hi, sizeof(hi), c, z->high, false, 12);
+		top_fmt_pages(ma, sizeof(ma), c, z->managed, false, 12);
+		snprintf(buf, sizeof(buf), "node %d %s: free %s, watermarks min %s low %s high %s, managed %s: %s",
+			 z->node, z->name, fr, mi, lo, hi, ma, wm);
 		top_put(y, c->x, c->w, buf, A_BOLD, true);
 		return;
 	}
@@ -243,6 +248,22 @@ static void zones_line(const struct ctx *c, int i, int y)
 		zone_detail_line(c, &c->v->zones[i / per], i % per, y);
 }
 
+/* "can I get a 2 MiB page now?" in plain words, as the run layer answered it */
+static int huge_text(char *buf, size_t len, const struct kf_top_zone *z)
+{
+	switch (z->huge) {
+	case KF_HUGE_YES:
+		return snprintf(buf, len, ", 2MiB: yes, %llu free", (unsigned long long)z->huge_blocks);
+	case KF_HUGE_NO_BLOCK:
+		return snprintf(buf, len, ", 2MiB: no, none free");
+	case KF_HUGE_BELOW_LOW:
+		return snprintf(buf, len, ", 2MiB: after reclaim, %llu free",
+				(unsigned long long)z->huge_blocks);
+	default:
+		return 0;
+	}
+}
+
 static void zones_summary(const struct ctx *c, char *buf, size_t len, bool *alert)
 {
 	size_t n = 0;
@@ -253,17 +274,12 @@ static void zones_summary(const struct ctx *c, char *buf, size_t len, bool *aler
 	for (int i = 0; i < c->v->nr_zones && n < len; i++) {
 		const struct kf_top_zone *z = &c->v->zones[i];
 		attr_t at;
+		char fr[24];
 
-		uint64_t huge = 0;
-
-		/* "can I get a 2 MiB page now?": a free block of order 9 or more */
-		for (int o = 9; o < z->nr_orders; o++)
-			huge += z->free_blocks[o] << (o - 9);
-		n += snprintf(buf + n, len - n, "%s%s %llu %s", i ? "  " : "", z->name,
-			      (unsigned long long)z->free, wm_text(z->wm, &at));
-		if (z->nr_orders > 9 && n < len)
-			n += snprintf(buf + n, len - n, huge ? ", 2MiB pages now: %llu" : ", 2MiB pages now: none",
-				      (unsigned long long)huge);
+		top_fmt_pages(fr, sizeof(fr), c, z->free, false, 20);
+		n += snprintf(buf + n, len - n, "%s%s %s %s", i ? "  " : "", z->name, fr, wm_text(z->wm, &at));
+		if (n < len)
+			n += huge_text(buf + n, len - n, z);
 	}
 }
 /* ---- CPUs --------------------------------------------------------------- */
@@ -317,16 +333,16 @@ static void cpu_row(const struct ctx *c, const struct kf_top_cpu *x, struct cell
 
 	memset(cells, 0, sizeof(struct cell) * CC_NR);
 	snprintf(cells[CC_CPU].text, l, "cpu%d", x->cpu);
-	top_fmt_val(cells[CC_ALLOC].text, l, st, x->alloc_ps, x->alloc, 8);
-	top_fmt_val(cells[CC_FREE].text, l, st, x->free_ps, x->freed, 8);
+	top_fmt_pval(cells[CC_ALLOC].text, l, c, x->alloc_ps, x->alloc, 8);
+	top_fmt_pval(cells[CC_FREE].text, l, c, x->free_ps, x->freed, 8);
 	top_fmt_val(cells[CC_REFILLS].text, l, st, x->refill_runs_ps, x->refill_runs, 9);
-	top_fmt_val(cells[CC_REFILL_PG].text, l, st, x->refill_pages_ps, x->refill_pages, 10);
+	top_fmt_pval(cells[CC_REFILL_PG].text, l, c, x->refill_pages_ps, x->refill_pages, 10);
 	top_fmt_val(cells[CC_DRAINS].text, l, st, x->drain_runs_ps, x->drain_runs, 8);
-	top_fmt_val(cells[CC_DRAIN_PG].text, l, st, x->drain_pages_ps, x->drain_pages, 10);
+	top_fmt_pval(cells[CC_DRAIN_PG].text, l, c, x->drain_pages_ps, x->drain_pages, 10);
 	if (x->xdrain_peer >= 0) {
 		char num[16];
 
-		top_fmt_val(num, sizeof(num), st, x->xdrain_out_ps, x->xdrain_out, 8);
+		top_fmt_pval(num, sizeof(num), c, x->xdrain_out_ps, x->xdrain_out, 8);
 		snprintf(cells[CC_XDRAIN].text, l, "cpu%d %s", x->xdrain_peer, num);
 		/* the pattern worth seeing: refilled here, drained over there */
 		if (st->totals || x->xdrain_out_ps > 0)
@@ -334,7 +350,7 @@ static void cpu_row(const struct ctx *c, const struct kf_top_cpu *x, struct cell
 	} else {
 		snprintf(cells[CC_XDRAIN].text, l, "-");
 	}
-	top_fmt_val(cells[CC_XFREE].text, l, st, x->xfree_out_ps, x->xfree_out, 10);
+	top_fmt_pval(cells[CC_XFREE].text, l, c, x->xfree_out_ps, x->xfree_out, 10);
 	top_fmt_u64(cells[CC_LOST].text, l, x->lost, 7);
 	if (x->lost)
 		cells[CC_LOST].at = AT_CRIT;
@@ -402,7 +418,7 @@ static void cpus_line(const struct ctx *c, int i, int y)
 		} else {
 			size_t k = (size_t)r * v->nr_cpus + j;
 
-			top_fmt_val(num, sizeof(num), c->st, v->xdrain_ps[k], v->xdrain[k], 8);
+			top_fmt_pval(num, sizeof(num), c, v->xdrain_ps[k], v->xdrain[k], 8);
 			if (c->st->totals ? v->xdrain[k] > 0 : v->xdrain_ps[k] > 0)
 				at = AT_HOT;
 		}
@@ -428,11 +444,11 @@ static void cpus_summary(const struct ctx *c, char *buf, size_t len, bool *alert
 		at += v->cpus[i].alloc;
 		ft += v->cpus[i].freed;
 	}
-	top_fmt_val(a, sizeof(a), c->st, v->alloc_ps, at, 8);
-	top_fmt_val(f, sizeof(f), c->st, v->free_ps, ft, 8);
+	top_fmt_pval(a, sizeof(a), c, v->alloc_ps, at, 8);
+	top_fmt_pval(f, sizeof(f), c, v->free_ps, ft, 8);
 	top_fmt_val(r, sizeof(r), c->st, rr, rt, 8);
 	top_fmt_val(d, sizeof(d), c->st, dd, dt, 8);
-	top_fmt_val(x, sizeof(x), c->st, xx, xt, 8);
+	top_fmt_pval(x, sizeof(x), c, xx, xt, 8);
 	snprintf(buf, len, "alloc %s%s  free %s%s  refills %s  drains %s  x-cpu drained %s",
 		 a, top_rate_suffix(c->st), f, top_rate_suffix(c->st), r, d, x);
 }

@@ -58,8 +58,8 @@ static void compact_line(const struct ctx *c, int i, int y)
 	if (i <= v->nr_migrate) {
 		const struct kf_top_migrate *mg = &v->migrate[i - 1];
 
-		top_fmt_val(m, sizeof(m), c->st, mg->succeeded_ps, mg->succeeded, 10);
-		top_fmt_val(f, sizeof(f), c->st, mg->failed_ps, mg->failed, 10);
+		top_fmt_pval(m, sizeof(m), c, mg->succeeded_ps, mg->succeeded, 10);
+		top_fmt_pval(f, sizeof(f), c, mg->failed_ps, mg->failed, 10);
 		snprintf(buf, sizeof(buf), "migrate %-16s migrated %s%s  failed %s  (calls %llu)", mg->reason, m,
 			 top_rate_suffix(c->st), f, (unsigned long long)mg->calls);
 		top_put(y, c->x, c->w, buf, 0, true);
@@ -83,10 +83,10 @@ static void compact_line(const struct ctx *c, int i, int y)
 	snprintf(cells[EC_TASK].text, l, "%s", ep->task);
 	snprintf(cells[EC_DUR].text, l, "%.3f", ep->duration_ms);
 	snprintf(cells[EC_STATUS].text, l, "%s", ep->status);
-	top_fmt_u64(cells[EC_MIGRATED].text, l, ep->migrated, 8);
-	top_fmt_u64(cells[EC_FAILED].text, l, ep->failed, 6);
-	top_fmt_u64(cells[EC_SCANNED].text, l, ep->scanned, 9);
-	top_fmt_u64(cells[EC_ISOLATED].text, l, ep->isolated, 8);
+	top_fmt_pages(cells[EC_MIGRATED].text, l, c, ep->migrated, false, 8);
+	top_fmt_pages(cells[EC_FAILED].text, l, c, ep->failed, false, 6);
+	top_fmt_pages(cells[EC_SCANNED].text, l, c, ep->scanned, false, 9);
+	top_fmt_pages(cells[EC_ISOLATED].text, l, c, ep->isolated, false, 8);
 	snprintf(cells[EC_BEGIN].text, l, "%.6f", ep->begin_s);
 	snprintf(cells[EC_MODE].text, l, "%s", ep->sync ? "sync" : "async");
 	if (ep->failed)
@@ -99,8 +99,8 @@ static void compact_summary(const struct ctx *c, char *buf, size_t len, bool *al
 	const struct kf_top_view *v = c->v;
 	char m[16], f[16], w[16];
 
-	top_fmt_val(m, sizeof(m), c->st, v->compact_migrated_ps, v->compact_migrated, 8);
-	top_fmt_val(f, sizeof(f), c->st, v->compact_failed_ps, v->compact_failed, 8);
+	top_fmt_pval(m, sizeof(m), c, v->compact_migrated_ps, v->compact_migrated, 8);
+	top_fmt_pval(f, sizeof(f), c, v->compact_failed_ps, v->compact_failed, 8);
 	top_fmt_val(w, sizeof(w), c->st, v->kcompactd_wakes_ps, v->kcompactd_wakes, 8);
 	snprintf(buf, len, "%s%d episodes  migrated %s%s  failed %s  kcompactd wakes %s",
 		 v->episodes_running ? "RUNNING  " : "", v->episodes_total, m, top_rate_suffix(c->st), f, w);
@@ -144,11 +144,9 @@ static void procs_line(const struct ctx *c, int i, int y)
 	size_t l = sizeof(cells[0].text);
 
 	top_fit_cols(proc_cols, KF_PCOL_NR, c->w, v->sort_col, shown);
-	/* rates only: totals mode shows ALLOCD and FREED instead */
-	if (c->st->totals) {
-		shown[KF_PCOL_ALLOC_RATE] = v->sort_col == KF_PCOL_ALLOC_RATE;
-		shown[KF_PCOL_FREE_RATE] = v->sort_col == KF_PCOL_FREE_RATE;
-	}
+	/* rates only: totals mode shows ALLOCD and FREED instead (and sorts by them) */
+	if (c->st->totals)
+		shown[KF_PCOL_ALLOC_RATE] = shown[KF_PCOL_FREE_RATE] = false;
 	if (i == 0) {
 		top_draw_titles(y, c->x, c->w, proc_cols, KF_PCOL_NR, shown, v->sort_col,
 			    v->sort_ascending ? G_SORT_ASC() : G_SORT_DESC());
@@ -280,9 +278,15 @@ static void protected_line(const struct ctx *c, int i, int y)
 	bool shown[GC_NR];
 	size_t l = sizeof(cells[0].text);
 
-	top_fit_cols(guard_cols, GC_NR, c->w, -1, shown);
+	struct col cols[GC_NR];
+
+	/* VmLck is in kB: in a unit of bytes it follows the unit */
+	memcpy(cols, guard_cols, sizeof(cols));
+	if (c->st->unit != KF_UNIT_PAGES)
+		cols[GC_VMLCK].title = "VmLck";
+	top_fit_cols(cols, GC_NR, c->w, -1, shown);
 	if (i == 0) {
-		top_draw_titles(y, c->x, c->w, guard_cols, GC_NR, shown, -1, "");
+		top_draw_titles(y, c->x, c->w, cols, GC_NR, shown, -1, "");
 		return;
 	}
 	if (!v->nr_protected) {
@@ -299,18 +303,21 @@ static void protected_line(const struct ctx *c, int i, int y)
 	/* unknown in a replay (no /proc of the traced machine), or unreadable */
 	if (v->guard_offline)
 		snprintf(cells[GC_VMLCK].text, l, "?");
-	else
+	else if (c->st->unit == KF_UNIT_PAGES)
 		top_fmt_u64(cells[GC_VMLCK].text, l, p->vmlck_kb, guard_cols[GC_VMLCK].width);
+	else
+		top_fmt_pages(cells[GC_VMLCK].text, l, c, p->vmlck_kb * 1024.0 / (double)v->page_size, false,
+			      guard_cols[GC_VMLCK].width);
 	if (p->pagemap_readable) {
-		top_fmt_u64(cells[GC_LOCKED].text, l, p->locked_pages, guard_cols[GC_LOCKED].width);
-		top_fmt_u64(cells[GC_MOVED].text, l, p->pages_moved, guard_cols[GC_MOVED].width);
+		top_fmt_pages(cells[GC_LOCKED].text, l, c, p->locked_pages, false, guard_cols[GC_LOCKED].width);
+		top_fmt_pages(cells[GC_MOVED].text, l, c, p->pages_moved, false, guard_cols[GC_MOVED].width);
 	} else {
 		snprintf(cells[GC_LOCKED].text, l, "?");
 		snprintf(cells[GC_MOVED].text, l, "?");
 	}
 	top_fmt_u64(cells[GC_FAULTS].text, l, p->faults, guard_cols[GC_FAULTS].width);
 	top_fmt_u64(cells[GC_MIGFLT].text, l, p->faults_during_migration, guard_cols[GC_MIGFLT].width);
-	top_draw_cells(y, c->x, c->w, guard_cols, GC_NR, shown, cells,
+	top_draw_cells(y, c->x, c->w, cols, GC_NR, shown, cells,
 		       p->pages_moved || p->faults_during_migration ? AT_CRIT : 0);
 }
 

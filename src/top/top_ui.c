@@ -80,7 +80,8 @@ static void header_source(const struct kf_top_view *v, const struct kf_top_state
 	}
 	x = seg(0, x, buf, 0);
 	top_fmt_rate(a, sizeof(a), v->events_ps, 7);
-	snprintf(buf, sizeof(buf), "  %s ev/s  lost ", a);
+	/* totals mode shows no rate at all */
+	snprintf(buf, sizeof(buf), st->totals ? "  lost " : "  %s ev/s  lost ", a);
 	x = seg(0, x, buf, 0);
 	top_fmt_u64(b, sizeof(b), v->lost, 10);
 	snprintf(buf, sizeof(buf), "%s%s", b, v->lost_unknown ? "+?" : "");
@@ -129,6 +130,14 @@ static void header_guard(const struct kf_top_view *v)
 				first = &v->alerts[i];
 		snprintf(buf, sizeof(buf), "!! GUARD %s%s: %s", top_sev_label(v->worst_unacked),
 			 v->nr_unacked > 1 ? " (+more, 6 shows)" : "", first ? first->a.message : "");
+		/* cut between words, never inside a number: the panel shows it whole */
+		if (top_cells_of(buf) > COLS && COLS > 8) {
+			const char *start;
+			int len;
+
+			top_wrap(buf, COLS - 4, 0, &start, &len);
+			snprintf(buf + len, sizeof(buf) - len, " ...");
+		}
 		top_put(2, 0, COLS, buf, at, true);
 	} else if (v->have_guard || v->nr_protected) {
 		snprintf(buf, sizeof(buf), "guard: %d protected process%s, %s", v->nr_protected,
@@ -151,31 +160,38 @@ static void draw_header(const struct kf_top_view *v, const struct kf_top_state *
 
 static void draw_hints(const struct kf_top_state *st)
 {
-	static const struct { const char *key, *what; } hints[] = {
-		{ "q", "Quit" }, { "h", "Help" }, { "Spc", "Pause" }, { "Tab", "Panel" }, { "s", "Sort" },
-		{ "<>", "Col" }, { "t", "Tot/s" }, { "o", "Orders" }, { "m", "Map" }, { "r", "Reset" },
-		{ "a", "Ack" },
+	/* drop: the order hints leave a narrow screen in (0: never; the help lists them all) */
+	static const struct { const char *key, *what; int drop; } hints[] = {
+		{ "q", "Quit", 0 }, { "h", "Help", 0 }, { "Spc", "Pause", 0 }, { "Tab", "Panel", 5 },
+		{ "s", "Sort", 0 }, { "<>", "Col", 1 }, { "t", "Tot/s", 0 }, { "o", "Orders", 2 },
+		{ "m", "Map", 0 }, { "u", NULL, 0 }, { "r", "Reset", 4 }, { "a", "Ack", 3 },
 	};
-	int y = LINES - 1, x = 0, width = 0;
+	enum { NR_HINTS = sizeof(hints) / sizeof(hints[0]) };
+	int y = LINES - 1, x = 0, width = 0, dropped = 0;
 	char buf[32];
-	bool drop_col;
 
-	/* the refresh interval, last, must show: on a narrow screen the sort
-	 * columns' hint goes (the help lists it) */
-	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
-		width += (int)(strlen(hints[i].key) + strlen(hints[i].what)) + 1;
+	/* the refresh interval, last, must show: on a narrow screen hints go,
+	 * the least needed first */
+	for (size_t i = 0; i < NR_HINTS; i++)
+		width += (int)(strlen(hints[i].key) + strlen(hints[i].what ? hints[i].what :
+							      kf_top_unit_names[st->unit])) + 1;
 	snprintf(buf, sizeof(buf), "+-%gs", st->refresh_s);
 	width += (int)strlen(buf) + (st->paused ? 1 : 0);
-	drop_col = width > COLS;
+	while (width > COLS && dropped < 5) {
+		dropped++;
+		for (size_t i = 0; i < NR_HINTS; i++)
+			if (hints[i].drop == dropped)
+				width -= (int)(strlen(hints[i].key) + strlen(hints[i].what)) + 1;
+	}
 
 	move(y, 0);
 	clrtoeol();
-	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]) && x < COLS; i++) {
-		const char *what = hints[i].what;
+	for (size_t i = 0; i < NR_HINTS && x < COLS; i++) {
+		const char *what = hints[i].what ? hints[i].what : kf_top_unit_names[st->unit];
 
 		if (i == 2 && st->paused)
 			what = "Resume";
-		if (i == 5 && drop_col)
+		if (hints[i].drop && hints[i].drop <= dropped)
 			continue;
 		x = seg(y, x, hints[i].key, AT_KEY);
 		snprintf(buf, sizeof(buf), "%s ", what);
@@ -199,6 +215,7 @@ static const struct { const char *keys, *what; } help_lines[] = {
 	{ "I", "invert the sort order" },
 	{ "t", "per-second rates / totals since start (or since r)" },
 	{ "o", "zones: every order and pageblocks / orders 0, 3, 9" },
+	{ "u", "units of every size: pages, KiB, MiB, GiB (K, M, G after the number)" },
 	{ "m", "memory map: every pageblock, by what keeps compaction from it" },
 	{ "r", "reset every counter" },
 	{ "a", "acknowledge the guard's alerts (a growing one alerts again)" },

@@ -33,10 +33,10 @@ top_wait ': keys'
 top_screen > "$TMP/help.txt"
 top_keys Escape
 for k in 'q  F10' 'h  ?  F1' 'Space' 'Tab  Right' '1 .. 6' 'Up Down j k' 'PgUp PgDn' 's  F6' '<  >' \
-	 'I' 't' 'o' 'm' 'r' 'a' 'f' '+  -' 'Enter' 'Ctrl-L'; do
+	 'I' 't' 'o' 'u' 'm' 'r' 'a' 'f' '+  -' 'Enter' 'Ctrl-L'; do
 	grep -q "^ $k  " "$TMP/help.txt" && ok || fail "the help does not list '$k'"
 done
-expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 19
+expect_eq "keys in the help" "$(grep -c '^ [^ ].*  ' "$TMP/help.txt")" 20
 
 # f: the findings, worst first, each with its action and evidence; the
 # header names the worst; any key returns

@@ -183,6 +183,21 @@ if diff -u "$FIXTURES/top/replay-compaction-80x24.txt" "$TMP/screen.txt" >&2; th
 top_keys q
 top_exit > /dev/null
 
+# a trace that takes a while to load shows how much is read, not a blank
+# screen: a FIFO holds the reader at 300000 bytes (a pipe: its size is not
+# known, the bytes are said) until the test writes the rest
+mkfifo "$TMP/slow.txt"
+top_start 100x20 --input "$TMP/slow.txt" --proc-root "$PROC" --speed 1000000 -d 0.2
+exec 8<>"$TMP/slow.txt"	# read-write: the open does not wait for kfrag
+head -c 300000 "$T" >&8
+top_wait "^kfrag top: reading $TMP/slow.txt: 0\.[2-3] MiB" 10 || fail "loading: no progress on the screen"
+tail -c +300001 "$T" >&8
+exec 8>&-
+top_wait '(end)' 20 || fail "loading: the replay did not start after the rest was written"
+top_screen | grep -q 'reading' && fail "loading: the progress line stayed" || ok
+expect_eq "loading: events" "$(header_num events)" "$("$KFRAG" report --input "$T" | jq .nr_events)"
+top_keys q
+top_exit >/dev/null
 # a trace with no memory state and no --proc-root: nothing of this machine
 # (no zone rows, sysctls unknown), and the zones panel says what it lacks
 top_start 120x40 --input "$T" --speed 1000000 -d 0.2

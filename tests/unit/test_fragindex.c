@@ -13,6 +13,7 @@
 #include "check.h"
 #include "kf_fragindex.h"
 #include "kf_proc.h"
+#include "kf_zones.h"
 
 /*
  * Which saved free-list counts the kernel's index files were computed from.
@@ -265,11 +266,49 @@ static void check_by_hand(void)
 	CHECK_EQ_STR(kf_index_format(999, buf), "0.999");
 }
 
+/* "can I get a 2 MiB page now?" (kf_zones.h), worked by hand */
+static void check_huge_now(void)
+{
+	struct kf_buddy_zone b = { .node = 0, .name = "Normal", .nr_orders = 11 };
+	struct kf_zone_info zi = { .node = 0, .name = "Normal", .free_pages = 100000, .low = 1000 };
+	struct kf_zone_order_now now;
+
+	CHECK_EQ_INT(kf_huge_order(4096), 9);
+	CHECK_EQ_INT(kf_huge_order(16384), 7);
+	CHECK_EQ_INT(kf_huge_order(65536), 5);
+	CHECK_EQ_INT(kf_huge_order(4 << 20), -1);
+	/* order 8 blocks are no 2 MiB: none */
+	b.free_blocks[8] = 50;
+	kf_zone_order_now(&zi, &b, 9, &now);
+	CHECK_EQ_INT(now.answer, KF_HUGE_NO_BLOCK);
+	CHECK_EQ_U64(now.blocks, 0);
+	CHECK_EQ_STR(kf_huge_answer_names[now.answer], "no_free_block");
+	/* 3 of order 9, 2 of order 10 (4 more): 7 */
+	b.free_blocks[9] = 3;
+	b.free_blocks[10] = 2;
+	kf_zone_order_now(&zi, &b, 9, &now);
+	CHECK_EQ_INT(now.answer, KF_HUGE_YES);
+	CHECK_EQ_U64(now.blocks, 7);
+	CHECK_EQ_STR(now.name, "Normal");
+	/* free pages below low + 512: not without reclaim (1511 < 1000 + 512) */
+	zi.free_pages = 1511;
+	kf_zone_order_now(&zi, &b, 9, &now);
+	CHECK_EQ_INT(now.answer, KF_HUGE_BELOW_LOW);
+	zi.free_pages = 1512;
+	kf_zone_order_now(&zi, &b, 9, &now);
+	CHECK_EQ_INT(now.answer, KF_HUGE_YES);
+	/* no buddyinfo: unknown */
+	kf_zone_order_now(&zi, NULL, 9, &now);
+	CHECK_EQ_INT(now.answer, KF_HUGE_UNKNOWN);
+	CHECK_EQ_U64(kf_buddy_blocks_of_order(&b, 8), 50 + 6 + 8);
+}
+
 int main(void)
 {
 	size_t i;
 
 	check_by_hand();
+	check_huge_now();
 	for (i = 0; i < sizeof(trees) / sizeof(trees[0]); i++)
 		check_tree(trees[i].dir, trees[i].from);
 	return check_done();

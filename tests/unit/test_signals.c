@@ -8,7 +8,10 @@
  * signal, a trap turns SIGSEGV into a jump back, and the dispositions of
  * before come back with the last hook. Each hook writes one letter to a
  * pipe; the parent reads what was written and how the child ended.
+ * An output file being written (kf_atomic_open) is complete or absent
+ * whatever ends kfrag while it traces: a second SIGINT, a crash, exit().
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -16,7 +19,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "kf_live_cleanup.h"
 #include "kf_signals.h"
+#include "kf_util.h"
 
 static int pipe_w = -1;
 
@@ -119,6 +124,100 @@ static void body_released(void)
 	raise(SIGINT);
 }
 
+/* ---- an output file half written when kfrag ends -------------------- */
+static char dir[64], out_path[128], restore_path[128];
+
+/* as kfrag record while tracing: a cleanup registered (here a file to
+ * write back, which installs the handlers as an instance does), then the
+ * trace.dat being written */
+static void start_writing(void)
+{
+	struct kf_atomic_file af;
+
+	if (kf_cleanup_add_restore(restore_path, "R") < 0 || kf_atomic_open(&af, out_path, 0644) < 0)
+		_exit(8);
+	fputs("half a trace", af.fp);
+	fflush(af.fp);
+	if (write(pipe_w, "W", 1) != 1)
+		_exit(9);
+}
+
+static void body_write_two_sigints(void)
+{
+	start_writing();
+	raise(SIGINT);
+	raise(SIGINT);
+	_exit(10);	/* not reached */
+}
+
+static void body_write_segv(void)
+{
+	start_writing();
+	raise(SIGSEGV);
+}
+
+static void body_write_exit(void)
+{
+	start_writing();
+	exit(1);	/* an error path that forgot kf_atomic_abort */
+}
+
+/* the names in dir, but the restore file, as one string */
+static void dir_names(char *buf, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	buf[0] = '\0';
+	while (d && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && strcmp(de->d_name, "restore") != 0 &&
+		    strlen(buf) + strlen(de->d_name) + 2 <= len) {
+			strcat(buf, de->d_name);
+			strcat(buf, " ");
+		}
+	if (d)
+		closedir(d);
+}
+
+static void check_write_ended(void (*body)(void), const char *how, int sig)
+{
+	char out[16], names[256] = "";
+	FILE *f;
+	int st, c;
+
+	/* the file to write back exists, as a sysctl's does */
+	f = fopen(restore_path, "w");
+	if (!f || fputs("0", f) < 0 || fclose(f) != 0)
+		exit(99);
+	in_child(body, out, sizeof(out), &st);
+	CHECK_EQ_STR(out, "W");
+	CHECK(sig ? WIFSIGNALED(st) && WTERMSIG(st) == sig : WIFEXITED(st), "%s: status %#x", how, st);
+	dir_names(names, sizeof(names));
+	CHECK(names[0] == '\0', "%s: left in %s: %s", how, dir, names);
+	f = fopen(restore_path, "r");
+	c = f ? fgetc(f) : EOF;
+	CHECK(c == 'R', "%s: the file to write back was not written", how);
+	if (f)
+		fclose(f);
+	unlink(restore_path);
+}
+
+static void check_half_written(void)
+{
+	char cmd[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/kfrag-test-signals.XXXXXX");
+	if (!mkdtemp(dir))
+		exit(99);
+	snprintf(out_path, sizeof(out_path), "%s/t.dat", dir);
+	snprintf(restore_path, sizeof(restore_path), "%s/restore", dir);
+	check_write_ended(body_write_two_sigints, "two SIGINTs while writing", SIGINT);
+	check_write_ended(body_write_segv, "SIGSEGV while writing", SIGSEGV);
+	check_write_ended(body_write_exit, "exit() while writing", 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0, "%s", cmd);
+}
+
 int main(void)
 {
 	char out[16];
@@ -139,5 +238,7 @@ int main(void)
 	in_child(body_released, out, sizeof(out), &st);
 	CHECK_EQ_STR(out, "D");
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "released: status %#x", st);
+
+	check_half_written();
 	return check_done();
 }

@@ -181,11 +181,36 @@ static void test_rates_and_cpus(void)
 		CHECK_EQ_INT(v.nr_cpus, NCPU);
 		kf_snapshot_free(empty);
 	}
-	/* no time passed: no rate */
+	/* no time passed: no rate (NAN, shown as "-"), the counts still */
 	in.dt = 0;
 	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
-	CHECK_NEAR(v.events_ps, 0);
+	CHECK(isnan(v.events_ps), "events_ps %g", v.events_ps);
+	CHECK(isnan(v.cpus[0].alloc_ps), "alloc_ps %g", v.cpus[0].alloc_ps);
+	CHECK(!v.rates_known, "rates known over dt %g", in.dt);
 	CHECK_EQ_U64(v.events, 1000);
+	/* a first replay frame: microseconds of trace are no interval (it
+	 * showed 3.16G ev/s), a hundredth of a second is */
+	{
+		struct kf_top_source src = { .speed = 1 };
+
+		in.source = &src;
+		in.dt = 2e-6;
+		CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+		CHECK(isnan(v.events_ps), "events_ps %g", v.events_ps);
+		in.dt = 0.01;
+		CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+		CHECK(v.rates_known, "no rates over dt %g", in.dt);
+		CHECK_NEAR(v.events_ps, 100000);	/* 1000 events (counted from zero) over 0.01 s */
+		/* slowed down to x0.001, a refresh of 1 s covers 1 ms: half of it counts */
+		src.speed = 0.001;
+		in.dt = 0.0005;
+		CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+		CHECK(v.rates_known, "no rates over dt %g", in.dt);
+		in.dt = 0.0004;
+		CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+		CHECK(!v.rates_known, "rates known over dt %g", in.dt);
+		in.source = NULL;
+	}
 
 	kf_top_view_release(&v);
 	kf_snapshot_free(a);
@@ -245,6 +270,31 @@ static void test_processes(void)
 	st.sort_col = KF_PCOL_CHANGED;
 	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
 	CHECK_EQ_INT(v.procs[0].pid, 10);
+	/* equal rates (the end of a replay: all 0) sort by their total, not by
+	 * pid: 350 (pid 10), 200 (pid 20), 40 (pid 30); the rows once fell
+	 * back to pid order there */
+	st.sort_col = KF_PCOL_ALLOC_RATE;
+	in.prev = b;
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK_NEAR(v.procs[0].alloc_ps, 0);
+	CHECK_EQ_INT(v.procs[0].pid, 10);
+	CHECK_EQ_INT(v.procs[1].pid, 20);
+	CHECK_EQ_INT(v.procs[2].pid, 30);
+	st.sort_ascending = true;
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK_EQ_INT(v.procs[0].pid, 30);
+	st.sort_ascending = false;
+	/* totals mode shows no rate: sorted by ALLOC/s is by ALLOCD there */
+	st.totals = true;
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK_EQ_INT(v.sort_col, KF_PCOL_ALLOCD);
+	CHECK_EQ_INT(v.procs[0].pid, 10);
+	st.sort_col = KF_PCOL_FREE_RATE;
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK_EQ_INT(v.sort_col, KF_PCOL_FREED);
+	st.totals = false;
+	CHECK_EQ_INT(kf_top_view_build(&v, &in, &st), 0);
+	CHECK_EQ_INT(v.sort_col, KF_PCOL_FREE_RATE);
 
 	kf_top_view_release(&v);
 	kf_snapshot_free(a);
@@ -734,6 +784,43 @@ static void test_memmap(void)
 	CHECK_EQ_INT(kf_top_memmap_build(&mm, &m, NULL, 4096, 100, 4), 0);
 	CHECK_EQ_STR(cells_text(&mm.zones[0]), "FM.mSUFFE.");
 	CHECK_EQ_STR(cells_text(&mm.zones[1]), "WU...XS..EEE............F");
+
+	/* a stretch of uninitialised cells a line long or more is one line
+	 * saying how many (the 3-4 GiB hole is 512 pageblocks); shorter ones
+	 * stay cells: FF, 10 E folded, F; at 2 a cell F, 5 E (10 pageblocks), F */
+	{
+		struct kf_memmap hole = { .pageblock_order = PBO, .nr_zones = 1 };
+		struct kf_memmap_zone hz;
+
+		map_zone(&hz, 0, "DMA32", 4096, 4096 + 13 * BP, "FFEEEEEEEEEEF");
+		hole.zones = &hz;
+		CHECK_EQ_INT(kf_top_memmap_build(&mm, &hole, NULL, 4096, 100, 4), 0);
+		CHECK_EQ_U64(mm.per_cell, 1);
+		CHECK_EQ_INT(mm.zones[0].rows, 3);
+		CHECK_EQ_INT(mm.lines, 4);
+		CHECK(!mm.zones[0].lines[0].fold && mm.zones[0].lines[0].first == 0 && mm.zones[0].lines[0].n == 2,
+		      "line 0: cells 0, 1");
+		CHECK(mm.zones[0].lines[1].fold && mm.zones[0].lines[1].first == 2 && mm.zones[0].lines[1].n == 10,
+		      "line 1: 10 E cells folded");
+		CHECK_EQ_U64(mm.zones[0].lines[1].fold_blocks, 10);
+		CHECK(!mm.zones[0].lines[2].fold && mm.zones[0].lines[2].first == 12 && mm.zones[0].lines[2].n == 1,
+		      "line 2: cell 12");
+		CHECK_EQ_INT(mm.zones[0].folded_cells, 10);
+		/* 3 rows: one line too few for 1 or 2 a cell (F, 5 E folded, F);
+		 * 3 a cell: FEEE F, a stretch of 3 on a line of 4 not folded */
+		CHECK_EQ_INT(kf_top_memmap_build(&mm, &hole, NULL, 4096, 3, 4), 0);
+		CHECK_EQ_U64(mm.per_cell, 3);
+		CHECK_EQ_INT(mm.zones[0].rows, 2);
+		CHECK_EQ_STR(cells_text(&mm.zones[0]), "FEEEF");
+		CHECK(!mm.zones[0].lines[0].fold && mm.zones[0].lines[0].n == 4, "a short stretch is not folded");
+		CHECK_EQ_INT(mm.zones[0].folded_cells, 0);
+		/* 3 cells a line, 2 rows: 2 and 3 a cell fold a stretch into 3
+		 * lines (F, E.., F), 4 a cell does not: FEE, F */
+		CHECK_EQ_INT(kf_top_memmap_build(&mm, &hole, NULL, 4096, 3, 3), 0);
+		CHECK_EQ_U64(mm.per_cell, 4);
+		CHECK_EQ_INT(mm.zones[0].rows, 2);
+		free(hz.blocks);
+	}
 
 	/* no map: not available */
 	CHECK_EQ_INT(kf_top_memmap_build(&mm, NULL, NULL, 4096, 10, 10), 0);
