@@ -56,7 +56,6 @@ struct top_ctx {
 	struct kf_top_policy policy;
 	struct kf_top_source src;
 	/* the memory map, while its view is shown */
-	char memmap_note[160];			/* why it is not scanned at all */
 	double memmap_at;			/* monotonic clock of the last scan */
 	bool memmap_due;			/* scan at once (the view was just opened) */
 
@@ -180,9 +179,10 @@ static void opts_release(struct top_opts *o)
 
 /*
  * The memory map, while its view is shown: at once when it opens, then
- * every MEMMAP_EVERY_S unless paused. A replay reads it only from a
- * --proc-root (a saved kpageflags, or a slice of one), never from the
- * machine it runs on. True when the view must be rebuilt.
+ * every MEMMAP_EVERY_S unless paused. A replay's map is the one its
+ * recording saved, or a --proc-root's (a saved kpageflags, or a slice of
+ * one), never the machine's it runs on: the run layer says which, or why
+ * there is none. True when the view must be rebuilt.
  */
 static bool memmap_step(struct top_ctx *c, double now)
 {
@@ -190,11 +190,6 @@ static bool memmap_step(struct top_ctx *c, double now)
 		return false;
 	c->memmap_due = false;
 	c->memmap_at = now;
-	if (c->replay && !c->o.proc_root_given) {
-		snprintf(c->memmap_note, sizeof(c->memmap_note),
-			 "a replay has none of its own: give --proc-root DIR with the traced machine's kpageflags");
-		return true;
-	}
 	kf_run_scan_memmap(c->run);
 	return true;
 }
@@ -203,7 +198,6 @@ static bool memmap_step(struct top_ctx *c, double now)
 static void memmap_drop(struct top_ctx *c)
 {
 	kf_run_drop_memmap(c->run);
-	c->memmap_note[0] = '\0';
 	c->memmap_due = c->st.memmap;
 }
 
@@ -260,7 +254,8 @@ static int rebuild(struct top_ctx *c)
 		.dt = c->t_cur - c->t_prev,
 		.nr_cpus = m->nr_cpus,
 		.memmap = m->memmap,
-		.memmap_error = c->memmap_note[0] ? c->memmap_note : m->memmap_error ? m->memmap_error : "",
+		.memmap_error = m->memmap_error ? m->memmap_error : "",
+		.memmap_saved = m->memmap_saved,
 		.memmap_age_s = kf_monotonic_s() - c->memmap_at,
 		.memmap_every_s = MEMMAP_EVERY_S,
 		.memmap_cpu_s = m->memmap_cpu_s,

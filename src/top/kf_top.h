@@ -323,6 +323,7 @@ struct kf_top_memmap {
 	double age_s;			/* since the scan */
 	double every_s;			/* between scans */
 	double scan_cpu_s;		/* CPU time the scan took */
+	bool saved;			/* the map a recording saved at its end */
 	/* the guard: protected processes whose PFNs are known, cells marked */
 	bool guard_on;
 	int guard_pfn_procs;
@@ -430,6 +431,7 @@ struct kf_top_input {
 	const struct kf_memmap *memmap;	/* NULL: not read (yet) */
 	const char *memmap_error;	/* why not; NULL or "" while pending */
 	double memmap_age_s, memmap_every_s, memmap_cpu_s;
+	bool memmap_saved;		/* the map a recording saved, not a scan */
 	uint64_t page_size;		/* bytes; 0: 4096 */
 	int map_rows, map_cols;		/* the room the UI gives (kf_top_ui_map_area) */
 };

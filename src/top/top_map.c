@@ -127,7 +127,7 @@ static void map_line(int y, const struct kf_top_memmap *mm, const struct kf_top_
 void top_draw_memmap(const struct kf_top_view *v)
 {
 	const struct kf_top_memmap *mm = &v->memmap;
-	int y = 3, end = LINES - 1;
+	int y = 3, end = LINES - 1, tn;
 	char buf[640], size[32], guard[96];
 
 	if (!mm->available) {
@@ -159,9 +159,13 @@ void top_draw_memmap(const struct kf_top_view *v)
 		snprintf(guard, sizeof(guard), "locked pages in %d cell%s", mm->locked_cells,
 			 mm->locked_cells == 1 ? "" : "s");
 	fmt_kb(size, sizeof(size), mm->block_kb * mm->per_cell);
-	snprintf(buf, sizeof(buf), "%sMemory map  1 cell = %llu pageblock%s (%s)  %s  scanned %.0fs ago, every %.0fs, %.2fs CPU",
-		 G_FOCUS(), (unsigned long long)mm->per_cell, mm->per_cell == 1 ? "" : "s", size, guard,
-		 mm->age_s, mm->every_s, mm->scan_cpu_s);
+	tn = snprintf(buf, sizeof(buf), "%sMemory map  1 cell = %llu pageblock%s (%s)  %s", G_FOCUS(),
+		     (unsigned long long)mm->per_cell, mm->per_cell == 1 ? "" : "s", size, guard);
+	if (mm->saved)
+		snprintf(buf + tn, sizeof(buf) - tn, "  saved at the end of the recording");
+	else
+		snprintf(buf + tn, sizeof(buf) - tn, "  scanned %.0fs ago, every %.0fs, %.2fs CPU", mm->age_s,
+			 mm->every_s, mm->scan_cpu_s);
 	top_fit_items(buf, COLS);
 	top_put(y++, 0, COLS, buf, AT_TITLE_FOCUS, true);
 	y += map_legend(y, COLS);

@@ -742,6 +742,7 @@ static int build_memmap(struct kf_top_view *v, const struct kf_top_input *in)
 	mm->age_s = in->memmap_age_s;
 	mm->every_s = in->memmap_every_s;
 	mm->scan_cpu_s = in->memmap_cpu_s;
+	mm->saved = in->memmap_saved;
 	return 0;
 }
 

@@ -267,7 +267,7 @@ expect_eq "no kpageflags: exit status" "$(top_exit)" 0
 top_start 200x24 --input "$T" --speed 1000000 -d 0.2
 top_wait '(end)' 20
 top_keys m
-top_wait '^memory map not available: a replay has none of its own: give --proc-root DIR' 10 ||
+top_wait '^memory map not available: this trace carries no memory state: pass --proc-root DIR' 10 ||
 	fail "replay without --proc-root: no message"
 top_keys q
 expect_eq "replay without --proc-root: exit status" "$(top_exit)" 0
