@@ -1,6 +1,6 @@
 #!/bin/bash
 # Live benchmark of kfrag report --duration (issue: live tracefs reader).
-#   bench/live.sh BUILDDIR [SECONDS] [LONG_SECONDS]
+#   bench/live.sh BUILDDIR [SECONDS] [LONG_SECONDS] [BASELINE_BUILDDIR]
 # Two allocation storms (one per CPU: map, touch, unmap 4 MiB in a loop) run
 # while kfrag traces; in the same invocation `perf stat -e kmem:mm_page_alloc
 # -a` counts the same events over the same window (the baseline). Both windows
@@ -11,30 +11,39 @@
 # whatever the event rate (start, the instance, the guard, the memory map
 # from /proc/kpageflags), so the CPU the events themselves cost is the
 # difference, printed per million events beside the whole process's.
+# With BASELINE_BUILDDIR (another build, e.g. of main), each window runs it
+# too, right before BUILDDIR's, and prints BUILDDIR's CPU per million events
+# as a ratio of the baseline's.
+# Holds /tmp/kfrag-live-tests.lock throughout, as every live run does.
 set -eu
 build=$(cd "${1:-.}" && pwd)
 short=${2:-5}
 long=${3:-60}
+base=${4:+$(cd "$4" && pwd)}
 out=$(mktemp -d /tmp/kfrag-bench-live.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 [ "$(id -u)" = 0 ] || { echo "bench/live.sh: needs root (live tracing)" >&2; exit 1; }
 command -v perf >/dev/null || { echo "bench/live.sh: needs perf (apt-get install linux-perf)" >&2; exit 1; }
+# another kfrag or a live test tracing at the same time would skew both
+exec 9>/tmp/kfrag-live-tests.lock
+flock 9
 storm="$build/tests/helpers/alloc_storm"
 [ -x "$storm" ] || make -C "$build" tests/helpers/alloc_storm >/dev/null
 
-# CPU seconds of kfrag report over a window without storms
-idle_cpu() {	# idle_cpu WINDOW_SECONDS
+# CPU seconds of KFRAG report over a window without storms
+idle_cpu() {	# idle_cpu KFRAG WINDOW_SECONDS
 	/usr/bin/time -f '%U %S %M' -o "$out/idle.time" \
-		"$build/kfrag" report --duration "$1" --json --output "$out/idle.json" 2>/dev/null
+		"$1" report --duration "$2" --json --output "$out/idle.json" 2>/dev/null
 	read -r u s _ < "$out/idle.time"
 	echo "$u + $s" | bc -l
 }
 
-run() {	# run WINDOW_SECONDS TAG
-	local win=$1 tag=$2 storm_s=$(($1 - 2)) idle
-	idle=$(idle_cpu "$win")
+# traces WINDOW seconds with KFRAG while the storms run; leaves TAG.json,
+# TAG.time and TAG.perf in $out
+storm_window() {	# storm_window KFRAG WINDOW_SECONDS TAG
+	local kfrag=$1 win=$2 tag=$3 storm_s=$(($2 - 2))
 	/usr/bin/time -f '%U %S %M' -o "$out/$tag.time" \
-		"$build/kfrag" report --duration "$win" --json --output "$out/$tag.json" 2>/dev/null &
+		"$kfrag" report --duration "$win" --json --output "$out/$tag.json" 2>/dev/null &
 	local kpid=$!
 	perf stat -e kmem:mm_page_alloc -a -x, -o "$out/$tag.perf" -- sleep "$win" &
 	local ppid=$!
@@ -52,22 +61,45 @@ run() {	# run WINDOW_SECONDS TAG
 	taskset -c 1 "$storm" 4 "$storm_s" > "$out/$tag.s1" &
 	wait "$kpid" "$ppid"
 	wait
-	local k p lost cpu rss
+}
+
+# prints one window's figures; leaves in TAG.net the CPU per million
+# events net of the idle window, for the ratio to the baseline
+run() {	# run KFRAG WINDOW_SECONDS TAG LABEL
+	local kfrag=$1 win=$2 tag=$3 label=$4 idle k p lost cpu rss all
+	idle=$(idle_cpu "$kfrag" "$win")
+	storm_window "$kfrag" "$win" "$tag"
 	k=$(jq '.events.mm_page_alloc.total' "$out/$tag.json")
-	local all
 	all=$(jq '.nr_events' "$out/$tag.json")
 	lost=$(jq '.lost_events.total' "$out/$tag.json")
 	p=$(awk -F, '/mm_page_alloc/ { print $1 }' "$out/$tag.perf")
 	read -r u s rss < "$out/$tag.time"
 	cpu=$(echo "$u + $s" | bc -l)
-	awk -v w="$win" -v k="$k" -v p="$p" -v l="$lost" -v c="$cpu" -v r="$rss" -v a="$all" -v s="$storm_s" -v i="$idle" 'BEGIN {
-		printf "window %3d s: kfrag %9d mm_page_alloc, perf %9d (baseline), ratio %.4f (target >= 0.99), lost %d\n", w, k, p, k / p, l
+	awk -v w="$win" -v k="$k" -v p="$p" -v l="$lost" -v c="$cpu" -v r="$rss" -v a="$all" \
+	    -v s="$((win - 2))" -v i="$idle" -v lab="$label" 'BEGIN {
+		printf "%s, window %3d s: kfrag %9d mm_page_alloc, perf %9d (baseline), ratio %.4f (target >= 0.99), lost %d\n", lab, w, k, p, k / p, l
 		printf "              %d events in all, %.2fM events/s while the storms ran (%d s)\n", a, a / s / 1e6, s
 		printf "              kfrag CPU %.2f s = %.1f%% of one core over the window, %.3f s per million events;\n", c, 100 * c / w, c / (a / 1e6)
 		printf "              at 1.3M events/s that is %.1f%% of a core (target <= 15%%); peak RSS %.1f MiB (target <= 32)\n", 100 * 1.3 * c / (a / 1e6), r / 1024
 		printf "              the same window without storms: %.2f s CPU; the events cost %.2f s, %.3f s per million (target <= 0.035)\n", i, c - i, (c - i) / (a / 1e6)
 	}'
+	echo "($cpu - $idle) / ($all / 1000000)" | bc -l > "$out/$tag.net"
 }
-echo "kfrag live benchmark, $(nproc) CPUs, $(uname -r)"
-run "$short" short
-run "$long" long
+
+window() {	# window WINDOW_SECONDS TAG
+	local b n
+	if [ -n "$base" ]; then
+		run "$base/kfrag" "$1" "$2-base" "baseline build"
+		run "$build/kfrag" "$1" "$2" "this build    "
+		b=$(cat "$out/$2-base.net")
+		n=$(cat "$out/$2.net")
+		awk -v b="$b" -v n="$n" 'BEGIN {
+			printf "              this build / baseline build, CPU per million events net of the idle window: %.2f\n", n / b }'
+	else
+		run "$build/kfrag" "$1" "$2" "kfrag"
+	fi
+}
+
+echo "kfrag live benchmark, $(nproc) CPUs, $(uname -r)${base:+; baseline build $base}"
+window "$short" short
+window "$long" long

@@ -21,7 +21,8 @@ trap 'rm -rf "$out"' EXIT
 cc -std=gnu11 -O2 -D_GNU_SOURCE -I"$top/include" -o "$out/memmap_scan" "$here/memmap_scan.c" \
 	"$top"/src/core/memmap.c "$top"/src/system/memmap_scan.c "$top"/src/system/proc_path.c \
 	"$top"/src/system/proc_zoneinfo.c "$top"/src/system/proc_buddyinfo.c "$top"/src/system/proc_pagetypeinfo.c \
-	"$top"/src/system/proc_vmstat.c "$top"/src/system/proc_memstate.c "$top"/src/core/fragindex.c -lm
+	"$top"/src/system/proc_vmstat.c "$top"/src/system/proc_memstate.c "$top"/src/core/fragindex.c \
+	"$top"/src/core/zones.c -lm
 
 order=$(awk '/^Page block order:/ { print $4 }' /proc/pagetypeinfo)
 # "start_pfn npages" of each populated zone, widened to whole pageblocks

@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long n = 0;
 	struct kf_sink sink = { .event = count, .ctx = &n };
-	struct kf_source_info info;
+	struct kf_source_info info = { 0 };	/* no progress callback */
 	struct kf_symbols syms;
 	char err[1024];
 

@@ -232,7 +232,9 @@ struct kf_snapshot {
 	bool lost_unknown;
 	struct kf_cpu_stats *cpus;	/* nr_cpus */
 
-	/* page allocator: [cpu][zone (nr_zones+1)][mt slot][order][kind] */
+	/* page allocator, read with kf_snapshot_page: [cpu][order][mt slot][zone
+	 * (nr_zones+1)][kind], the cells a CPU uses (order 0 above all) close
+	 * together */
 	struct kf_count *pages;
 	/* the same summed: per CPU [cpu * KF_PK_NR + kind], per zone
 	 * [zone * KF_PK_NR + kind] (nr_zones + 1 zones), and in all */
@@ -307,7 +309,7 @@ struct kf_proc_stats *kf_snapshot_procs_by_comm(const struct kf_snapshot *s, int
 static inline const struct kf_count *
 kf_snapshot_page(const struct kf_snapshot *s, int cpu, int zone, int mt, int order, int kind)
 {
-	long i = ((((long)cpu * (s->nr_zones + 1) + zone) * KF_MT_SLOTS + mt) * KF_MAX_ORDER + order) * KF_PK_NR + kind;
+	long i = ((((long)cpu * KF_MAX_ORDER + order) * KF_MT_SLOTS + mt) * (s->nr_zones + 1) + zone) * KF_PK_NR + kind;
 	return &s->pages[i];
 }
 

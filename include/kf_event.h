@@ -62,6 +62,9 @@ struct kf_event {
 	int32_t cpu;
 	int32_t pid;
 	enum kf_event_type type;
+	/* nonzero: events with the same comm_id have the same comm text (the
+	 * source looked the name up once), so the engine need not compare */
+	uint32_t comm_id;
 	/* comm of pid if the source knows it, else NULL; valid during feed only */
 	const char *comm;
 	union {

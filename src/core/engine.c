@@ -71,8 +71,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	kf_cpus_release(&e->cpus);
 	kf_flow_release(&e->cross_free);
 	kf_flow_release(&e->cross_drain);
-	kf_pfn_release(&e->alloc_cpu);
-	kf_pfn_release(&e->refill_cpu);
+	kf_pfn_release(&e->pfn_cpu);
 	free(e->extfrag_zone);
 	free(e->extfrag_zone_pair);
 	free(e->zones);
@@ -119,6 +118,11 @@ static void rate_count(struct kf_engine *e, uint64_t ts)
 {
 	uint64_t i;
 
+	/* events come in time order: mostly in the bucket of the one before */
+	if (ts >= e->rate_from && ts < e->rate_to) {
+		e->rate[e->rate_at]++;
+		return;
+	}
 	if (!e->rate_bucket_ns)
 		e->rate_bucket_ns = 100000000;	/* 0.1 s */
 	i = ts > e->first_ts ? (ts - e->first_ts) / e->rate_bucket_ns : 0;
@@ -130,6 +134,11 @@ static void rate_count(struct kf_engine *e, uint64_t ts)
 		i /= 2;
 	}
 	e->rate[i]++;
+	if (ts >= e->first_ts) {
+		e->rate_at = (int)i;
+		e->rate_from = e->first_ts + i * e->rate_bucket_ns;
+		e->rate_to = e->rate_from + e->rate_bucket_ns;
+	}
 }
 
 void kf_engine_feed(struct kf_engine *e, const struct kf_event *ev)

@@ -82,6 +82,36 @@ static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
 	return 0;
 }
 
+/*
+ * The page table of the CPU of index index: carved from blocks of many,
+ * each one calloc large enough that libc maps fresh zero pages for it
+ * rather than clearing memory, so a CPU costs the few pages its events
+ * touch, not the whole table (tens of KiB, hundreds of CPUs).
+ */
+#define PAGE_BLOCK_BYTES	(4u << 20)
+
+static uint64_t *cpu_pages(struct kf_engine *e, int index)
+{
+	struct cpu_table *t = &e->cpus;
+	size_t per = PAGE_BLOCK_BYTES / (e->pages_per_cpu * sizeof(uint64_t));
+	int block;
+
+	per = per ? per : 1;
+	block = (int)(index / per);
+	if (block >= t->nr_page_blocks) {
+		uint64_t **grown = realloc(t->page_blocks, (block + 1) * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		t->page_blocks = grown;
+		grown[block] = calloc(per * e->pages_per_cpu, sizeof(uint64_t));
+		if (!grown[block])
+			return NULL;
+		t->nr_page_blocks = block + 1;
+	}
+	return t->page_blocks[block] + (index % per) * e->pages_per_cpu;
+}
+
 static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 {
 	struct cpu_table *t = &e->cpus;
@@ -97,10 +127,8 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 		t->alloc = n;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->pages = calloc(e->pages_per_cpu, sizeof(*c->pages))) ||
+	if (!c || !(c->pages = cpu_pages(e, t->nr)) ||
 	    !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
-		if (c)
-			free(c->pages);
 		free(c);
 		return NULL;
 	}
@@ -109,7 +137,6 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 	c->last_pid = -1;
 	if (cpu_index_set(t, cpu, t->nr) < 0) {
 		free(c->zone_lock);
-		free(c->pages);
 		free(c);
 		return NULL;
 	}
@@ -117,9 +144,8 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 	return c;
 }
 
-/* the state of CPU number cpu, made on its first event; NULL for a negative
- * number or without memory */
-struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
+/* kf_cpus_get past its array of the CPU numbers seen below KF_CPU_DIRECT */
+struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu)
 {
 	const struct cpu_table *t = &e->cpus;
 	int index;
@@ -137,10 +163,12 @@ struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
 void kf_cpus_release(struct cpu_table *t)
 {
 	for (int i = 0; i < t->nr; i++) {
-		free(t->by_index[i]->pages);
 		free(t->by_index[i]->zone_lock);
 		free(t->by_index[i]);
 	}
+	for (int i = 0; i < t->nr_page_blocks; i++)
+		free(t->page_blocks[i]);
+	free(t->page_blocks);
 	free(t->by_index);
 	free(t->direct);
 	free(t->hash);
@@ -230,88 +258,92 @@ struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_ta
 
 /* ---- pfn maps ------------------------------------------------------------ */
 
-/* two bytes a pfn from now on: a CPU index above 254 came. All or nothing:
- * the map never holds chunks of both widths */
-static int pfn_map_widen(struct pfn_map *m)
+#define PFN_CELLS	(PFN_CHUNK_PFNS * PFN_SLOTS)	/* slots of a chunk */
+
+/* two bytes a slot in chunk i from now on: a CPU index above 254 came. A
+ * chunk at a time, so the map doubles only where such CPUs went */
+static int pfn_chunk_widen(struct pfn_map *m, uint64_t i)
 {
-	void **wide = calloc(m->nr_chunks ? m->nr_chunks : 1, sizeof(*wide));
+	const uint8_t *narrow = m->chunks[i];
+	uint16_t *w = calloc(PFN_CELLS, sizeof(*w));
 
-	if (!wide)
+	if (!w)
 		return -1;
-	for (uint64_t i = 0; i < m->nr_chunks; i++) {
-		const uint8_t *narrow = m->chunks[i];
-		uint16_t *w;
-
-		if (!narrow)
-			continue;
-		w = wide[i] = malloc(PFN_CHUNK_PFNS * sizeof(*w));
-		if (!w) {
-			for (uint64_t j = 0; j < i; j++)
-				free(wide[j]);
-			free(wide);
-			return -1;
-		}
-		for (unsigned long p = 0; p < PFN_CHUNK_PFNS; p++)
+	/* only the pfns followed: the rest stays untouched zero pages */
+	for (unsigned long p = 0; p < PFN_CELLS; p++)
+		if (narrow[p])
 			w[p] = narrow[p];
-	}
-	for (uint64_t i = 0; i < m->nr_chunks; i++)
-		free(m->chunks[i]);
-	free(m->chunks);
-	m->chunks = wide;
-	m->width = 2;
+	free(m->chunks[i]);
+	m->chunks[i] = w;
+	m->wide[i] = 1;
 	return 0;
 }
 
-static void *pfn_chunk(struct pfn_map *m, uint64_t pfn, bool create)
+/* the chunk of pfn's slots, made (narrow) when create; its index in *i */
+static void *pfn_chunk(struct pfn_map *m, uint64_t pfn, bool create, uint64_t *i)
 {
 	uint64_t chunk = pfn >> PFN_CHUNK_SHIFT;
 
+	*i = chunk;
 	if (chunk >= m->nr_chunks) {
 		if (!create || chunk > (1ULL << 32))
 			return NULL;
 		uint64_t n = chunk + 1;
 		void **grown = realloc(m->chunks, n * sizeof(*grown));
+		uint8_t *wide;
 
 		if (!grown)
 			return NULL;
-		memset(grown + m->nr_chunks, 0, (n - m->nr_chunks) * sizeof(*grown));
 		m->chunks = grown;
+		wide = realloc(m->wide, n);
+		if (!wide)
+			return NULL;
+		m->wide = wide;
+		memset(grown + m->nr_chunks, 0, (n - m->nr_chunks) * sizeof(*grown));
+		memset(wide + m->nr_chunks, 0, n - m->nr_chunks);
 		m->nr_chunks = n;
 	}
 	if (!m->chunks[chunk] && create)
-		m->chunks[chunk] = calloc(PFN_CHUNK_PFNS, m->width);
+		m->chunks[chunk] = calloc(PFN_CELLS, 1);
 	return m->chunks[chunk];
 }
 
-/* remembers CPU index for pfn; indexes beyond 65534 are not followed */
-void kf_pfn_set(struct pfn_map *m, uint64_t pfn, int index)
+static unsigned long pfn_cell(uint64_t pfn, enum pfn_slot slot)
 {
-	unsigned long at = pfn & (PFN_CHUNK_PFNS - 1);
-	unsigned value = index < 0xffff ? (unsigned)index + 1 : 0;
-	void *chunk;
+	return (pfn & (PFN_CHUNK_PFNS - 1)) * PFN_SLOTS + slot;
+}
 
-	if (!m->width)
-		m->width = 1;
-	if (value > 0xff && m->width == 1 && pfn_map_widen(m) < 0)
-		value = 0;
-	chunk = pfn_chunk(m, pfn, value != 0);
+/* remembers CPU index for pfn; indexes beyond 65534 are not followed */
+void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index)
+{
+	unsigned long at = pfn_cell(pfn, slot);
+	unsigned value = index >= 0 && index < 0xffff ? (unsigned)index + 1 : 0;
+	uint64_t i;
+	void *chunk = pfn_chunk(m, pfn, value != 0, &i);
+
 	if (!chunk)
 		return;
-	if (m->width == 1)
+	if (value > 0xff && !m->wide[i]) {
+		if (pfn_chunk_widen(m, i) < 0)
+			value = 0;	/* not followed: forgotten */
+		chunk = m->chunks[i];
+	}
+	if (!m->wide[i])
 		((uint8_t *)chunk)[at] = (uint8_t)value;
 	else
 		((uint16_t *)chunk)[at] = (uint16_t)value;
 }
 
-int kf_pfn_take(struct pfn_map *m, uint64_t pfn)
+int kf_pfn_take(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot)
 {
-	unsigned long at = pfn & (PFN_CHUNK_PFNS - 1);
-	void *chunk = pfn_chunk(m, pfn, false);
+	unsigned long at = pfn_cell(pfn, slot);
+	uint64_t i;
+	void *chunk = pfn_chunk(m, pfn, false, &i);
 	unsigned value;
 
 	if (!chunk)
 		return -1;
-	if (m->width == 1) {
+	if (!m->wide[i]) {
 		value = ((uint8_t *)chunk)[at];
 		((uint8_t *)chunk)[at] = 0;
 	} else {
@@ -326,6 +358,7 @@ void kf_pfn_release(struct pfn_map *m)
 	for (uint64_t i = 0; i < m->nr_chunks; i++)
 		free(m->chunks[i]);
 	free(m->chunks);
+	free(m->wide);
 	memset(m, 0, sizeof(*m));
 }
 

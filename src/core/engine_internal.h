@@ -20,6 +20,7 @@ enum run_kind { RUN_NONE, RUN_REFILL, RUN_DRAIN };
 
 struct proc_entry {
 	struct kf_proc_stats s;
+	uint32_t comm_id;		/* kf_event.comm_id of s.comm, 0 unknown */
 	uint64_t try_compact_ts;	/* last mm_compaction_try_to_compact_pages */
 	int try_compact_order;		/* its order */
 	int kcompactd_order;		/* order of the last kcompactd_wake, -1 none */
@@ -37,7 +38,9 @@ struct cpu_state {
 	uint64_t run_pages;
 	int last_pid;
 	int last_proc;			/* index in procs of last_pid */
-	struct kf_count *pages;		/* [zone][mt][order][kind] */
+	/* events by [order][mt][zone][kind], as kf_snapshot_page lays out its
+	 * counts: their pages are events << order, found by the snapshot */
+	uint64_t *pages;
 	/* zone->lock acquisitions per zone, and the run open now */
 	struct kf_zone_lock *zone_lock;	/* [zone] */
 	enum run_kind lock_run;
@@ -53,6 +56,8 @@ struct cpu_table {
 	int nr_direct;
 	struct cpu_slot { int32_t cpu; int index; } *hash;	/* numbers from KF_CPU_DIRECT on */
 	int hash_size;
+	uint64_t **page_blocks;		/* the CPUs' page tables, many a block */
+	int nr_page_blocks;
 };
 #define KF_CPU_DIRECT	4096
 
@@ -65,12 +70,15 @@ struct flow_map {
 	size_t size, used;
 };
 
-/* the CPU (index + 1) that last touched each pfn, in chunks made on first touch;
- * one byte a pfn until a CPU index needs two */
+/* per pfn, the CPU (index + 1) of its allocation and of its pcp refill,
+ * side by side (an allocation forgets the refill in the same cache line),
+ * in chunks made on first touch; a byte each, two in a chunk where a CPU
+ * index above 254 came */
+enum pfn_slot { PFN_ALLOC, PFN_REFILL, PFN_SLOTS };
 struct pfn_map {
 	void **chunks;
+	uint8_t *wide;			/* per chunk: its slots are two bytes */
 	uint64_t nr_chunks;
-	int width;			/* bytes per pfn: 1 or 2 */
 };
 
 struct kf_engine {
@@ -79,16 +87,18 @@ struct kf_engine {
 	int nr_zones;
 	int pageblock_order;
 	int last_zone;			/* cache: consecutive pfns share a zone */
-	size_t pages_per_cpu;		/* kf_count cells per CPU */
+	size_t pages_per_cpu;		/* page-table cells per CPU */
 
 	struct cpu_table cpus;
 	uint64_t events_uncounted;	/* negative CPU, or no memory */
 	struct flow_map cross_free, cross_drain;
-	struct pfn_map alloc_cpu, refill_cpu;
+	struct pfn_map pfn_cpu;
 
 	uint64_t first_ts, last_ts, nr_events;
 	uint64_t rate_bucket_ns;	/* events over time, for the report's timeline */
 	uint64_t rate[KF_RATE_BUCKETS];
+	uint64_t rate_from, rate_to;	/* the times of bucket rate_at: no division */
+	int rate_at;
 
 	struct kf_extfrag_stats *extfrag_zone;
 	struct kf_extfrag_stats extfrag_pair[KF_MAX_MIGRATETYPES][KF_MAX_MIGRATETYPES];
@@ -119,14 +129,27 @@ struct kf_engine {
 };
 
 /* engine_cpus.c */
-struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu);
+struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu);
+
+/* the state of CPU number cpu, made on its first event; NULL for a negative
+ * number or without memory. Inline: once per event */
+static inline struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
+{
+	const struct cpu_table *t = &e->cpus;
+
+	if (cpu >= 0 && cpu < t->nr_direct && t->direct[cpu])
+		return t->by_index[t->direct[cpu] - 1];
+	return kf_cpus_get_slow(e, cpu);
+}
 void kf_cpus_release(struct cpu_table *t);
 int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages);
 void kf_flow_release(struct flow_map *m);
 /* the flows as CPU numbers, sorted by (from, to); NULL and errno on failure */
 struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_table *t, int *nr);
-void kf_pfn_set(struct pfn_map *m, uint64_t pfn, int index);
-int kf_pfn_take(struct pfn_map *m, uint64_t pfn);	/* the index recorded (forgotten), -1 */
+/* index -1 forgets */
+void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index);
+/* the index recorded (forgotten), -1 */
+int kf_pfn_take(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot);
 void kf_pfn_release(struct pfn_map *m);
 
 /* engine_pages.c */

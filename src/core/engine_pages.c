@@ -126,11 +126,7 @@ static void count_page(struct kf_engine *e, struct cpu_state *c, const struct kf
 		order = KF_MAX_ORDER - 1;
 	if (mt < 0 || mt >= KF_MAX_MIGRATETYPES)
 		mt = KF_MT_NONE;
-	struct kf_count *cnt = &c->pages[(((size_t)zone * KF_MT_SLOTS + mt) * KF_MAX_ORDER + order) * KF_PK_NR +
-					 kind_of[ev->type]];
-
-	cnt->events++;
-	cnt->pages += 1ULL << order;
+	c->pages[(((size_t)order * KF_MT_SLOTS + mt) * (e->nr_zones + 1) + zone) * KF_PK_NR + kind_of[ev->type]]++;
 	lock_run_track(c, ev, zone);
 }
 
@@ -147,21 +143,21 @@ static void follow_page(struct kf_engine *e, struct cpu_state *c, const struct k
 
 	switch (ev->type) {
 	case KF_EV_PAGE_ALLOC:
-		kf_pfn_take(&e->refill_cpu, ev->page.pfn);
-		kf_pfn_set(&e->alloc_cpu, ev->page.pfn, c->index);
+		kf_pfn_set(&e->pfn_cpu, ev->page.pfn, PFN_REFILL, -1);
+		kf_pfn_set(&e->pfn_cpu, ev->page.pfn, PFN_ALLOC, c->index);
 		break;
 	case KF_EV_PAGE_ALLOC_ZONE_LOCKED:
 		if (ev->page.percpu_refill)
-			kf_pfn_set(&e->refill_cpu, ev->page.pfn, c->index);
+			kf_pfn_set(&e->pfn_cpu, ev->page.pfn, PFN_REFILL, c->index);
 		break;
 	case KF_EV_PAGE_FREE:
 		/* mm_page_free_batched follows it for the same page: nothing more */
-		from = kf_pfn_take(&e->alloc_cpu, ev->page.pfn);
+		from = kf_pfn_take(&e->pfn_cpu, ev->page.pfn, PFN_ALLOC);
 		if (from >= 0 && from != c->index)
 			kf_flow_add(&e->cross_free, from, c->index, pages);
 		break;
 	case KF_EV_PAGE_PCPU_DRAIN:
-		from = kf_pfn_take(&e->refill_cpu, ev->page.pfn);
+		from = kf_pfn_take(&e->pfn_cpu, ev->page.pfn, PFN_REFILL);
 		if (from >= 0 && from != c->index)
 			kf_flow_add(&e->cross_drain, from, c->index, pages);
 		break;

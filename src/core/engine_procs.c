@@ -92,8 +92,11 @@ struct proc_entry *kf_proc_of(struct kf_engine *e, struct cpu_state *c, const st
 	}
 	/* a process is named by its latest events: a forked child execs, and a
 	 * name learnt late replaces "<...>" */
-	if (ev->comm && ev->comm[0] != '<' && strncmp(p->s.comm, ev->comm, KF_COMM_LEN - 1) != 0)
-		kf_comm_copy(p->s.comm, ev->comm);
+	if (ev->comm && ev->comm[0] != '<' && !(ev->comm_id && ev->comm_id == p->comm_id)) {
+		if (strncmp(p->s.comm, ev->comm, KF_COMM_LEN - 1) != 0)
+			kf_comm_copy(p->s.comm, ev->comm);
+		p->comm_id = ev->comm_id;
+	}
 	return p;
 }
 

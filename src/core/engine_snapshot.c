@@ -18,22 +18,26 @@ static int by_cpu_number(const void *a, const void *b)
 }
 
 /*
- * Copies one CPU's page table into the snapshot's (dst, zeroed) and adds it
+ * Copies one CPU's page table (events; pages follow from the order) into
+ * the snapshot's (dst, zeroed) and adds it
  * to the per-CPU, per-zone and total sums. Only the cells with events are
  * written: a CPU uses a few of its thousands, and the snapshot's table, as
  * large as the engine's, then stays mostly untouched zero pages.
  */
-static void page_sums(struct kf_snapshot *s, int cpu, const struct kf_count *cells, struct kf_count *dst)
+static void page_sums(struct kf_snapshot *s, int cpu, const uint64_t *events, struct kf_count *dst)
 {
-	for (int z = 0; z <= s->nr_zones; z++)
-		for (int cell = 0; cell < KF_MT_SLOTS * KF_MAX_ORDER; cell++)
-			for (int k = 0; k < KF_PK_NR; k++) {
-				size_t i = ((size_t)z * KF_MT_SLOTS * KF_MAX_ORDER + cell) * KF_PK_NR + k;
-				const struct kf_count *c = &cells[i];
+	size_t i = 0;
 
-				if (!c->events)
+	/* the layout of kf_snapshot_page: order, mt slot, zone, kind */
+	for (int om = 0; om < KF_MAX_ORDER * KF_MT_SLOTS; om++)
+		for (int z = 0; z <= s->nr_zones; z++)
+			for (int k = 0; k < KF_PK_NR; k++, i++) {
+				const struct kf_count *c = &dst[i];
+
+				if (!events[i])
 					continue;
-				dst[i] = *c;
+				/* each event of the cell's order is 2^order pages */
+				dst[i] = (struct kf_count){ events[i], events[i] << (om / KF_MT_SLOTS) };
 				s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
 				s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
 				s->pages_zone[z * KF_PK_NR + k].events += c->events;

@@ -100,14 +100,18 @@ static void rule_zone_lock(struct finding_ctx *x)
 			const struct kf_zone_lock *zl = &s->zone_lock[(size_t)c * (s->nr_zones + 1) + z];
 			uint64_t acq = zl->refill_runs + zl->drain_runs + zl->direct;
 			uint64_t locked = zl->refill_pages + zl->drain_pages + zl->direct_pages;
-			uint64_t allocd = alloc_pages(s, c, z);
 			double acq_s = acq / x->window_s, pages_s = locked / x->window_s;
 			const struct level *lr = level_above(rate, 2, acq_s), *lp = level_above(pages, 2, pages_s);
-			double share = allocd ? (double)(zl->refill_pages + zl->direct_pages) / allocd : 0;
+			uint64_t allocd;
+			double share;
 			struct kf_finding *f;
 
 			if (!acq || (!lr && !lp))
 				continue;
+			/* the CPU's page table is read only for a finding: with
+			 * hundreds of CPUs, most of it is never touched */
+			allocd = alloc_pages(s, c, z);
+			share = allocd ? (double)(zl->refill_pages + zl->direct_pages) / allocd : 0;
 			if (!lr || (lp && lp->sev > lr->sev))
 				f = finding_new(x, KF_FIND_ZONE_LOCK, lp, pages_s);
 			else

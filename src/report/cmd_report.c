@@ -215,11 +215,8 @@ static int write_report(const struct report_opts *o, const struct kf_report_inpu
 		out = af.fp;
 	}
 	if (o->format == OUT_JSON) {
-		json_t *doc = kf_report_json(in);
-
-		if (!doc || kf_report_json_write(doc, out) < 0)
+		if (kf_report_json_emit(in, out) < 0)
 			ret = -1;
-		json_decref(doc);
 	} else {
 		ret = kf_report_text(in, out);
 	}

@@ -36,6 +36,8 @@ struct kf_report_input {
 json_t *kf_report_json(const struct kf_report_input *in);
 /* the report as indented JSON and a newline on out; 0 or -1 */
 int kf_report_json_write(const json_t *doc, FILE *out);
+/* kf_report_json and kf_report_json_write, the document in an arena */
+int kf_report_json_emit(const struct kf_report_input *in, FILE *out);
 int kf_report_text(const struct kf_report_input *in, FILE *out);
 /* --interval N [--count M] (src/report/report_interval.c): a report per
  * interval on out, a JSON line or a text row; r opened in STREAM (live) or

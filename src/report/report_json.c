@@ -6,7 +6,6 @@
  * the kernel itself reported (kf_fragindex.h).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "kf_report.h"
@@ -18,9 +17,20 @@ static json_t *u64(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
+/* a member set without json_pack's parse of a format: the per-CPU parts of
+ * a report of hundreds of CPUs are tens of thousands of them */
+static void set(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new_nocheck(o, key, v);
+}
+
 static json_t *count_json(const struct kf_count *c)
 {
-	return json_pack("{s:o,s:o}", "events", u64(c->events), "pages", u64(c->pages));
+	json_t *o = json_object();
+
+	set(o, "events", u64(c->events));
+	set(o, "pages", u64(c->pages));
+	return o;
 }
 
 static const char *mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
@@ -108,7 +118,7 @@ static json_t *page_kinds_json(const struct kf_snapshot *s, int cpu, int zone)
 	json_t *o = json_object();
 
 	for (int k = 0; k < KF_PK_NR; k++)
-		json_object_set_new(o, kf_page_kind_names[k], count_json(&sums[k]));
+		set(o, kf_page_kind_names[k], count_json(&sums[k]));
 	return o;
 }
 
@@ -210,9 +220,13 @@ static json_t *zones_json(const struct kf_report_input *in)
 
 static json_t *runs_json(const struct kf_runs *r)
 {
-	return json_pack("{s:o,s:o,s:o,s:f}", "runs", u64(r->runs), "pages", u64(r->pages),
-			 "max_pages", u64(r->max_pages),
-			 "mean_pages", r->runs ? (double)r->pages / r->runs : 0.0);
+	json_t *o = json_object();
+
+	set(o, "runs", u64(r->runs));
+	set(o, "pages", u64(r->pages));
+	set(o, "max_pages", u64(r->max_pages));
+	set(o, "mean_pages", json_real(r->runs ? (double)r->pages / r->runs : 0.0));
+	return o;
 }
 
 /* the pairs of CPUs pages went between: as many as occurred */
@@ -220,9 +234,14 @@ static json_t *flows_json(const struct kf_cpu_flow *f, int n)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:i,s:i,s:o}", "from_cpu", (int)f[i].from_cpu,
-						   "to_cpu", (int)f[i].to_cpu, "pages", u64(f[i].pages)));
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		set(o, "from_cpu", json_integer(f[i].from_cpu));
+		set(o, "to_cpu", json_integer(f[i].to_cpu));
+		set(o, "pages", u64(f[i].pages));
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
@@ -231,18 +250,34 @@ static json_t *cpus_json(const struct kf_snapshot *s)
 	json_t *a = json_array();
 
 	for (int c = 0; c < s->nr_cpus; c++) {
+		json_t *o = json_object();
 		uint64_t events = 0;
 
 		for (int t = 0; t < KF_EV_NR; t++)
 			events += s->ev_per_cpu[(size_t)t * s->nr_cpus + c];
-		json_array_append_new(a, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "cpu", (int)s->cpu_ids[c],
-						   "events", u64(events),
-						   "lost_events", u64(s->cpus[c].lost_events),
-						   "pages", page_kinds_json(s, c, -1),
-						   "pcp_refill", runs_json(&s->cpus[c].refill),
-						   "pcp_drain", runs_json(&s->cpus[c].drain)));
+		set(o, "cpu", json_integer(s->cpu_ids[c]));
+		set(o, "events", u64(events));
+		set(o, "lost_events", u64(s->cpus[c].lost_events));
+		set(o, "pages", page_kinds_json(s, c, -1));
+		set(o, "pcp_refill", runs_json(&s->cpus[c].refill));
+		set(o, "pcp_drain", runs_json(&s->cpus[c].drain));
+		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+static json_t *page_cell_json(const struct kf_report_input *in, int c, int z, int mt, int order)
+{
+	const struct kf_snapshot *s = in->m->snap;
+	json_t *cell = json_object();
+	char buf[32];
+
+	set(cell, "cpu", json_integer(s->cpu_ids[c]));
+	set(cell, "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null());
+	set(cell, "zone", json_string(z < s->nr_zones ? s->zones[z].name : "unknown"));
+	set(cell, "migratetype", json_string(mt_name(in->m->syms, mt, buf, sizeof(buf))));
+	set(cell, "order", json_integer(order));
+	return cell;
 }
 
 /* every non-empty cell of CPU x zone x migratetype x order */
@@ -250,7 +285,6 @@ static json_t *page_table_json(const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->m->snap;
 	json_t *a = json_array();
-	char buf[32];
 
 	for (int c = 0; c < s->nr_cpus; c++)
 		for (int z = 0; z <= s->nr_zones; z++)
@@ -264,12 +298,8 @@ static json_t *page_table_json(const struct kf_report_input *in)
 						if (!cnt->events)
 							continue;
 						if (!cell)
-							cell = json_pack("{s:i,s:o,s:s,s:s,s:i}", "cpu", (int)s->cpu_ids[c],
-									 "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null(),
-									 "zone", z < s->nr_zones ? s->zones[z].name : "unknown",
-									 "migratetype", mt_name(in->m->syms, mt, buf, sizeof(buf)),
-									 "order", o);
-						json_object_set_new(cell, kf_page_kind_names[k], count_json(cnt));
+							cell = page_cell_json(in, c, z, mt, o);
+						set(cell, kf_page_kind_names[k], count_json(cnt));
 					}
 					if (cell)
 						json_array_append_new(a, cell);
@@ -578,50 +608,4 @@ json_t *kf_report_json(const struct kf_report_input *in)
 		json_object_set_new(doc, "memmap_error", json_string(in->memmap_error));
 	}
 	return doc;
-}
-
-/* json_dumpf writes every token with its own fwrite (a lock, a copy): with
- * hundreds of CPUs the report has a million bytes of them. A buffer of its
- * own takes them, and fwrite sees whole blocks. */
-struct dump_buffer {
-	FILE *out;
-	size_t len;
-	char buf[65536];
-};
-
-static int dump_flush(struct dump_buffer *b)
-{
-	size_t n = b->len;
-
-	b->len = 0;
-	return fwrite(b->buf, 1, n, b->out) == n ? 0 : -1;
-}
-
-static int dump_take(const char *data, size_t size, void *ctx)
-{
-	struct dump_buffer *b = ctx;
-
-	if (size > sizeof(b->buf) - b->len && dump_flush(b) < 0)
-		return -1;
-	if (size > sizeof(b->buf))
-		return fwrite(data, 1, size, b->out) == size ? 0 : -1;
-	memcpy(b->buf + b->len, data, size);
-	b->len += size;
-	return 0;
-}
-
-int kf_report_json_write(const json_t *doc, FILE *out)
-{
-	struct dump_buffer *b = malloc(sizeof(*b));
-	int ret;
-
-	if (!b)
-		return -1;
-	b->out = out;
-	b->len = 0;
-	ret = json_dump_callback(doc, dump_take, b, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-	if (ret == 0)
-		ret = dump_flush(b);
-	free(b);
-	return ret == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }

@@ -8,8 +8,9 @@
  *              initialised yet folded into one line, pageblocks holding a
  *              protected process's locked pages marked, a legend;
  *   timeline   events per second over the window, compaction episodes as
- *              spans in one lane per zone, guard alerts as markers listed
- *              below;
+ *              spans in one lane per zone, findings as bars over what they
+ *              rest on and guard alerts as markers, both listed below, and
+ *              a legend;
  *   zones      per zone, free blocks by order (log scale) and the unusable
  *              index of each order (the kernel's formula on the buddy lists).
  *
@@ -66,6 +67,11 @@ static void size_text(char *buf, size_t len, double bytes)
 		snprintf(buf, len, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
 	else
 		snprintf(buf, len, "%.0f MiB", bytes / (1024.0 * 1024));
+}
+
+static const char *severity_fill(enum kf_severity sev)
+{
+	return sev >= KF_SEV_CRITICAL ? "#d62728" : sev >= KF_SEV_WARNING ? "#e7ba52" : "#999";
 }
 
 /* ---- the memory map ------------------------------------------------------ */
@@ -320,39 +326,178 @@ static double alert_x(const struct kf_snapshot *s, const struct kf_alert *a)
 	return MARGIN + PLOT_W;
 }
 
-static int alert_markers(FILE *out, const struct kf_report_input *in, const struct kf_snapshot *s, int y)
+/* alerts below warning are the guard's notes: listed by the report, not marked */
+static bool alert_marked(const struct kf_alert *a)
+{
+	return a->severity >= KF_SEV_WARNING;
+}
+
+/* a triangle per alert, numbered A1.. as in the list under the timeline */
+static int alert_marks(FILE *out, const struct kf_report_input *in, const struct kf_snapshot *s, int y)
 {
 	const struct kf_guard_result *g = in->m->guard;
 	double last_x = -100;
 	int shown = 0;
+	char label[16];
 
 	for (int i = 0; g && i < g->nr_alerts; i++) {
 		const struct kf_alert *a = &g->alerts[i];
 		double x = alert_x(s, a);
-		char msg[200];
-		const char *fill = a->severity >= KF_SEV_CRITICAL ? "#d62728" : a->severity >= KF_SEV_WARNING ? "#e7ba52" : "#999";
-		char label[KF_GUARD_MSG_LEN + 32];
 
-		if (a->severity < KF_SEV_WARNING)
+		if (!alert_marked(a))
 			continue;
 		/* markers at one time side by side */
-		if (x - last_x < 14)
-			x = last_x + 14;
+		if (x - last_x < 16)
+			x = last_x + 16;
 		last_x = x;
-		fprintf(out, "<path class=\"alert\" d=\"M%.1f %d l6 10 h-12 z\" fill=\"%s\"><title>", x, y, fill);
+		fprintf(out, "<path class=\"alert\" d=\"M%.1f %d l6 10 h-12 z\" fill=\"%s\"><title>", x, y,
+			severity_fill(a->severity));
 		esc(out, a->message);
 		fputs("</title></path>\n", out);
-		snprintf(label, sizeof(label), "%d", ++shown);
-		text(out, (int)x - 3, y + 20, "font-size=\"9\"", label);
-		/* one line each: the whole message is the marker's tooltip */
-		snprintf(msg, sizeof(msg), "%.*s%s", 170, a->message, strlen(a->message) > 170 ? "..." : "");
-		snprintf(label, sizeof(label), "%d %s: %s", shown, kf_severity_names[a->severity], msg);
-		text(out, MARGIN, y + 24 + 14 * shown, "class=\"alert-text\" font-size=\"11\"", label);
+		snprintf(label, sizeof(label), "A%d", ++shown);
+		text(out, (int)x - 5, y + 20, "font-size=\"9\"", label);
 	}
-	if (!shown)
-		text(out, MARGIN, y + 12, "font-size=\"11\" fill=\"#555\"",
-		     g ? "guard: no alert" : "guard: off");
-	return y + 30 + 14 * shown;
+	return shown ? y + 24 : y;
+}
+
+/* ---- findings on the timeline ---------------------------------------------
+ * A finding carries no time of its own: it judges the window. Its bar
+ * covers the part of the window it rests on: a zone's compaction cost its
+ * zone's episodes, a task's direct compaction that task's episodes, a block
+ * missing now the window's end, the rates the whole window. The guard's
+ * alerts, findings too, are the triangles above. */
+
+#define FINDINGS_SHOWN	20
+#define FINDING_ROW	10
+
+/* the episodes a finding rests on, [x0, x1]; false: none, the whole window */
+static bool finding_episodes(const struct kf_snapshot *s, const struct kf_finding *f, double *x0, double *x1)
+{
+	bool any = false;
+
+	for (int e = 0; e < s->nr_episodes; e++) {
+		const struct kf_episode *ep = &s->episodes[e];
+		bool mine = f->kind == KF_FIND_COMPACTION_COST ? f->zone[0] && !strcmp(episode_zone(s, ep), f->zone)
+							       : f->pid >= 0 && ep->pid == f->pid;
+		double b = ts_x(s, ep->begin_ts), x = ts_x(s, ep->running ? s->last_ts : ep->end_ts);
+
+		if (!mine)
+			continue;
+		*x0 = any ? fmin(*x0, b) : b;
+		*x1 = any ? fmax(*x1, x) : x;
+		any = true;
+	}
+	return any;
+}
+
+static void finding_span(const struct kf_snapshot *s, const struct kf_finding *f, double *x0, double *x1)
+{
+	*x0 = MARGIN;
+	*x1 = MARGIN + PLOT_W;
+	if (f->kind == KF_FIND_HIGH_ORDER)
+		*x0 = *x1;
+	else if (f->kind == KF_FIND_COMPACTION_COST || f->kind == KF_FIND_DIRECT_COMPACTION)
+		finding_episodes(s, f, x0, x1);
+}
+
+/* one bar per finding but the guard's, numbered F1.. */
+static int finding_bars(FILE *out, const struct kf_report_input *in, const struct kf_snapshot *s, int y)
+{
+	const struct kf_findings *fs = in->m->findings;
+	int shown = 0;
+	char label[16];
+
+	for (int i = 0; fs && i < fs->nr && shown < FINDINGS_SHOWN; i++) {
+		const struct kf_finding *f = &fs->items[i];
+		const char *fill = severity_fill(f->severity);
+		int ry = y + shown * FINDING_ROW;
+		double x0, x1;
+
+		if (f->kind == KF_FIND_GUARD)
+			continue;
+		finding_span(s, f, &x0, &x1);
+		shown++;
+		fprintf(out, "<g class=\"finding\" data-kind=\"%s\"><title>F%d %s: ", f->kind_name, shown,
+			kf_severity_names[f->severity]);
+		esc(out, f->message);
+		fprintf(out, "</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"4\" fill=\"%s\" fill-opacity=\"0.6\"/>"
+			"<path d=\"M%.1f %d l4 4 l-4 4 l-4 -4 z\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/></g>\n",
+			x0, ry + 3, fmax(1.5, x1 - x0), fill, x0, ry + 1, fill);
+		snprintf(label, sizeof(label), "F%d", shown);
+		text(out, MARGIN + PLOT_W + 6, ry + 9, "font-size=\"9\"", label);
+	}
+	return y + shown * FINDING_ROW + (shown ? 4 : 0);
+}
+
+/* the alerts' and the findings' messages, one line each (the whole
+ * message is the marker's tooltip) */
+static int marker_lists(FILE *out, const struct kf_report_input *in, int y)
+{
+	const struct kf_guard_result *g = in->m->guard;
+	const struct kf_findings *fs = in->m->findings;
+	char label[300];
+	int na = 0, nf = 0;
+
+	for (int i = 0; g && i < g->nr_alerts; i++) {
+		const struct kf_alert *a = &g->alerts[i];
+
+		if (!alert_marked(a))
+			continue;
+		snprintf(label, sizeof(label), "A%d %s: %.170s%s", ++na, kf_severity_names[a->severity], a->message,
+			 strlen(a->message) > 170 ? "..." : "");
+		y += 14;
+		text(out, MARGIN, y, "class=\"alert-text\" font-size=\"11\"", label);
+	}
+	if (!na) {
+		y += 14;
+		text(out, MARGIN, y, "font-size=\"11\" fill=\"#555\"", g ? "guard: no alert" : "guard: off");
+	}
+	for (int i = 0; fs && i < fs->nr && nf < FINDINGS_SHOWN; i++) {
+		const struct kf_finding *f = &fs->items[i];
+
+		if (f->kind == KF_FIND_GUARD)
+			continue;
+		snprintf(label, sizeof(label), "F%d %s %s%s%s: %.160s%s", ++nf, kf_severity_names[f->severity],
+			 f->kind_name, f->zone[0] ? " " : "", f->zone, f->message, strlen(f->message) > 160 ? "..." : "");
+		y += 13;
+		text(out, MARGIN, y, "class=\"finding-text\" font-size=\"10\"", label);
+	}
+	if (!nf) {
+		y += 14;
+		text(out, MARGIN, y, "font-size=\"11\" fill=\"#555\"", "findings: none");
+	}
+	return y + 8;
+}
+
+/* what the marks of the timeline mean */
+static int timeline_legend(FILE *out, int y)
+{
+	static const struct { const char *shape, *fill, *label; } items[] = {
+		{ "rect", "#4c78a8", "events per second" },
+		{ "rect", "#f58518", "compaction episode (red: still running at the end)" },
+		{ "diamond", "#e7ba52", "finding F: over the part of the window it rests on (red critical, yellow warning, grey note)" },
+		{ "triangle", "#d62728", "guard alert A: at its zone's first compaction, else at the end" },
+	};
+	int x = MARGIN;
+
+	fprintf(out, "<g class=\"timeline-legend\">\n");
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		if (!strcmp(items[i].shape, "rect"))
+			fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>\n", x, y, items[i].fill);
+		else if (!strcmp(items[i].shape, "diamond"))
+			fprintf(out, "<path d=\"M%d %d l5 5 l-5 5 l-5 -5 z\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>\n",
+				x + 5, y, items[i].fill);
+		else
+			fprintf(out, "<path d=\"M%d %d l6 10 h-12 z\" fill=\"%s\"/>\n", x + 5, y, items[i].fill);
+		text(out, x + 14, y + 9, "font-size=\"11\"", items[i].label);
+		x += 14 + 6 * (int)strlen(items[i].label) + 16;
+		if (i % 2 == 1) {
+			x = MARGIN;
+			y += 16;
+		}
+	}
+	fprintf(out, "</g>\n");
+	return y + 4;
 }
 
 static int draw_timeline(FILE *out, const struct kf_report_input *in, int y)
@@ -367,9 +512,12 @@ static int draw_timeline(FILE *out, const struct kf_report_input *in, int y)
 		fprintf(out, "</g>\n");
 		return y + 24;
 	}
+	y = timeline_legend(out, y);
 	y = rate_chart(out, s, y);
 	y = episode_lanes(out, s, y);
-	y = alert_markers(out, in, s, y);
+	y = alert_marks(out, in, s, y + 2);
+	y = finding_bars(out, in, s, y);
+	y = marker_lists(out, in, y);
 	fprintf(out, "</g>\n");
 	return y;
 }

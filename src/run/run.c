@@ -55,6 +55,13 @@ struct kf_run {
 	struct kf_zone_order_now *huge_now;
 	/* a recording's own memory state (kfrag record), when it has one */
 	struct kf_saved_state saved;
+	/* the guard's view of its saved /proc: the pids to select in the trace
+	 * (--protect-pid and those it protected), locked processes, sched_ext */
+	int *saved_pids;
+	int nr_user_pids;		/* the first of them, the user's */
+	struct kf_guard_candidate *saved_candidates;
+	int nr_saved_candidates;
+	char saved_sched_ext[32], saved_sched_ext_ops[64];
 };
 
 static void set_error(struct kf_run_error *e, enum kf_run_errkind kind, int errnum, const char *fmt, ...)
@@ -98,6 +105,76 @@ static void guard_tick(void *ctx, bool final)
 		r->restore_failed = true;
 }
 
+/*
+ * A recording's saved /proc, as the guard reads a machine: the processes it
+ * protects there (scx_*, the sched_ext scheduler, --protect-pid/comm) are
+ * then selected in the trace by pid; the locked ones and sched_ext are kept
+ * for the input. Nothing is known without one. -1 when out of memory.
+ */
+static int saved_guard_open(struct kf_run *r)
+{
+	struct kf_guard_config gc = r->cfg.guard_live;
+	const struct kf_guard_input *in;
+	struct kf_guard *g;
+	char msg[256];
+	int n = 0;
+
+	gc.root = r->saved.start_root;
+	gc.enforce = false;
+	g = kf_guard_open(&gc, msg, sizeof(msg));
+	if (!g)
+		return errno == ENOMEM ? -1 : 0;
+	in = kf_guard_input(g);
+	r->saved_pids = malloc((r->cfg.nr_protect_pids + in->nr_procs + 1) * sizeof(int));
+	r->saved_candidates = malloc((in->nr_candidates + 1) * sizeof(*r->saved_candidates));
+	if (!r->saved_pids || !r->saved_candidates) {
+		kf_guard_close(g);
+		return -1;
+	}
+	for (int i = 0; i < r->cfg.nr_protect_pids; i++)
+		r->saved_pids[n++] = r->cfg.protect_pids[i];
+	for (int i = 0; i < in->nr_procs; i++)
+		r->saved_pids[n++] = in->procs[i].pid;
+	memcpy(r->saved_candidates, in->candidates, in->nr_candidates * sizeof(*in->candidates));
+	r->nr_saved_candidates = in->nr_candidates;
+	snprintf(r->saved_sched_ext, sizeof(r->saved_sched_ext), "%s", in->sched_ext_state);
+	snprintf(r->saved_sched_ext_ops, sizeof(r->saved_sched_ext_ops), "%s", in->sched_ext_ops);
+	r->nr_user_pids = r->cfg.nr_protect_pids;
+	r->cfg.protect_pids = r->saved_pids;
+	r->cfg.nr_protect_pids = n;
+	kf_guard_close(g);
+	return 0;
+}
+
+/* what the saved /proc adds to the input made from the trace */
+static int saved_guard_view(const struct kf_run *r, struct kf_guard_input *in)
+{
+	int kept = 0;
+
+	if (!r->saved_candidates)
+		return 0;
+	/* a process it protected that has no event in the trace is no pid the
+	 * user named: nothing to say of it */
+	for (int u = 0; u < in->nr_unmatched; u++) {
+		bool discovered = in->unmatched[u].pid >= 0;
+
+		for (int i = 0; discovered && i < r->nr_user_pids; i++)
+			discovered = r->saved_pids[i] != in->unmatched[u].pid;
+		if (!discovered)
+			in->unmatched[kept++] = in->unmatched[u];
+	}
+	in->nr_unmatched = kept;
+	snprintf(in->sched_ext_state, sizeof(in->sched_ext_state), "%s", r->saved_sched_ext);
+	snprintf(in->sched_ext_ops, sizeof(in->sched_ext_ops), "%s", r->saved_sched_ext_ops);
+	free(in->candidates);
+	in->candidates = malloc((r->nr_saved_candidates + 1) * sizeof(*in->candidates));
+	if (!in->candidates)
+		return -1;
+	memcpy(in->candidates, r->saved_candidates, r->nr_saved_candidates * sizeof(*in->candidates));
+	in->nr_candidates = r->nr_saved_candidates;
+	return 0;
+}
+
 /* the guard's alerts for r->snap (NULL in PROC mode); false when out of memory */
 static bool guard_evaluate(struct kf_run *r)
 {
@@ -117,6 +194,8 @@ static bool guard_evaluate(struct kf_run *r)
 					      r->cfg.protect_comms, r->cfg.nr_protect_comms, &r->offline_in) < 0)
 			return false;
 		r->offline_in.compaction_reason = reason;
+		if (saved_guard_view(r, &r->offline_in) < 0)
+			return false;
 		kf_guard_input_assume(&r->offline_in, r->cfg.guard_live.assume_sysctl, r->cfg.guard_live.assume_mask,
 				      r->cfg.guard_live.assume_source);
 		in = &r->offline_in;
@@ -236,6 +315,10 @@ struct kf_run *kf_run_open(const struct kf_run_config *cfg, struct kf_run_error 
 		r->s.have_after = true;
 	if (cfg->guard && (cfg->mode == KF_RUN_FILE || cfg->mode == KF_RUN_REPLAY))
 		kf_guard_recorded_sysctls(r->saved.start_root, r->saved.end_root, &r->cfg.guard_live);
+	if (cfg->guard && r->saved.start_root && saved_guard_open(r) < 0) {
+		set_error(err, KF_RUN_ENOMEM, ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (cfg->guard && (mode_is_live(cfg->mode) || cfg->mode == KF_RUN_PROC)) {
 		r->g = kf_guard_open(&cfg->guard_live, msg, sizeof(msg));
 		if (!r->g) {
@@ -645,5 +728,7 @@ void kf_run_close(struct kf_run *r)
 	kf_top_replay_free(r->replay);
 	kf_session_release(&r->s);
 	kf_saved_state_release(&r->saved);
+	free(r->saved_pids);
+	free(r->saved_candidates);
 	free(r);
 }

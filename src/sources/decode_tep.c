@@ -119,6 +119,7 @@ struct event_decoder {
 	int id;				/* -1 = an empty slot */
 	enum kf_event_type type;
 	int nr_fields;
+	unsigned fields_end;		/* a record this long holds every field */
 	struct resolved_field fields[MAX_FIELDS];
 };
 
@@ -131,9 +132,14 @@ struct kf_decoder {
 	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
 	struct {
 		int pid;
+		uint32_t id;		/* kf_event.comm_id: new with each look-up */
 		const char *comm;
 	} comm_cache[COMM_CACHE_SIZE];
 };
+
+/* kf_event.comm_id: one count for every decoder, so that two decoders (two
+ * buffers' formats) never give one id to two names */
+static uint32_t comm_ids;
 
 static unsigned id_slot(int id)
 {
@@ -227,6 +233,7 @@ static void resolve_event(struct event_decoder *ed, struct tep_event *event, enu
 {
 	ed->type = type;
 	ed->nr_fields = 0;
+	ed->fields_end = 0;
 	for (const struct field_spec *s = specs[type]; s && s->name; s++) {
 		struct tep_format_field *f = tep_find_field(event, s->name);
 
@@ -239,6 +246,8 @@ static void resolve_event(struct event_decoder *ed, struct tep_event *event, enu
 			.dest = s->dest,
 			.dest_size = s->dest_size,
 		};
+		if ((unsigned)(f->offset + f->size) > ed->fields_end)
+			ed->fields_end = f->offset + f->size;
 	}
 }
 
@@ -308,15 +317,31 @@ void kf_decoder_destroy(struct kf_decoder *d)
 	free(d);
 }
 
-static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
+static inline uint64_t native_load(const void *p, unsigned size, bool is_signed)
 {
-	if (d->swap)
-		return tep_read_number(d->tep, p, size);
 	switch (size) {
 	case 1: { uint8_t v; memcpy(&v, p, 1); return is_signed ? (uint64_t)(int64_t)(int8_t)v : v; }
 	case 2: { uint16_t v; memcpy(&v, p, 2); return is_signed ? (uint64_t)(int64_t)(int16_t)v : v; }
 	case 4: { uint32_t v; memcpy(&v, p, 4); return is_signed ? (uint64_t)(int64_t)(int32_t)v : v; }
 	default: { uint64_t v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
+{
+	if (d->swap)
+		return tep_read_number(d->tep, p, size);
+	return native_load(p, size, is_signed);
+}
+
+static inline void store_field(struct kf_event *ev, const struct resolved_field *f, uint64_t v)
+{
+	if (f->dest_size == 8) {
+		memcpy((char *)ev + f->dest, &v, 8);
+	} else {
+		uint32_t v32 = (uint32_t)v;
+
+		memcpy((char *)ev + f->dest, &v32, 4);
 	}
 }
 
@@ -345,14 +370,18 @@ static void set_defaults(struct kf_event *ev)
 	}
 }
 
-static const char *comm_cached(struct kf_decoder *d, int pid)
+static const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
 {
 	unsigned slot = (unsigned)pid & (COMM_CACHE_SIZE - 1);
 
 	if (d->comm_cache[slot].pid != pid) {
 		d->comm_cache[slot].pid = pid;
 		d->comm_cache[slot].comm = tep_data_comm_from_pid(d->tep, pid);
+		if (!++comm_ids)
+			comm_ids = 1;		/* 0 says "no id" */
+		d->comm_cache[slot].id = comm_ids;
 	}
+	*id = d->comm_cache[slot].id;
 	return d->comm_cache[slot].comm;
 }
 
@@ -372,27 +401,27 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 	id = (int)load(d, data + d->type_offset, d->type_size, false);
 	if (inside(d->pid_offset, d->pid_size, size)) {
 		ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
-		ev->comm = comm_cached(d, ev->pid);
+		ev->comm = comm_cached(d, ev->pid, &ev->comm_id);
 	}
 	ed = decoder_find(d, id);
 	if (!ed)
 		return ev->type;
 	ev->type = ed->type;
 	set_defaults(ev);
+	/* the usual record: whole, in this machine's byte order */
+	if (!d->swap && size >= ed->fields_end) {
+		for (int i = 0; i < ed->nr_fields; i++)
+			store_field(ev, &ed->fields[i], native_load(data + ed->fields[i].src_offset,
+								    ed->fields[i].src_size,
+								    ed->fields[i].is_signed));
+		return ev->type;
+	}
 	for (int i = 0; i < ed->nr_fields; i++) {
 		const struct resolved_field *f = &ed->fields[i];
-		uint64_t v;
 
 		if (!inside(f->src_offset, f->src_size, size))
 			continue;	/* a short record: leave the member zero */
-		v = load(d, data + f->src_offset, f->src_size, f->is_signed);
-		if (f->dest_size == 8)
-			memcpy((char *)ev + f->dest, &v, 8);
-		else {
-			uint32_t v32 = (uint32_t)v;
-
-			memcpy((char *)ev + f->dest, &v32, 4);
-		}
+		store_field(ev, f, load(d, data + f->src_offset, f->src_size, f->is_signed));
 	}
 	return ev->type;
 }

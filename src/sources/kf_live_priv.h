@@ -44,7 +44,14 @@
 /* records reserved before the clock was read may be committed after it */
 #define HOLDBACK_MARGIN_NS 1000000ULL
 #define COMM_SLOTS 4096
-#define MAX_FREE_PAGES 4096
+/* pages read and fed wait in a pool for the next read, up to this much */
+#define MAX_FREE_BYTES (16u << 20)
+#define MAX_FREE_PAGES (MAX_FREE_BYTES / 4096)
+/* the ring buffer's sub-buffer (one read, one page of the queue) when no
+ * trace.dat is written: one read() per 64 KiB instead of per 4 KiB. A
+ * recording keeps the kernel's default, the page trace-cmd's readers
+ * expect. */
+#define SUBBUF_KB 64
 
 struct comm_entry {
 	int pid;		/* 0 = empty */
@@ -92,7 +99,7 @@ struct kf_live {
 	struct kf_ring_merge merge;
 	const struct kf_sink *sink;	/* of the poll under way */
 	void **free_pages;
-	int nr_free;
+	int nr_free, max_free;
 	int max_pages_per_poll;
 	size_t buffer_kb;
 	bool enabled[KF_EV_NR];
@@ -114,6 +121,7 @@ void live_reap_stale(const char *tracing_dir);
 int live_create_instance(struct kf_live *l, char *err, size_t errlen);
 void live_destroy_instance(struct kf_live *l);
 size_t live_default_buffer_kb(int nr_cpus);
+void live_set_subbuf_size(struct kf_live *l);
 int live_choose_events(struct kf_live *l, const struct kf_live_config *cfg, char *err, size_t errlen);
 int live_set_fault_filter(struct kf_live *l, const struct kf_live_config *cfg, char *err, size_t errlen);
 int live_enable_events(struct kf_live *l, char *err, size_t errlen);

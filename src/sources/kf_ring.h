@@ -21,12 +21,20 @@
 struct kf_ring_cursor {
 	int cpu;			/* reported with each record */
 	unsigned seq;			/* tie-break among equal timestamps */
+	/* 4 or 8 (the kernel's long): the pages are in this host's byte order
+	 * and the cursor walks them itself, as kbuffer would but without a
+	 * call through a pointer per word; 0: kbuf walks them */
+	int long_size;
 	struct kbuffer *kbuf;
-	const unsigned char *page;	/* loaded in kbuf, NULL = none */
+	const unsigned char *page;	/* loaded, NULL = none */
 	unsigned page_size;
 	void *rec;			/* the next record, NULL = none yet */
 	unsigned long long ts;
 	unsigned size;			/* bytes of rec, never past the page */
+	/* the walk without kbuf: the page's records, their committed bytes,
+	 * the offset of the next record header in data */
+	const unsigned char *data;
+	unsigned data_size, next;
 	/* loads the owner's next page with kf_ring_load: 1, or 0 when it has
 	 * none now (the current page, exhausted, may then be released) */
 	int (*next_page)(struct kf_ring_cursor *c);

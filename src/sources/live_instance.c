@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <kbuffer.h>
 
 #include "kf_live_cleanup.h"
 #include "kf_live_priv.h"
@@ -287,6 +286,22 @@ size_t live_default_buffer_kb(int nr_cpus)
 	return kb < MIN_BUFFER_KB ? MIN_BUFFER_KB : kb;
 }
 
+/* larger sub-buffers of the instance's ring buffer (kernels from 6.8 have
+ * buffer_subbuf_size_kb); where the kernel refuses, the page it has */
+void live_set_subbuf_size(struct kf_live *l)
+{
+	long long kb = 0;
+	char val[32];
+
+	snprintf(val, sizeof(val), "%d", SUBBUF_KB);
+	if (tracefs_instance_file_write(l->inst, "buffer_subbuf_size_kb", val) > 0 &&
+	    tracefs_instance_file_read_number(l->inst, "buffer_subbuf_size_kb", &kb) == 0 &&
+	    kb * 1024 > l->page_size && kb <= SUBBUF_KB) {
+		l->page_size = (int)kb * 1024;
+		l->fmt.page_size = l->page_size;
+	}
+}
+
 int live_choose_events(struct kf_live *l, const struct kf_live_config *cfg,
 			 char *err, size_t errlen)
 {
@@ -520,9 +535,9 @@ int live_open_cpus(struct kf_live *l, const struct kf_live_config *cfg, char *er
 		if (lc->stats_fd >= 0)
 			kf_cleanup_add_fd(l->slot, lc->stats_fd);
 		lc->tcpu = tracefs_cpu_alloc_fd(lc->fd, l->page_size, true);
-		lc->cur.kbuf = kbuffer_alloc(l->long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
-					 KBUFFER_ENDIAN_SAME_AS_HOST);
-		if (!lc->tcpu || !lc->cur.kbuf) {
+		/* the pages are this host's: the cursor walks them without kbuffer */
+		lc->cur.long_size = l->long_size;
+		if (!lc->tcpu) {
 			live_seterr(err, errlen, "out of memory");
 			return -1;
 		}
@@ -561,8 +576,6 @@ void live_close_cpus(struct kf_live *l)
 		}
 		if (lc->raw_fd >= 0)
 			close(lc->raw_fd);
-		if (lc->cur.kbuf)
-			kbuffer_free(lc->cur.kbuf);
 		for (int i = lc->q_head; i < lc->q_len; i++)
 			free(lc->q[i]);
 		free(lc->q);

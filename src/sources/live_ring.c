@@ -21,7 +21,7 @@ static void *page_get(struct kf_live *l)
 
 static void page_put(struct kf_live *l, void *page)
 {
-	if (l->nr_free < MAX_FREE_PAGES) {
+	if (l->nr_free < l->max_free) {
 		if (!l->free_pages) {
 			l->free_pages = malloc(MAX_FREE_PAGES * sizeof(*l->free_pages));
 			if (!l->free_pages) {

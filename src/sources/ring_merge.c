@@ -69,9 +69,99 @@ uint64_t kf_ring_page_ts(const void *page)
 	return ts;
 }
 
+/* ---- the walk without kbuffer ----------------------------------------------
+ * The records of a page as kbuffer (libtraceevent's kbuffer-parse.c) reads
+ * them: a 32-bit header, type_len in its 5 low bits and the time delta in
+ * the 27 others; type_len 1-28 is a record of type_len words, 0 one whose
+ * length (plus 4) is in the next word, 29 padding (length in the next word),
+ * 30 a time extend and 31 an absolute time stamp (the next word holds bits
+ * 27-58). Every read stays inside the page. */
+#define TYPE_PADDING		29
+#define TYPE_TIME_EXTEND	30
+#define TYPE_TIME_STAMP		31
+#define TS_SHIFT		27
+/* an absolute time stamp lacks the 5 top bits: they stay the page's */
+#define TS_MSB			(0xf8ULL << 56)
+
+static uint32_t word_at(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void native_load(struct kf_ring_cursor *c, const unsigned char *page)
+{
+	struct kf_ring_format f = { .long_size = c->long_size, .page_size = c->page_size };
+	unsigned room = c->page_size > header_size(&f) ? c->page_size - header_size(&f) : 0;
+	uint64_t size = commit_word(&f, page) & RB_COMMIT_MASK;
+
+	c->data = page + header_size(&f);
+	c->data_size = size < room ? (unsigned)size : room;
+	c->next = 0;
+	c->ts = kf_ring_page_ts(page);
+}
+
+/* moves to the page's next record: rec, ts and size; false at its end */
+static bool native_step(struct kf_ring_cursor *c)
+{
+	const unsigned char *d = c->data;
+	unsigned end = c->data_size, room;
+	uint64_t off = c->next;
+
+	while (off + 4 <= end) {
+		uint32_t hdr = word_at(d + off), type_len = hdr & 31, delta = hdr >> 5, arg = 0;
+		uint64_t len;
+
+		if (type_len == 0 || type_len >= TYPE_PADDING) {
+			if (off + 8 > end)
+				break;
+			arg = word_at(d + off + 4);
+		}
+		switch (type_len) {
+		case TYPE_PADDING:
+			c->ts += delta;
+			off += 4 + (uint64_t)arg;
+			continue;
+		case TYPE_TIME_EXTEND:
+			c->ts += ((uint64_t)arg << TS_SHIFT) + delta;
+			off += 8;
+			continue;
+		case TYPE_TIME_STAMP:
+			c->ts = (((uint64_t)arg << TS_SHIFT) + delta) | (c->ts & TS_MSB);
+			off += 8;
+			continue;
+		case 0:
+			/* the length word counts itself; records are whole words */
+			len = arg < 4 ? 0 : ((uint64_t)arg - 4 + 3) & ~3ULL;
+			off += 8;
+			break;
+		default:
+			len = (uint64_t)type_len * 4;
+			off += 4;
+			break;
+		}
+		c->ts += delta;
+		c->rec = (void *)(d + off);
+		/* never past the page (take() does the same for kbuffer's) */
+		room = (unsigned)(c->page + c->page_size - (d + off));
+		c->size = len < room ? (unsigned)len : room;
+		c->next = (unsigned)(off + len < end ? off + len : end);
+		return true;
+	}
+	c->next = end;
+	c->rec = NULL;
+	return false;
+}
+
 int kf_ring_load(struct kf_ring_cursor *c, const void *page)
 {
 	c->page = page;
+	if (c->long_size) {
+		native_load(c, page);
+		return 0;
+	}
 	/* kbuffer reads the page and never writes it */
 	return kbuffer_load_subbuffer(c->kbuf, (void *)page) < 0 ? -1 : 0;
 }
@@ -94,6 +184,15 @@ static bool take(struct kf_ring_cursor *c)
 
 bool kf_ring_next(struct kf_ring_cursor *c)
 {
+	if (c->long_size) {
+		if (c->rec && native_step(c))
+			return true;
+		while (c->next_page(c) > 0)
+			if (native_step(c))
+				return true;
+		c->rec = NULL;
+		return false;
+	}
 	if (c->rec) {
 		c->rec = kbuffer_next_event(c->kbuf, &c->ts);
 		if (take(c))

@@ -49,6 +49,10 @@ struct kf_live *kf_live_open(const struct kf_live_config *cfg, struct kf_symbols
 		goto fail;
 	if (live_load_formats(l, syms, err, errlen) < 0)
 		goto fail;
+	/* before the cursors take the page size */
+	if (!l->keep_raw)
+		live_set_subbuf_size(l);
+	l->max_free = MAX_FREE_BYTES / (unsigned)l->page_size;
 	if (live_count_cpus(l, err, errlen) < 0)
 		goto fail;
 	/* resized before any reader has a file open in it */

@@ -188,7 +188,7 @@ struct cpu_stream {
 	unsigned chunks_left;
 	unsigned char *chunk;
 	size_t chunk_cap;
-	unsigned char *tail;		/* a page cut short, zero-filled */
+	unsigned char *tail;		/* a page cut short, zero-filled; made when one comes */
 	long long missed;		/* told the sink before the next record */
 };
 
@@ -274,6 +274,10 @@ static int stream_next_page(struct kf_ring_cursor *c)
 		const unsigned char *page = s->data + s->pos;
 
 		if (s->len - s->pos < ps) {
+			if (!s->tail && !(s->tail = malloc(ps))) {
+				stream_corrupt(s, "out of memory for a page");
+				return 0;
+			}
 			memset(s->tail, 0, ps);
 			memcpy(s->tail, page, s->len - s->pos);
 			page = s->tail;
@@ -326,8 +330,7 @@ static int stream_open(struct map_reader *r, struct cpu_stream *s, const struct 
 	s->cur.owner = s;
 	s->cur.kbuf = kbuffer_alloc(r->fmt.long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
 				    r->t.big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
-	s->tail = malloc(r->fmt.page_size);
-	if (!s->cur.kbuf || !s->tail)
+	if (!s->cur.kbuf)
 		return -1;
 	if (!b->compressed) {
 		s->data = data;

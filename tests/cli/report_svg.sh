@@ -68,6 +68,39 @@ else
 	echo "note: no rsvg-convert (librsvg2-bin): rendering not checked" >&2
 fi
 
+# findings and guard alerts on the timeline (report_compaction_prefix.txt,
+# cut from compaction-mlocked-moved, whose pid 5137 held locked memory
+# while compaction migrated pages: see tests/data/text/README)
+TC=$FIXTURES/text/report_compaction_prefix.txt
+"$KFRAG" report --input "$TC" --proc-root $F --protect-pid 5137 --svg $TMP/f.svg >$TMP/f.json 2>$TMP/f.err
+expect_eq "findings SVG exit status" "$?" 0
+expect_eq "timeline legend entries" \
+	"$(sed -n '/<g class="timeline-legend">/,/<\/g>/p' $TMP/f.svg | grep -c '<text')" 4
+# the compaction of Normal (zone_start 0x100000) from its begin to its end,
+# placed on the plot (x 20, 1024 px wide) over the window, all from the text
+want=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { t = $i + 0; break }
+	if (!first) first = t; if (t > last) last = t }
+	/mm_compaction_begin: +zone_start=0x100000 / { b = t }
+	/mm_compaction_end: +zone_start=0x100000 / { e = t }
+	END { w = last - first; printf "%.1f %.1f\n", 20 + 1024 * (b - first) / w, 1024 * (e - b) / w }' "$TC")
+got=$(sed -n 's/.*<g class="finding" data-kind="compaction_cost">.*<rect x="\([0-9.]*\)" y="[0-9]*" width="\([0-9.]*\)".*/\1 \2/p' $TMP/f.svg)
+expect_eq "compaction_cost's bar over Normal's compaction (x width)" "$got" "$want"
+bars=$(grep -c '<g class="finding"' $TMP/f.svg)
+[ "$bars" -ge 1 ] && ok || fail "no finding bar"
+expect_eq "a finding listed per bar" "$(grep -c 'class="finding-text"' $TMP/f.svg)" "$bars"
+# the guard warns: compaction migrated pages while pid 5137 ran
+alerts=$(grep -c '<path class="alert"' $TMP/f.svg)
+[ "$alerts" -ge 1 ] && ok || fail "no guard alert marker: $(grep 'guard:' $TMP/f.svg)"
+expect_eq "an alert listed per marker" "$(grep -c 'class="alert-text"' $TMP/f.svg)" "$alerts"
+# the pages it names: nr_succeeded of every mm_migrate_pages of the cut
+migrated=$(grep 'mm_migrate_pages:.*reason=compaction' "$TC" | grep -o 'nr_succeeded=[0-9]*' | awk -F= '{ n += $2 } END { print n }')
+grep -q "class=\"alert-text\"[^>]*>A1 warning: compaction migrated $migrated pages while lockedsched (pid 5137)" $TMP/f.svg &&
+	ok || fail "alert A1 (want $migrated pages): $(grep 'class="alert-text"' $TMP/f.svg | head -1)"
+if command -v rsvg-convert >/dev/null 2>&1; then
+	rsvg-convert $TMP/f.svg -o $TMP/f.png 2>$TMP/rsvg.err
+	expect_eq "findings SVG: rsvg-convert exit status" "$?" 0
+fi
+
 # atomically: an unwritable place fails and leaves nothing
 mkdir $TMP/ro
 chmod 555 $TMP/ro

@@ -54,8 +54,10 @@ stty -g > "$TMP/stty.after"
 mv "$TMP/status.tmp" "$TMP/status"
 sleep 600
 EOF
+	# the server and the wrapper outlive this command: without the live
+	# tests' lock (fd 9), or a wrapper left behind holds it for minutes
 	tm -f /dev/null new-session -d -s "$TOP_SESSION" -x "${size%x*}" -y "${size#*x}" \
-		"env ${TOP_LANG:-LC_ALL=C.UTF-8} sh $TMP/wrapper.sh"
+		"env ${TOP_LANG:-LC_ALL=C.UTF-8} sh $TMP/wrapper.sh" 9>&-
 }
 
 top_screen() { tm capture-pane -p -t "$TOP_SESSION"; }

@@ -302,6 +302,48 @@ static void test_sparse_cpus(void)
 	kf_engine_destroy(e);
 }
 
+/*
+ * A page followed by its allocation and its refill at once, on CPU indexes
+ * past 255 in one region of pfns (65536 pfns a region) and below it in
+ * another: a refill then an allocation then a drain is not a remote drain,
+ * a refill drained elsewhere is; frees go to the allocating CPU, whichever
+ * the region's width.
+ */
+static void test_pfn_slots(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	struct kf_event ev;
+	const uint64_t near = 0x100000, far = 0x100000 + 3 * 65536;
+
+	for (int c = 0; c < 300; c++)		/* CPU index c is CPU c */
+		feed(e, page_ev(KF_EV_PAGE_ALLOC, c, 5, near + c, 0, 1));
+	ev = page_ev(KF_EV_PAGE_ALLOC_ZONE_LOCKED, 299, 5, far, 0, 1);
+	ev.page.percpu_refill = 1;
+	feed(e, ev);
+	ev.page.pfn = far + 1;
+	feed(e, ev);
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 299, 5, far, 0, 1));	/* forgets far's refill */
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 7, 5, far, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_PCPU_DRAIN, 7, 5, far + 1, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 8, 5, far, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 0, 5, near + 299, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 9, 5, near + 3, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 9, 5, near + 9, 0, -1));	/* on its own CPU */
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 3, 5, far + 65536, 0, 1));	/* a region of low CPUs */
+	feed(e, page_ev(KF_EV_PAGE_FREE, 4, 5, far + 65536, 0, -1));
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_INT(s->nr_cross_drain, 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_drain, s->nr_cross_drain, 299, 7), 1);
+	CHECK_EQ_INT(s->nr_cross_free, 4);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 3, 4), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 299, 8), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 299, 0), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 3, 9), 1);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
 static struct kf_event compact_ev(enum kf_event_type t, int pid, const char *comm)
 {
 	struct kf_event ev = { .ts = now += 1000, .cpu = 0, .pid = pid, .type = t, .comm = comm };
@@ -555,6 +597,7 @@ int main(void)
 	test_batched_frees_once();
 	test_remote_drain_needs_no_alloc();
 	test_sparse_cpus();
+	test_pfn_slots();
 	test_episode_order_and_stall();
 	return check_done();
 }

@@ -7,8 +7,11 @@
  * across CPUs, equal timestamps in the cursors' seq order, a page's missed
  * count is read from its header, a page whose commit exceeds the page is
  * refused, and a record is never longer than what is left of its page.
+ * The cursor's own walk (long_size set) gives what kbuffer gives, record
+ * for record, on pages of every kind of record the kernel writes.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -165,10 +168,140 @@ static void test_record_clamped(void)
 	kbuffer_free(a.c.kbuf);
 }
 
+/* ---- the cursor's own walk against kbuffer's ------------------------------ */
+
+struct page_writer {
+	unsigned char *page;
+	size_t used, hdr;		/* bytes written; the page header's size */
+};
+
+static void put_word(struct page_writer *w, uint32_t v)
+{
+	memcpy(w->page + w->used, &v, 4);
+	w->used += 4;
+}
+
+/* one record or meta record of the kernel's kinds, chosen by r */
+static void put_random_record(struct page_writer *w, unsigned r)
+{
+	uint32_t delta = (r >> 8) & ((1u << 27) - 1), words = 1 + (r >> 4) % 6;
+
+	switch (r % 6) {
+	case 0:		/* time extend: 27 + 32 bits of delta */
+		put_word(w, delta << 5 | 30);
+		put_word(w, r >> 3);
+		break;
+	case 1:		/* absolute time stamp */
+		put_word(w, delta << 5 | 31);
+		put_word(w, r >> 2);
+		break;
+	case 2:		/* padding (a discarded record) of some words */
+		put_word(w, (delta | 1) << 5 | 29);
+		put_word(w, 4 * words + 4);	/* counts itself */
+		for (uint32_t i = 0; i < words; i++)
+			put_word(w, 0xdddddddd);
+		break;
+	case 3:		/* a record with its length in a word */
+		put_word(w, delta << 5);
+		put_word(w, 4 * words + 4 - (r >> 2) % 4);	/* not always a whole word */
+		for (uint32_t i = 0; i < words; i++)
+			put_word(w, r + i);
+		break;
+	default:	/* type_len words of data */
+		put_word(w, delta << 5 | words);
+		for (uint32_t i = 0; i < words; i++)
+			put_word(w, r ^ i);
+		break;
+	}
+}
+
+/* a page of random records (never past the page), for a long of long_size */
+static void random_page(unsigned char *page, int long_size, unsigned seed)
+{
+	struct page_writer w = { .page = page, .used = 8 + long_size, .hdr = 8 + long_size };
+	uint64_t ts = (uint64_t)seed * 1000003, commit;
+
+	srand(seed);
+	memset(page, 0, PAGE);
+	memcpy(page, &ts, 8);
+	while (w.used + 64 < PAGE && rand() % 200)
+		put_random_record(&w, (unsigned)rand() << 1 ^ (unsigned)rand());
+	commit = w.used - w.hdr;
+	memcpy(page + 8, &commit, long_size);
+}
+
+static void same_walk(int long_size, unsigned seed)
+{
+	static struct src k, n;
+	int records = 0;
+
+	src_init(&k, 0, 0);
+	src_init(&n, 0, 0);
+	kbuffer_free(k.c.kbuf);
+	k.c.kbuf = kbuffer_alloc(long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4, KBUFFER_ENDIAN_LITTLE);
+	n.c.long_size = long_size;
+	for (int i = 0; i < 4; i++) {
+		random_page(k.pages[i], long_size, seed + i);
+		memcpy(n.pages[i], k.pages[i], PAGE);
+	}
+	k.nr = n.nr = 4;
+	for (;;) {
+		bool a = kf_ring_next(&k.c), b = kf_ring_next(&n.c);
+
+		CHECK(a == b, "seed %u record %d: kbuffer %s, the cursor %s", seed, records,
+		      a ? "has one" : "is done", b ? "has one" : "is done");
+		if (!a || !b)
+			break;
+		CHECK_EQ_U64(n.c.ts, k.c.ts);
+		CHECK_EQ_INT(n.c.size, k.c.size);
+		CHECK_EQ_INT((const unsigned char *)n.c.rec - n.c.page,
+			     (const unsigned char *)k.c.rec - k.c.page);
+		CHECK_EQ_INT(n.next, k.next);
+		records++;
+	}
+	CHECK(records > 4, "seed %u: %d records walked", seed, records);
+	kbuffer_free(k.c.kbuf);
+	kbuffer_free(n.c.kbuf);
+}
+
+/* pages of random bytes under a commit that fits: the walk ends and stays
+ * inside the page (kbuffer itself may read past it: no comparison) */
+static void garbage_walk(unsigned seed)
+{
+	static struct src n;
+	uint64_t commit;
+	int records = 0;
+
+	src_init(&n, 0, 0);
+	n.c.long_size = 8;
+	srand(seed);
+	for (int i = 0; i < PAGE; i++)
+		n.pages[0][i] = (unsigned char)rand();
+	commit = (uint64_t)rand() % (PAGE - 16);
+	memcpy(n.pages[0] + 8, &commit, 8);
+	n.nr = 1;
+	while (kf_ring_next(&n.c) && records++ < PAGE)
+		CHECK((const unsigned char *)n.c.rec + n.c.size <= n.pages[0] + PAGE,
+		      "seed %u: a record of %u bytes at %td runs past the page", seed, n.c.size,
+		      (const unsigned char *)n.c.rec - n.pages[0]);
+	CHECK(records <= PAGE, "seed %u: the walk ends", seed);
+	kbuffer_free(n.c.kbuf);
+}
+
+static void test_native_walk(void)
+{
+	for (unsigned seed = 1; seed < 200; seed += 4) {
+		same_walk(8, seed);
+		same_walk(4, seed);
+		garbage_walk(seed);
+	}
+}
+
 int main(void)
 {
 	test_merge_order();
 	test_page_header();
 	test_record_clamped();
+	test_native_walk();
 	return check_done();
 }
