@@ -181,8 +181,9 @@ static void opts_release(struct top_opts *o)
 /*
  * The memory map, while its view is shown: at once when it opens, then
  * every MEMMAP_EVERY_S unless paused. A replay reads it only from a
- * --proc-root (a saved kpageflags, or a slice of one), never from the
- * machine it runs on. True when the view must be rebuilt.
+ * --proc-root (a saved kpageflags, or a slice of one) or the map its
+ * recording saved, never from the machine it runs on. True when the view
+ * must be rebuilt.
  */
 static bool memmap_step(struct top_ctx *c, double now)
 {
@@ -190,7 +191,8 @@ static bool memmap_step(struct top_ctx *c, double now)
 		return false;
 	c->memmap_due = false;
 	c->memmap_at = now;
-	if (c->replay && !c->o.proc_root_given) {
+	/* a recording that saved its state has its own map (src/run) */
+	if (c->replay && !c->o.proc_root_given && !(c->m && c->m->saved_state)) {
 		snprintf(c->memmap_note, sizeof(c->memmap_note),
 			 "a replay has none of its own: give --proc-root DIR with the traced machine's kpageflags");
 		return true;
