@@ -20,12 +20,16 @@ need_shared() { [ -f "$SHARED_DATA/$1" ] || skip "shared capture $SHARED_DATA/$1
 # the live tests' lock: one live run at a time on this machine
 LIVE_LOCK=/tmp/kfrag-live-tests.lock
 # live_run CMD...: an offline test's live part under that lock; a lock held
-# for 300 s fails the test with a message (and returns 75), never silently
+# for 300 s returns 75 and says so: a failure in CI (CI=true), else a note
 live_run() {
 	local st
 	flock -w 300 -E 75 "$LIVE_LOCK" "$@"
 	st=$?
-	[ "$st" != 75 ] || fail "$LIVE_LOCK held for 300 s: '$*' did not run"
+	if [ "$st" = 75 ] && [ "${CI:-}" = true ]; then
+		fail "$LIVE_LOCK held for 300 s in CI: '$*' did not run"
+	elif [ "$st" = 75 ]; then
+		echo "note: $LIVE_LOCK held for 300 s by other live runs: '$*' not run" >&2
+	fi
 	return "$st"
 }
 # the processes that have the lock open (holder and waiters), one a line
