@@ -409,6 +409,23 @@ static void print_malformed(const struct top_ctx *c)
 
 /* ---- the loop -------------------------------------------------------------- */
 
+/* milliseconds to wait for a key: until the next frame, the next scan of
+ * the memory map, or (live) the next read of the rings */
+static int key_timeout(const struct top_ctx *c, double next_frame)
+{
+	int timeout = c->st.paused ? 1000 : (int)ceil((next_frame - kf_monotonic_s()) * 1000);
+
+	if (c->st.memmap && !c->st.paused) {
+		int t = (int)ceil((c->memmap_at + MEMMAP_EVERY_S - kf_monotonic_s()) * 1000);
+
+		if (t < timeout)
+			timeout = t;
+	}
+	if (!c->replay && timeout > LIVE_POLL_MS)
+		timeout = LIVE_POLL_MS;
+	return timeout < 0 ? 0 : timeout;
+}
+
 static int run(struct top_ctx *c)
 {
 	double now = kf_monotonic_s();
@@ -444,17 +461,7 @@ static int run(struct top_ctx *c)
 			kf_top_ui_draw(&c->view, &c->st, &c->geo);
 			dirty = false;
 		}
-		timeout = c->st.paused ? 1000 : (int)ceil((next_frame - kf_monotonic_s()) * 1000);
-		if (c->st.memmap && !c->st.paused) {
-			int t = (int)ceil((c->memmap_at + MEMMAP_EVERY_S - kf_monotonic_s()) * 1000);
-
-			if (t < timeout)
-				timeout = t;
-		}
-		if (!c->replay && timeout > LIVE_POLL_MS)
-			timeout = LIVE_POLL_MS;
-		if (timeout < 0)
-			timeout = 0;
+		timeout = key_timeout(c, next_frame);
 		/* one key, waiting; then whatever else was typed, without waiting */
 		for (key = kf_top_ui_key(timeout); key != KF_KEY_NONE; key = kf_top_ui_key(0)) {
 			unsigned f = kf_top_handle_key(&c->st, key, &c->view, &c->geo);
@@ -510,6 +517,13 @@ int kf_cmd_top(int argc, char **argv)
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "kfrag top: needs a terminal; for a one-shot report use kfrag report\n");
+		opts_release(&c->o);
+		free(c);
+		return KF_EXIT_FAIL;
+	}
+	/* a terminal top cannot draw on is refused before a trace is read */
+	if (!kf_top_ui_usable(c->err, sizeof(c->err))) {
+		fprintf(stderr, "kfrag top: %s\n", c->err);
 		opts_release(&c->o);
 		free(c);
 		return KF_EXIT_FAIL;

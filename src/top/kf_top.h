@@ -453,6 +453,9 @@ struct kf_top_ui_config {
 void kf_top_ui_signals(void);
 /* the first SIGINT/SIGTERM/SIGHUP seen (0 none) */
 int kf_top_ui_signal(void);
+/* false (err says why) for a terminal curses cannot draw on (TERM=dumb):
+ * asked before anything is read or written to it */
+bool kf_top_ui_usable(char *err, size_t errlen);
 int kf_top_ui_start(const struct kf_top_ui_config *cfg, char *err, size_t errlen);
 void kf_top_ui_stop(void);
 /* waits up to timeout_ms for a key; KF_KEY_NONE when none came */

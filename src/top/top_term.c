@@ -157,7 +157,7 @@ static void save_reset_sequence(void)
  * get a stream of garbled frames: refuse it before curses writes anything.
  * setupterm() only reads the terminfo entry.
  */
-static bool can_address_cursor(char *err, size_t errlen)
+bool kf_top_ui_usable(char *err, size_t errlen)
 {
 	const char *term = getenv("TERM");
 	TERMINAL *saved = cur_term;
@@ -192,7 +192,7 @@ int kf_top_ui_start(const struct kf_top_ui_config *cfg, char *err, size_t errlen
 		errno = ENOTTY;
 		return -1;
 	}
-	if (!can_address_cursor(err, errlen))
+	if (!kf_top_ui_usable(err, errlen))
 		return -1;
 	setlocale(LC_CTYPE, "");
 	cs = nl_langinfo(CODESET);

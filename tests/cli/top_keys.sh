@@ -195,6 +195,7 @@ top_keys t
 top_wait 'TOTALS'
 expect_eq "r: cpu0 allocations reset" "$(top_row cpu0 | awk '{ print $2 }')" 0
 top_keys t
+top_wait_gone TOTALS || fail "t did not go back to rates"
 
 # a: acknowledges alerts (the guard shows them; none here: nothing changes)
 before=$(top_screen)

@@ -298,8 +298,8 @@ fi
 if [ "$(id -u)" = 0 ] && [ -r /proc/kpageflags ] && try_tracefs; then
 	. "${SRCDIR:-.}/tests/lib/live_lib.sh"
 	need_cmd flock
-	exec 9>/tmp/kfrag-live-tests.lock
-	flock -w 300 9 || skip "another live test holds /tmp/kfrag-live-tests.lock"
+	exec 9>"$LIVE_LOCK"
+	flock -w 300 9 || live_lock_timeout	# in CI a failure, else a skip
 	order=$(awk '/^Page block order:/ { print $4 }' /proc/pagetypeinfo)
 	# node zone pageblocks, of every populated zone
 	awk -v o="$order" '$1 == "Node" { n = $2; sub(",", "", n); z = $4 }

@@ -13,7 +13,8 @@
 #   - the alerts take one line each (the protected table stays in view),
 #     Enter shows each with its action;
 #   - 200 columns show every zone column (FREE BLOCKS, MIN, LOW, HIGH);
-#   - TERM=dumb is refused with a message.
+#   - TERM=dumb is refused with a message, before anything is written to
+#     the terminal (the trace is not even read), which is left as it was.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/top_lib.sh"
 T=$FIXTURES/text/report_compaction_noprefix.txt
@@ -73,10 +74,14 @@ for size in 80x24 120x40 200x60; do
 	top_exit >/dev/null
 done
 
-# TERM=dumb: refused before anything is drawn
-TOP_ENV=TERM=dumb top_start 80x24 --input "$T" --proc-root "$PROC"
+# TERM=dumb: refused before anything is drawn, before the trace is read: a
+# FIFO nobody writes would hold a reader forever
+mkfifo "$TMP/never.txt"
+TOP_ENV=TERM=dumb top_start 80x24 --input "$TMP/never.txt" --proc-root "$PROC"
 expect_eq "TERM=dumb: exit status" "$(top_exit)" 1
 grep -q "cannot move the cursor" "$TMP/stderr" && ok || fail "TERM=dumb: $(cat "$TMP/stderr")"
+expect_eq "TERM=dumb: written to the terminal" "$(top_screen | tr -d ' \n')" ""
+top_check_terminal "TERM=dumb"
 
 # 200 columns: every zone column, more than 120 shows
 grep -q 'FREE BLOCKS.*MIN.*LOW.*HIGH' "$TMP/screen.200x60" && ok || fail "200x60: zone columns missing"
