@@ -3,7 +3,8 @@
  * Private temporary directories that do not outlive kfrag
  * (src/system/tempdir.c): a recording's saved state is extracted into one.
  *
- * The directory is $TMPDIR/PREFIX-PID-XXXXXX (mode 0700), and kfrag holds
+ * The directory is DIR/PREFIX-PID-XXXXXX (mode 0700; DIR is $TMPDIR, else a
+ * tmpfs: /tmp, or /dev/shm when /tmp is on a disk), and kfrag holds
  * an flock() on it while it lives. It is removed by kf_tempdir_remove, at
  * exit(), and by the one owner of signals on SIGINT, SIGTERM, SIGHUP and
  * the fatal signals (a hook of rank KF_SIGNAL_CLEANUP). A SIGKILL leaves

@@ -207,10 +207,11 @@ json_t *kf_memmap_protected_json(const struct kf_memmap *m, const struct kf_guar
 		}
 		zones = json_array();
 		for (int z = 0; z <= m->nr_zones; z++) {
-			json_t *kinds = json_object();
+			json_t *kinds;
 
 			if (!where[z].pfns)
 				continue;
+			kinds = json_object();
 			for (int k = 0; k < KF_BK_NR; k++)
 				if (where[z].by_kind[k])
 					json_object_set_new(kinds, kf_block_kind_names[k], u64(where[z].by_kind[k]));

@@ -104,7 +104,7 @@ static void native_load(struct kf_ring_cursor *c, const unsigned char *page)
 }
 
 /* moves to the page's next record: rec, ts and size; false at its end */
-static bool native_step(struct kf_ring_cursor *c)
+static inline bool native_step(struct kf_ring_cursor *c)
 {
 	const unsigned char *d = c->data;
 	unsigned end = c->data_size, room;
@@ -114,6 +114,12 @@ static bool native_step(struct kf_ring_cursor *c)
 		uint32_t hdr = word_at(d + off), type_len = hdr & 31, delta = hdr >> 5, arg = 0;
 		uint64_t len;
 
+		if (type_len - 1 < TYPE_PADDING - 1) {
+			/* the common case: a record of type_len words */
+			len = (uint64_t)type_len * 4;
+			off += 4;
+			goto record;
+		}
 		if (type_len == 0 || type_len >= TYPE_PADDING) {
 			if (off + 8 > end)
 				break;
@@ -142,6 +148,7 @@ static bool native_step(struct kf_ring_cursor *c)
 			off += 4;
 			break;
 		}
+record:
 		c->ts += delta;
 		c->rec = (void *)(d + off);
 		/* never past the page (take() does the same for kbuffer's) */
@@ -253,7 +260,8 @@ long kf_ring_merge_run(struct kf_ring_merge *m, unsigned long long limit,
 
 		if (emit(ctx, c) < 0)
 			return -1;
-		if (!kf_ring_next(c))
+		/* the next record of the same page, the common case, inline */
+		if (!(c->long_size && native_step(c)) && !kf_ring_next(c))
 			m->heap[0] = m->heap[--m->nr];
 		heap_down(m, 0);
 		n++;

@@ -332,6 +332,11 @@ static int stream_open(struct map_reader *r, struct cpu_stream *s, const struct 
 				    r->t.big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
 	if (!s->cur.kbuf)
 		return -1;
+	/* pages in this machine's byte order: the cursor walks them itself
+	 * (ring_merge.c), without kbuffer's calls through pointers */
+	if (r->t.big_endian == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) &&
+	    (r->fmt.long_size == 4 || r->fmt.long_size == 8))
+		s->cur.long_size = r->fmt.long_size;
 	if (!b->compressed) {
 		s->data = data;
 		s->len = cpu->size;

@@ -128,8 +128,7 @@ bad "--perfdata ''" "--perfdata wants all, key, none or label globs" --perfdata 
 # capture): still one status line of at most 1024 bytes
 k -w unusable=0,extfrag=-1 -c unusable=0,extfrag=-1 -c highorder=999999:
 [ "$(line1)" -le 1024 ] && ok || fail "status line of $(line1) bytes with every check critical"
-cap=$SHARED_DATA/compaction-mlocked-moved
-if [ -f $cap/trace.dat ]; then
+for cap in $(tracedat_caps moved); do
 	kcheck --config $C --input $cap/trace.dat --proc-root $cap/proc-after -c unusable=0 \
 		--perfdata all
 	[ "$(line1)" -le 1024 ] && ok || fail "status line of $(line1) bytes on the guard's capture"
@@ -139,10 +138,10 @@ if [ -f $cap/trace.dat ]; then
 	grep -q '^OK: memory_state: this trace carries no memory state; .*pass --proc-root DIR$' $TMP/out && ok ||
 		fail "no state: no memory_state line: $out"
 	grep -qE "free_pages_node|unusable_node|free_blocks_ge_o" $TMP/out && fail "no state: a zone of this machine judged: $out" || ok
-fi
+done
 # and on this machine, live (root): the 1,031 bytes were measured here
 if [ "$(id -u)" = 0 ] && try_tracefs && command -v flock > /dev/null; then
-	flock -w 300 /tmp/kfrag-live-tests.lock "$KFRAG" check --config $C --duration 1 > $TMP/out 2> $TMP/err
+	live_run "$KFRAG" check --config $C --duration 1 > $TMP/out 2> $TMP/err
 	echo "live: status line of $(line1) bytes, $(wc -l < $TMP/out) lines" >&2
 	[ "$(line1)" -le 1024 ] && ok || fail "live status line of $(line1) bytes: $(head -c 1200 $TMP/out)"
 fi

@@ -29,8 +29,8 @@ run() {
 printf "state_file =\nhistory_file = %s\nprometheus_file =\n" $TMP/history.jsonl > $C
 run first --config $C --proc-root $MOVED/before --state $TMP/s --now 1700000000
 run rates --config $C --proc-root $MOVED/after --state $TMP/s --now 1700000300 --input $FIXTURES/text/pipe_lost.txt
-cap=$SHARED_DATA/compaction-mlocked-moved
-if [ -f $cap/trace.dat ]; then
+cap=$(tracedat_caps moved | head -n 1)
+if [ -f "$cap/trace.dat" ]; then
 	{ cat $C; echo "protect_pid = $(sed -n 's/.*protected_pid=\([0-9]*\).*/\1/p' $cap/scenario)"; } > $TMP/g.conf
 	run guard --config $TMP/g.conf --input $cap/trace.dat --proc-root $cap/proc-after
 	grep -q '"critical"' $TMP/guard.json && ok || fail "the guard capture raised no critical alert"

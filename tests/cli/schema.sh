@@ -466,12 +466,13 @@ done
 # with the memory map asked for
 if [ "$(id -u)" = 0 ]; then
 	# under the live tests' lock, as theirs: never beside one of them
-	exec 8> /tmp/kfrag-live-tests.lock
+	exec 8> "$LIVE_LOCK"
 	if flock -w 300 8; then
 		run_report "$TMP/live.json" --duration 1
 		run_report "$TMP/live.memmap.json" --duration 1 --memmap
 	elif [ "${CI:-}" = true ]; then
-		fail "the live tests' lock stayed held for 300 s (by: $(fuser /tmp/kfrag-live-tests.lock 2>&1))"
+		fail "$LIVE_LOCK held for 300 s; open in:
+$(live_lock_users)"
 	else
 		echo "note: the live tests' lock stayed held for 300 s: live reports not validated" >&2
 	fi

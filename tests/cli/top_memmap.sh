@@ -298,9 +298,9 @@ fi
 if [ "$(id -u)" = 0 ] && [ -r /proc/kpageflags ] && try_tracefs; then
 	. "${SRCDIR:-.}/tests/lib/live_lib.sh"
 	need_cmd flock
-	exec 9>/tmp/kfrag-live-tests.lock
+	exec 9>"$LIVE_LOCK"
 	# the lock held elsewhere: the offline checks above still count
-	flock -w 300 9 || { [ "$fails" -gt 0 ] && done_testing; skip "another live test holds /tmp/kfrag-live-tests.lock"; }
+	flock -w 300 9 || { [ "$fails" -gt 0 ] && done_testing; live_lock_timeout; }	# in CI a failure, else a skip
 	order=$(awk '/^Page block order:/ { print $4 }' /proc/pagetypeinfo)
 	# node zone pageblocks, of every populated zone
 	awk -v o="$order" '$1 == "Node" { n = $2; sub(",", "", n); z = $4 }

@@ -17,6 +17,38 @@ fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
 expect_eq() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 need_shared() { [ -f "$SHARED_DATA/$1" ] || skip "shared capture $SHARED_DATA/$1 not present"; }
+# the live tests' lock: one live run at a time on this machine
+LIVE_LOCK=/tmp/kfrag-live-tests.lock
+# live_run CMD...: an offline test's live part under that lock; a lock held
+# for 300 s fails the test with a message (and returns 75), never silently
+live_run() {
+	local st
+	flock -w 300 -E 75 "$LIVE_LOCK" "$@"
+	st=$?
+	[ "$st" != 75 ] || fail "$LIVE_LOCK held for 300 s: '$*' did not run"
+	return "$st"
+}
+# the processes that have the lock open (holder and waiters), one a line
+live_lock_users() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = $$ ] && continue
+		ls -l "$p/fd" 2> /dev/null | grep -q " $LIVE_LOCK\$" &&
+			echo "  pid ${p#/proc/}: $(tr '\0' ' ' < "$p/cmdline" 2> /dev/null | cut -c1-120)"
+	done
+}
+# 300 s without the lock: in CI (.ci/run exports CI=true) nothing else runs
+# live tests, so it is a hung test or a child that inherited the lock: a
+# failure to see, not a skip to ignore
+live_lock_timeout() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $LIVE_LOCK held for 300 s in CI; it is open in:" >&2
+		live_lock_users >&2
+		exit 1
+	fi
+	skip "another live test holds $LIVE_LOCK"
+}
+
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
 # The live tests look at /sys/kernel/tracing themselves: as root, tracefs is

@@ -3,7 +3,6 @@
 # live tests take a lock so that two of them never compare the instance
 # list while the other one traces.
 T=/sys/kernel/tracing
-LIVE_LOCK=/tmp/kfrag-live-tests.lock
 ALLOC_STORM=${ALLOC_STORM:-$(dirname "$KFRAG")/tests/helpers/alloc_storm}
 
 live_setup() {
@@ -14,27 +13,6 @@ live_setup() {
 	need_cmd flock
 	exec 9>"$LIVE_LOCK"
 	flock -w 300 9 || live_lock_timeout
-}
-
-# the processes that have the lock open (holder and waiters), one a line
-live_lock_users() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "${p#/proc/}" = $$ ] && continue
-		ls -l "$p/fd" 2> /dev/null | grep -q " $LIVE_LOCK\$" &&
-			echo "  pid ${p#/proc/}: $(tr '\0' ' ' < "$p/cmdline" 2> /dev/null | cut -c1-120)"
-	done
-}
-# 300 s without the lock: in CI (.ci/run exports CI=true) nothing else runs
-# live tests, so it is a hung test or a child that inherited the lock: a
-# failure to see, not a skip to ignore
-live_lock_timeout() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: $LIVE_LOCK held for 300 s in CI; it is open in:" >&2
-		live_lock_users >&2
-		exit 1
-	fi
-	skip "another live test holds $LIVE_LOCK"
 }
 
 # the tracing state kfrag must leave as it found it: instances (minus those

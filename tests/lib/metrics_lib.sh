@@ -7,8 +7,8 @@
 # every conditional family shows:
 #  - two runs on the saved /proc pair with a recorded trace (rates, the
 #    trace window, lost events);
-#  - the shared capture of locked pages that moved, its pid protected (the
-#    guard's alerts; skipped without ../shared/data);
+#  - a capture of locked pages that moved (tests/data/tracedat's), its pid
+#    protected (the guard's alerts);
 #  - the saved slice of /proc/kpageflags (the memory map);
 #  - as root with tracefs, one live run of a second (what only the live
 #    machine has, vm.compact_unevictable_allowed), under the live tests'
@@ -21,8 +21,8 @@ written_metrics() {
 	"$KFRAG" check --config $c --proc-root $MOVED/before --state $d/s --now 1700000000 > /dev/null
 	"$KFRAG" check --config $c --proc-root $MOVED/after --state $d/s --now 1700000300 \
 		--input $FIXTURES/text/pipe_lost.txt --prometheus $d/1.prom > /dev/null
-	cap=$SHARED_DATA/compaction-mlocked-moved
-	if [ -f $cap/trace.dat ]; then
+	cap=$(tracedat_caps moved | head -n 1)
+	if [ -f "$cap/trace.dat" ]; then
 		pid=$(sed -n 's/.*protected_pid=\([0-9]*\).*/\1/p' $cap/scenario)
 		{ base_conf; echo "protect_pid = $pid"; } > $d/guard.conf
 		"$KFRAG" check --config $d/guard.conf --input $cap/trace.dat --proc-root $cap/proc-after \
@@ -35,8 +35,7 @@ written_metrics() {
 	chmod 644 $d/fx/*
 	"$KFRAG" check --config $c --proc-root $d/fx --prometheus $d/3.prom > /dev/null
 	if [ "$(id -u)" = 0 ] && try_tracefs && command -v flock > /dev/null; then
-		flock -w 300 /tmp/kfrag-live-tests.lock \
-			"$KFRAG" check --config $c --duration 1 --prometheus $d/4.prom > /dev/null
+		live_run "$KFRAG" check --config $c --duration 1 --prometheus $d/4.prom > /dev/null
 	else
 		echo "note: not root with tracefs: $LIVE_ONLY_METRICS taken as written" >&2
 		printf '# TYPE %s gauge\n' $LIVE_ONLY_METRICS > $d/4.prom

@@ -65,7 +65,9 @@ if top_with_state; then
 	dead=$!
 	wait "$dead"
 	mkdir "$TMPD/kfrag-state-$dead-locked"
-	flock "$TMPD/kfrag-state-$dead-locked" sleep 600 &
+	# -F: $! is the holder itself, so the kill below ends it; 9>&-: it must
+	# not keep the live tests' lock (fd 9) once this test is over
+	flock -F "$TMPD/kfrag-state-$dead-locked" sleep 600 9>&- &
 	holder=$!
 	# the lock is taken before the report looks
 	for _ in $(seq 100); do

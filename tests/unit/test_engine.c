@@ -344,6 +344,36 @@ static void test_pfn_slots(void)
 	kf_engine_destroy(e);
 }
 
+/*
+ * Many pages of a CPU index past 254 (two bytes a slot in their regions of
+ * the pfn map) among pages of low ones: 70,000 pages over two regions
+ * allocated on CPU 299 and freed on CPU 0, a page of CPU 255 allocated
+ * before them, a page of CPU 5 in a region of its own freed on CPU 6.
+ */
+static void test_pfn_far(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_snapshot *s;
+	const uint64_t base = 0x100000;
+
+	for (int c = 0; c < 300; c++)
+		feed(e, page_ev(KF_EV_PAGE_ALLOC, c, 5, base + c, 0, 1));
+	feed(e, page_ev(KF_EV_PAGE_ALLOC, 5, 5, base + 500000, 0, 1));
+	for (uint64_t p = 0; p < 70000; p++)
+		feed(e, page_ev(KF_EV_PAGE_ALLOC, 299, 5, base + 1000 + p, 0, 1));
+	for (uint64_t p = 0; p < 70000; p++)
+		feed(e, page_ev(KF_EV_PAGE_FREE, 0, 5, base + 1000 + p, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 6, 5, base + 500000, 0, -1));
+	feed(e, page_ev(KF_EV_PAGE_FREE, 0, 5, base + 255, 0, -1));	/* CPU 255's, before */
+	s = kf_engine_snapshot(e);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 299, 0), 70000);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 5, 6), 1);
+	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 255, 0), 1);
+	CHECK_EQ_INT(s->nr_cross_free, 3);
+	kf_snapshot_free(s);
+	kf_engine_destroy(e);
+}
+
 static struct kf_event compact_ev(enum kf_event_type t, int pid, const char *comm)
 {
 	struct kf_event ev = { .ts = now += 1000, .cpu = 0, .pid = pid, .type = t, .comm = comm };
@@ -598,6 +628,7 @@ int main(void)
 	test_remote_drain_needs_no_alloc();
 	test_sparse_cpus();
 	test_pfn_slots();
+	test_pfn_far();
 	test_episode_order_and_stall();
 	return check_done();
 }

@@ -19,6 +19,8 @@
 
 #include "check.h"
 #include "kf_memmap.h"
+#include "kf_guard.h"
+#include "kf_report.h"
 
 #define B(bit)	KF_KPF(KF_KPF_##bit)
 
@@ -347,6 +349,29 @@ static void check_map(void)
 		CHECK(json_object_get(j, "legend") == NULL, "no legend without full_map");
 		CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(zj, "compactable"), "blocks")), 2);
 		json_decref(j);
+	}
+	/* where a protected process's locked pages lie: only the zones that
+	 * hold some (under make check-sanitize, no object made for the others) */
+	{
+		struct kf_pfn_range locked = { 32, 34 };	/* the unevictable block */
+		struct kf_protected procs[2] = {
+			{ .pid = 7, .comm = "lockedsched", .pagemap_readable = true,
+			  .cur_pfns = &locked, .nr_cur_pfns = 1 },
+			{ .pid = 8, .comm = "unreadable" },
+		};
+		struct kf_guard_input gi = { .procs = procs, .nr_procs = 2 };
+		json_t *a = kf_memmap_protected_json(m, &gi), *where, *zj;
+
+		CHECK_EQ_INT((int)json_array_size(a), 1);
+		where = json_object_get(json_array_get(a, 0), "zones");
+		CHECK_EQ_INT((int)json_array_size(where), 1);
+		zj = json_array_get(where, 0);
+		CHECK_EQ_STR(json_string_value(json_object_get(zj, "zone")), "Normal");
+		CHECK_EQ_U64(json_integer_value(json_object_get(zj, "pages")), 2);
+		CHECK_EQ_U64(json_integer_value(json_object_get(zj, "in_blocked_blocks")), 2);
+		CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(zj, "by_block_kind"),
+								kf_block_kind_names[KF_BK_UNEVICTABLE])), 2);
+		json_decref(a);
 	}
 	kf_memmap_free(m);
 
