@@ -55,6 +55,7 @@
 
 struct comm_entry {
 	int pid;		/* 0 = empty */
+	uint32_t id;		/* kf_event.comm_id: new with every read */
 	uint64_t read_ts;	/* trace time of the /proc read: names change at exec */
 	char comm[KF_COMM_LEN];
 };
@@ -109,6 +110,7 @@ struct kf_live {
 	struct comm_entry *comms;
 	int last_pid;
 	const char *last_comm;
+	uint32_t last_comm_id, comm_ids;
 	char error[512];
 };
 

@@ -63,7 +63,7 @@ static int q_push(struct live_cpu *lc, void *page)
 /* the name of a live task from /proc, read again after COMM_TTL_NS since a
  * forked child's first events come before its exec renames it; NULL when
  * the task is gone */
-static const char *comm_of(struct kf_live *l, int pid, uint64_t ts)
+static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id)
 {
 	unsigned h = ((unsigned)pid * 2654435761u) & (COMM_SLOTS - 1);
 	struct comm_entry *e = NULL;
@@ -81,8 +81,10 @@ static const char *comm_of(struct kf_live *l, int pid, uint64_t ts)
 	for (int i = 0; i < 8; i++) {
 		struct comm_entry *c = &l->comms[(h + i) & (COMM_SLOTS - 1)];
 
-		if (c->pid == pid && ts - c->read_ts < COMM_TTL_NS)
+		if (c->pid == pid && ts - c->read_ts < COMM_TTL_NS) {
+			*id = c->id;
 			return c->comm[0] ? c->comm : NULL;
+		}
 		if (c->pid == pid || (!c->pid && !e))
 			e = c;
 		if (c->pid == pid)
@@ -93,6 +95,10 @@ static const char *comm_of(struct kf_live *l, int pid, uint64_t ts)
 	e->pid = pid;
 	e->read_ts = ts;
 	e->comm[0] = '\0';
+	/* the name may change with each read (exec). The top bit keeps these
+	 * apart from the decoder's ids, which count from 1 */
+	e->id = ++l->comm_ids | 0x80000000u;
+	*id = e->id;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -165,10 +171,12 @@ static int emit(void *ctx, struct kf_ring_cursor *c)
 	 * long since recycled; it still names tasks that have exited */
 	if (ev.pid != l->last_pid) {
 		l->last_pid = ev.pid;
-		l->last_comm = comm_of(l, ev.pid, ev.ts);
+		l->last_comm = comm_of(l, ev.pid, ev.ts, &l->last_comm_id);
 	}
-	if (l->last_comm)
+	if (l->last_comm) {
 		ev.comm = l->last_comm;
+		ev.comm_id = l->last_comm_id;
+	}
 	lc->events++;
 	if (l->sink && l->sink->event)
 		l->sink->event(l->sink->ctx, &ev);

@@ -299,8 +299,9 @@ if [ "$(id -u)" = 0 ] && [ -r /proc/kpageflags ] && try_tracefs; then
 	. "${SRCDIR:-.}/tests/lib/live_lib.sh"
 	need_cmd flock
 	exec 9>"$LIVE_LOCK"
-	# the lock held elsewhere: the offline checks above still count
-	flock -w 300 9 || { [ "$fails" -gt 0 ] && done_testing; live_lock_timeout; }	# in CI a failure, else a skip
+	# the lock held elsewhere: the offline checks above still count; in CI a
+	# failure, else a skip
+	flock -w 300 9 || { [ "$fails" -gt 0 ] && done_testing; live_lock_timeout; }
 	order=$(awk '/^Page block order:/ { print $4 }' /proc/pagetypeinfo)
 	# node zone pageblocks, of every populated zone
 	awk -v o="$order" '$1 == "Node" { n = $2; sub(",", "", n); z = $4 }

@@ -1,7 +1,7 @@
 # Helpers of the live tests (sourced after tests/lib/lib.sh): they need root,
 # tracefs at /sys/kernel/tracing and a kfrag with the record command. The
 # live tests take a lock so that two of them never compare the instance
-# list while the other one traces.
+# list while the other one traces: live_setup runs the test under it.
 T=/sys/kernel/tracing
 ALLOC_STORM=${ALLOC_STORM:-$(dirname "$KFRAG")/tests/helpers/alloc_storm}
 
@@ -11,8 +11,17 @@ live_setup() {
 	[ -x "$KFRAG" ] || skip "no kfrag binary at $KFRAG"
 	"$KFRAG" record --help >/dev/null 2>&1 || skip "this kfrag has no record command"
 	need_cmd flock
-	exec 9>"$LIVE_LOCK"
-	flock -w 300 9 || live_lock_timeout
+	[ -n "${KF_LIVE_LOCKED:-}" ] && return 0
+	# The test runs again as the child of a flock that holds the lock and
+	# closes it for its command (-o): no process the test starts (a
+	# workload, a tmux server, a sleep left behind) inherits the lock and
+	# keeps it after the test has ended, as an open fd 9 used to.
+	local st
+	rm -rf "$TMP"	# this run's; the test's own run makes its own
+	KF_LIVE_LOCKED=1 flock -o -w 300 -E 75 "$LIVE_LOCK" "$0"
+	st=$?
+	[ "$st" = 75 ] && live_lock_timeout
+	exit "$st"
 }
 
 # the tracing state kfrag must leave as it found it: instances (minus those

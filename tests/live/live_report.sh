@@ -12,7 +12,10 @@ before=$(tracing_state)
 "$KFRAG" report --duration 4 --json --output "$TMP/r.json" 2> "$TMP/err" &
 kpid=$!
 wait_tracing "$kpid" || fail "kfrag report made no instance kfrag-$kpid tracing mm_page_alloc"
-"$ALLOC_STORM" 8 1.5 > "$TMP/storm.out"
+# a child of this shell that allocates 2 MB as "bash" and sleeps past the
+# second after which kfrag reads a name again, then execs the storm: kfrag
+# read "bash" first, and must name the pid after its exec all the same
+( big=$(printf '%*s' 2000000 ''); : "${#big}"; sleep 1.2; exec "$ALLOC_STORM" 8 1.5 ) > "$TMP/storm.out"
 wait "$kpid"
 expect_eq "report --duration exit" "$?" 0
 # "alloc_storm: pid PID touched PAGES pages in LOOPS loops"

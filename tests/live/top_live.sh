@@ -7,10 +7,6 @@
 # changed. Not root: the usual message, before curses starts.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 . "${SRCDIR:-.}/tests/lib/live_lib.sh"
-# its SIGINT and terminal-restore checks failed under ASan's slowdown in
-# make check-sanitize (unexplained yet: see the closing note of #13); the
-# plain build runs it in every make check
-case "${ASAN_OPTIONS:-}" in *exitcode=99*) skip "not run in the sanitizer build (top's live timing under ASan)" ;; esac
 live_setup
 . "${SRCDIR:-.}/tests/lib/top_lib.sh"
 # top_lib's trap replaces lib.sh's; the lock of live_setup stays held (fd 9)
