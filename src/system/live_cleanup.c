@@ -56,6 +56,20 @@ static volatile sig_atomic_t unmount_set;
 static pid_t owner;			/* a forked child must not clean our instance */
 static bool atexit_done;
 
+/*
+ * The first entry of a table whose `used` member is 0 (the caller has every
+ * signal blocked); -1 and errno EBUSY when all are taken.
+ */
+static int free_entry(const volatile sig_atomic_t *first_used, size_t n, size_t stride)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!*(const volatile sig_atomic_t *)((const char *)first_used + i * stride))
+			return (int)i;
+	errno = EBUSY;
+	return -1;
+}
+#define FREE_ENTRY(table) free_entry(&(table)[0].used, sizeof(table) / sizeof((table)[0]), sizeof((table)[0]))
+
 /* the signals are src/system/signals.c's: a first SIGINT only sets its flag */
 bool kf_live_interrupted(void)
 {
@@ -212,22 +226,16 @@ static bool any_used(void)
 int kf_cleanup_add_instance(const char *dir)
 {
 	sigset_t old;
-	int slot = -1;
+	int slot;
 
 	if (strlen(dir) + sizeof("/events/enable") > PATH_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	block_all(&old);
-	for (int i = 0; i < MAX_SLOTS; i++) {
-		if (!slots[i].used) {
-			slot = i;
-			break;
-		}
-	}
+	slot = FREE_ENTRY(slots);
 	if (slot < 0) {
 		unblock(&old);
-		errno = EBUSY;
 		return -1;
 	}
 	struct slot *s = &slots[slot];
@@ -315,22 +323,16 @@ void kf_cleanup_set_unmount(const char *mnt)
 int kf_cleanup_add_restore(const char *path, const char *contents)
 {
 	sigset_t old;
-	int slot = -1;
+	int slot;
 
 	if (strlen(path) >= PATH_MAX || strlen(contents) >= sizeof(restores[0].contents)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	block_all(&old);
-	for (int i = 0; i < MAX_RESTORES; i++) {
-		if (!restores[i].used) {
-			slot = i;
-			break;
-		}
-	}
+	slot = FREE_ENTRY(restores);
 	if (slot < 0) {
 		unblock(&old);
-		errno = EBUSY;
 		return -1;
 	}
 	struct restore *r = &restores[slot];
@@ -363,22 +365,16 @@ void kf_cleanup_del_restore(int slot)
 int kf_cleanup_add_temp(const char *path)
 {
 	sigset_t old;
-	int slot = -1;
+	int slot;
 
 	if (strlen(path) >= PATH_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	block_all(&old);
-	for (int i = 0; i < MAX_TEMPS; i++) {
-		if (!temps[i].used) {
-			slot = i;
-			break;
-		}
-	}
+	slot = FREE_ENTRY(temps);
 	if (slot < 0) {
 		unblock(&old);
-		errno = EBUSY;
 		return -1;
 	}
 	snprintf(temps[slot].path, sizeof(temps[slot].path), "%s", path);
