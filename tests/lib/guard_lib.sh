@@ -40,3 +40,27 @@ guard_wait_for() {	# FILE PATTERN [TENTHS]
 	return 1
 }
 wait_for() { guard_wait_for "$@"; }
+wait_for_count() {	# FILE PATTERN N: until N lines match
+	for _ in $(seq 100); do
+		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# compact_until_moved PID MAY_MOVE: compact_memory, again (up to 5 times,
+# dropping clean page cache first) while MAY_MOVE is 1 and the locked_heap
+# PID has seen none of its pages move: whether a whole-zone compaction moves
+# a page depends on where it lies against the point where the migration and
+# free scanners meet, which the earlier compactions on this machine decide
+compact_until_moved() {
+	local try
+	for try in 1 2 3 4 5; do
+		[ "$try" = 1 ] || { sync; echo 1 > /proc/sys/vm/drop_caches; }
+		echo 1 > /proc/sys/vm/compact_memory
+		[ "$2" = 1 ] || return 0
+		kill -USR2 "$1"
+		wait_for_count "$TMP/locked.log" "^moved" "$try" || return 1
+		[ "$(sed -n 's/^moved heap=[0-9]* total=\([0-9]*\).*/\1/p' "$TMP/locked.log" | tail -1)" != 0 ] && return 0
+		echo "compaction $try moved none of locked_heap's pages, again" >&2
+	done
+}

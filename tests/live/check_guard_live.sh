@@ -34,11 +34,11 @@ scenario() {
 	echo 1 > /proc/sys/vm/drop_caches
 	kill -USR1 $LP
 	wait_for "$TMP/locked.log" "^reset" || fail "locked_heap did not reset"
-	"$KFRAG" check --config $C --duration 6 --history $TMP/h.jsonl --prometheus $TMP/k.prom > "$TMP/out" 2> "$TMP/err" &
+	"$KFRAG" check --config $C --duration 10 --history $TMP/h.jsonl --prometheus $TMP/k.prom > "$TMP/out" 2> "$TMP/err" &
 	local kp=$!
 	for _ in $(seq 100); do [ -d "$T/instances/kfrag-$kp" ] && break; sleep 0.1; done
 	sleep 1
-	echo 1 > /proc/sys/vm/compact_memory
+	compact_until_moved "$LP" "$1"
 	wait $kp
 	rc=$?
 	kill -USR2 $LP

@@ -37,13 +37,6 @@
 . "${SRCDIR:-.}/tests/lib/guard_lib.sh"
 live_setup
 guard_setup locked_heap fragment_memory guard_scan
-wait_for_count() {	# FILE PATTERN N: until N lines match
-	for _ in $(seq 100); do
-		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 validate() {	# FILE: the live report against the schema, when jsonschema is there
 	"$PYTHON" -c 'import jsonschema' 2>/dev/null || return 0
 	"$PYTHON" -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
@@ -87,15 +80,9 @@ scenario() {
 	# sysctl at 1, compact again (up to 5 times, inside kfrag's window)
 	# until the helper has seen one of its pages move (not with --enforce:
 	# nothing may move then)
-	for try in 1 2 3 4 5; do
-		[ "$try" = 1 ] || { sync; echo 1 > /proc/sys/vm/drop_caches; }
-		echo 1 > /proc/sys/vm/compact_memory
-		[ "$value" = 1 ] && [[ " $* " != *" --enforce "* ]] || break
-		kill -USR2 "$LP"
-		wait_for_count "$TMP/locked.log" "^moved" "$try" || break
-		[ "$(sed -n 's/^moved heap=[0-9]* total=\([0-9]*\).*/\1/p' "$TMP/locked.log" | tail -1)" != 0 ] && break
-		echo "$name: compaction $try moved none of the helper's pages, again" >&2
-	done
+	may_move=0
+	[ "$value" = 1 ] && [[ " $* " != *" --enforce "* ]] && may_move=1
+	compact_until_moved "$LP" "$may_move"
 	wait "$kp" || fail "kfrag report exited $?: $(cat "$TMP/$name.err")"
 	before=$(grep -c "^moved" "$TMP/locked.log")
 	kill -USR2 "$LP"
