@@ -46,6 +46,11 @@
 #define COMM_SLOTS 4096
 /* pages read and fed wait in a pool for the next read, up to this much */
 #define MAX_FREE_BYTES (16u << 20)
+/* a poll reads and feeds in rounds of this much per CPU: decoding a round
+ * finds the pages read() copied still in the cache (all CPUs' rounds fit
+ * a core's L2 up to a few CPUs), where reading the whole buffer first left
+ * them for memory to give again */
+#define ROUND_BYTES (256u << 10)
 #define MAX_FREE_PAGES (MAX_FREE_BYTES / 4096)
 /* the ring buffer's sub-buffer (one read, one page of the queue) when no
  * trace.dat is written: one read() per 64 KiB instead of per 4 KiB. A
@@ -77,6 +82,9 @@ struct live_cpu {
 	uint64_t raw_size;
 	uint64_t missed, events, pages, lost_fed;
 	bool unknown_missed;		/* a page said "lost some" without a count */
+	const struct comm_entry *last_comm;	/* of the CPU's last record, or NULL */
+	bool more;			/* read_all: may have more to read in this poll */
+	int read_this_poll;		/* pages */
 };
 
 struct kf_live {
@@ -108,9 +116,7 @@ struct kf_live {
 	bool keep_raw;
 	bool tracing;
 	struct comm_entry *comms;
-	int last_pid;
-	const char *last_comm;
-	uint32_t last_comm_id, comm_ids;
+	uint32_t comm_ids;
 	char error[512];
 };
 
