@@ -131,6 +131,7 @@ struct event_decoder {
 	 * order), split by what they need: copies of 8 and of 4 bytes, and
 	 * the rest (sign or zero extension, 1 and 2 bytes), so that decoding
 	 * loops without a branch on each field's size */
+	struct kf_event blank;		/* zeros and set_defaults' values */
 	uint8_t nr_copy8, nr_copy4, nr_convert;
 	struct field_copy copy8[MAX_FIELDS], copy4[MAX_FIELDS];
 	struct resolved_field convert[MAX_FIELDS];
@@ -260,9 +261,31 @@ static void plan_fields(struct event_decoder *ed)
 	}
 }
 
+static void set_defaults(struct kf_event *ev)
+{
+	switch (ev->type) {
+	case KF_EV_PAGE_FREE:
+	case KF_EV_PAGE_FREE_BATCHED:
+		ev->page.migratetype = -1;	/* frees carry no migratetype */
+		break;
+	case KF_EV_PAGE_ALLOC_EXTFRAG:
+		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
+		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
+		break;
+	case KF_EV_COMPACTION_BEGIN:
+		ev->compact.status = -1;
+		break;
+	default:
+		break;
+	}
+}
+
 static void resolve_event(struct event_decoder *ed, struct tep_event *event, enum kf_event_type type)
 {
 	ed->type = type;
+	memset(&ed->blank, 0, sizeof(ed->blank));
+	ed->blank.type = type;
+	set_defaults(&ed->blank);
 	ed->nr_fields = 0;
 	ed->fields_end = 0;
 	for (const struct field_spec *s = specs[type]; s && s->name; s++) {
@@ -359,7 +382,7 @@ static inline uint64_t native_load(const void *p, unsigned size, bool is_signed)
 	}
 }
 
-static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
+static inline uint64_t load(const struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
 {
 	if (d->swap)
 		return tep_read_number(d->tep, p, size);
@@ -383,24 +406,6 @@ static inline bool inside(unsigned offset, unsigned size, unsigned rec_size)
 	return offset <= rec_size && size <= rec_size - offset;
 }
 
-static void set_defaults(struct kf_event *ev)
-{
-	switch (ev->type) {
-	case KF_EV_PAGE_FREE:
-	case KF_EV_PAGE_FREE_BATCHED:
-		ev->page.migratetype = -1;	/* frees carry no migratetype */
-		break;
-	case KF_EV_PAGE_ALLOC_EXTFRAG:
-		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
-		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
-		break;
-	case KF_EV_COMPACTION_BEGIN:
-		ev->compact.status = -1;
-		break;
-	default:
-		break;
-	}
-}
 
 static const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
 {
@@ -427,30 +432,47 @@ const char *kf_decoder_comm(struct kf_decoder *d, int pid, uint32_t *id)
 	return comm_cached(d, pid, id);
 }
 
+/* the event of a record kfrag does not analyse, or too short to say */
+static enum kf_event_type decode_other(struct kf_event *ev, uint64_t ts, int cpu, int pid,
+				       const char *comm, uint32_t comm_id)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->pid = pid;
+	ev->comm = comm;
+	ev->comm_id = comm_id;
+	ev->type = KF_EV_OTHER;
+	return ev->type;
+}
+
 enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
 					 uint64_t ts, int cpu, struct kf_event *ev)
 {
 	const unsigned char *data = record;
 	const struct event_decoder *ed;
-	int id;
+	const char *comm = NULL;
+	uint32_t comm_id = 0;
+	int id, pid = 0;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->ts = ts;
-	ev->cpu = cpu;
-	ev->type = KF_EV_OTHER;
 	if (!inside(d->type_offset, d->type_size, size))
-		return ev->type;
+		return decode_other(ev, ts, cpu, 0, NULL, 0);
 	id = (int)load(d, data + d->type_offset, d->type_size, false);
 	if (inside(d->pid_offset, d->pid_size, size)) {
-		ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
+		pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
 		if (!d->no_comms)
-			ev->comm = comm_cached(d, ev->pid, &ev->comm_id);
+			comm = comm_cached(d, pid, &comm_id);
 	}
 	ed = decoder_find(d, id);
 	if (!ed)
-		return ev->type;
-	ev->type = ed->type;
-	set_defaults(ev);
+		return decode_other(ev, ts, cpu, pid, comm, comm_id);
+	/* zeros and the event's defaults, then what the record says */
+	*ev = ed->blank;
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->pid = pid;
+	ev->comm = comm;
+	ev->comm_id = comm_id;
 	/* the usual record: whole, in this machine's byte order */
 	if (!d->swap && size >= ed->fields_end) {
 		for (int i = 0; i < ed->nr_copy8; i++)
