@@ -16,8 +16,7 @@ guard_setup() {
 	[ -w "$SYSCTL" ] || skip "$SYSCTL is not writable here"
 	old_sysctl=$(cat "$SYSCTL")
 	pids=()
-	trap guard_cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap guard_cleanup EXIT		# lib.sh's INT, TERM and HUP traps exit: this runs
 }
 
 guard_cleanup() {
