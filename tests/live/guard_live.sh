@@ -89,6 +89,8 @@ scenario 1 on || done_testing
 read -r heap_lo heap_hi < <(sed -n 's/^ready .*heap=0x\([0-9a-f]*\)-0x\([0-9a-f]*\).*/\1 \2/p' "$TMP/locked.log" | head -1)
 kmoved=$(q "$TMP/on.json" "[p['pages_moved'] for p in g['protected'] if p['pid'] == $LP]")
 echo "sysctl 1: kfrag says $kmoved pages of pid $LP moved, the helper's own count is $TOTAL_MOVED" >&2
+episodes=$(q "$TMP/on.json" "', '.join('%s %s %#x %#x' % (e['zone'], e['status'], e['migrate_pfn'][1], e['free_pfn'][1]) for e in d['compaction']['episodes'])")
+echo "sysctl 1: compaction episodes (zone, status, migrate and free scanner at the end): $episodes" >&2
 expect_eq "the helper is protected by its VmLck" \
 	"$(q "$TMP/on.json" "[(p['reason'], p['locking'], p['pagemap_readable']) for p in g['protected'] if p['pid'] == $LP]")" \
 	"[('locked_memory', 'mlockall', True)]"
@@ -110,8 +112,7 @@ elif [ "$TOTAL_MOVED" = 0 ]; then
 	# means the scenario did not happen; where each zone's compaction ended
 	# says why (e.g. "contended" below the heap's first page frame)
 	fail "with the sysctl at 1, compaction moved none of the helper's pages (its own count);" \
-		"$(grep "^placed" "$TMP/locked.log"); episodes (zone, status, migrate and free scanner at the end):" \
-		"$(q "$TMP/on.json" "', '.join('%s %s %#x %#x' % (e['zone'], e['status'], e['migrate_pfn'][1], e['free_pfn'][1]) for e in d['compaction']['episodes'])")"
+		"$(grep "^placed" "$TMP/locked.log"); episodes: $episodes"
 else
 	expect_eq "critical moved alert for the helper" \
 		"$(q "$TMP/on.json" "[(a['severity'], a['count'] > 0) for a in g['alerts'] if a['kind'] == 'locked_pages_moved' and a['pid'] == $LP]")" \
