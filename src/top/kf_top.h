@@ -98,6 +98,7 @@ struct kf_top_state {
 	enum kf_top_unit unit;		/* of every size column */
 	bool help;			/* the help screen is up */
 	bool findings;			/* the findings screen is up ('f') */
+	int findings_scroll;		/* its first content line shown */
 	bool memmap;			/* the memory map is shown instead of the panels */
 	bool sort_menu;			/* the sort column chooser is up */
 	bool alert_details;		/* Enter: alerts wrapped whole, with actions */
@@ -150,6 +151,7 @@ enum {
 struct kf_top_geometry {
 	int visible[KF_PANEL_NR];	/* content lines shown of each panel */
 	int lines[KF_PANEL_NR];		/* content lines each panel has */
+	int findings_visible, findings_lines;	/* the findings screen's room and lines */
 };
 
 struct kf_top_view;

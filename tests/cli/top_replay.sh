@@ -105,6 +105,14 @@ T=$FIXTURES/guard/moved_faults.txt
 top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched
 top_wait '(end)' 20 || fail "guard: the replay did not end"
 top_wait '^!! GUARD CRITICAL' || fail "guard: no red guard line"
+# the banner covers the findings line: it keeps their number in sight
+nf=$(jq '.findings | length' "$TMP/g.json")
+na=$(jq '.guard.alerts | length' "$TMP/g.json")
+want_more=
+[ "$na" -gt 1 ] && want_more="+more, 6 shows"
+[ "$nf" -gt 1 ] && want_more="$want_more${want_more:+; }f: $nf findings"
+[ -n "$want_more" ] && want_more=" ($want_more)"
+top_screen | grep -qF "!! GUARD CRITICAL$want_more: " && ok || fail "guard: banner, want '!! GUARD CRITICAL$want_more: ': $(top_screen | grep '^!! GUARD')"
 top_keys 6
 top_wait "^${FOCUS}6 Guard" || fail "guard: 6 did not focus the Guard panel"
 # one line each until Enter shows every alert whole
