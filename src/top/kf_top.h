@@ -240,6 +240,9 @@ struct kf_top_episode {
 	double duration_ms;		/* so far while running */
 	char status[24];		/* "running" while running */
 	uint64_t scanned, isolated, migrated, failed;
+	int order;			/* compacted for: -1 a whole zone, KF_ORDER_UNKNOWN */
+	double stall_ms;		/* direct compaction: its task's stall, else 0 */
+	bool scanned_exceeds_span;	/* the kernel's nr_scanned counts some pages twice */
 };
 
 struct kf_top_migrate {

@@ -11,8 +11,9 @@
 
 /* ---- compaction -------------------------------------------------------- */
 
+/* ORDER and STALL last: the columns before keep their places */
 enum { EC_ZONE, EC_INIT, EC_TASK, EC_DUR, EC_STATUS, EC_MIGRATED, EC_FAILED, EC_SCANNED, EC_ISOLATED,
-       EC_BEGIN, EC_MODE, EC_NR };
+       EC_BEGIN, EC_MODE, EC_ORDER, EC_STALL, EC_NR };
 
 static const struct col ep_cols[EC_NR] = {
 	[EC_ZONE] = { "ZONE", 7, 0, true },
@@ -26,6 +27,8 @@ static const struct col ep_cols[EC_NR] = {
 	[EC_ISOLATED] = { "ISOLATED", 8, 2, false },
 	[EC_BEGIN] = { "BEGIN s", 12, 3, false },
 	[EC_MODE] = { "MODE", 5, 3, true },
+	[EC_ORDER] = { "ORDER", 5, 0, false },
+	[EC_STALL] = { "STALL ms", 9, 2, false },
 };
 
 static int compact_sticky(const struct ctx *c)
@@ -89,6 +92,17 @@ static void compact_line(const struct ctx *c, int i, int y)
 	top_fmt_pages(cells[EC_ISOLATED].text, l, c, ep->isolated, false, 8);
 	snprintf(cells[EC_BEGIN].text, l, "%.6f", ep->begin_s);
 	snprintf(cells[EC_MODE].text, l, "%s", ep->sync ? "sync" : "async");
+	if (ep->order == KF_ORDER_UNKNOWN)
+		snprintf(cells[EC_ORDER].text, l, "?");
+	else
+		snprintf(cells[EC_ORDER].text, l, "%d", ep->order);
+	if (ep->stall_ms > 0)
+		snprintf(cells[EC_STALL].text, l, "%.3f", ep->stall_ms);
+	else
+		snprintf(cells[EC_STALL].text, l, "-");
+	/* the kernel counted some pages twice: no coverage, as the report's '*' */
+	if (ep->scanned_exceeds_span && strlen(cells[EC_SCANNED].text) < l - 1)
+		strcat(cells[EC_SCANNED].text, "*");
 	if (ep->failed)
 		cells[EC_FAILED].at = AT_WARN;
 	top_draw_cells(y, c->x, c->w, ep_cols, EC_NR, shown, cells, ep->running ? AT_HOT : 0);
