@@ -427,6 +427,8 @@ static int evaluate(struct check_run *r)
 		ret = kf_check_report_add(&r->rep, KF_CHECK_OK, "memory_state", "%s", KF_NO_MEMSTATE_NOTE);
 	if (ret == 0)
 		ret = kf_check_add_guard(&r->rep, r->m->guard);
+	if (ret == 0 && r->m->guard)
+		ret = kf_check_add_locked_not_protected(&r->rep, r->m->guard_in);
 	if (ret == 0)
 		ret = kf_check_add_findings(&r->rep, r->m->findings);
 	if (ret == 0 && state[0] && lock >= 0 && !r->rep.keep_prev_state) {

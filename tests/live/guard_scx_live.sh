@@ -54,6 +54,11 @@ expect_eq "no critical guard check" \
 expect_eq "nothing advises the 0 in effect" \
 	"$(q "$TMP/check.json" "[c['kind'] for c in d['checks'] if 'set vm.compact_unevictable_allowed=0' in c.get('message', '')]")" "[]"
 expect_eq "the sysctl as read" "$(q "$TMP/check.json" "g['compact_unevictable_allowed']")" 0
+# pid 1 with 1 MiB or more locked (its own /proc/1/status) is listed, not protected
+vmlck1=$(awk '$1 == "VmLck:" { print $2 }' /proc/1/status)
+expect_eq "check lists pid 1's locked memory (VmLck ${vmlck1:-0} kB) without protecting it" \
+	"$(q "$TMP/check.json" "(any(c['pid'] == 1 for c in g.get('locked_not_protected', [])), any(p['pid'] == 1 for p in g['protected']))")" \
+	"($([ "${vmlck1:-0}" -ge 1024 ] && echo True || echo False), False)"
 
 # the same scenario through kfrag report: the same protected pids (one
 # default for every command), and faults while compaction ran that were
