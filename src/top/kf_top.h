@@ -389,6 +389,7 @@ struct kf_top_view {
 	uint64_t episodes_dropped;
 	int episodes_running;
 	uint64_t kcompactd_wakes, kcompactd_sleeps, direct_attempts, deferred;
+	uint64_t kcompactd_requested;	/* wakeups tasks asked for (wakeup_kcompactd) */
 	double kcompactd_wakes_ps, direct_attempts_ps;
 	uint64_t compact_migrated, compact_failed;
 	double compact_migrated_ps, compact_failed_ps;

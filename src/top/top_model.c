@@ -490,6 +490,7 @@ static int build_compaction(struct kf_top_view *v, const struct kf_top_input *in
 	v->episodes_dropped = cur->episodes_dropped;
 	v->kcompactd_wakes = cur->kcompactd_wakes;
 	v->kcompactd_sleeps = cur->kcompactd_sleeps;
+	v->kcompactd_requested = cur->kcompactd_wakeups;
 	v->direct_attempts = cur->try_to_compact;
 	v->deferred = cur->deferred;
 	v->compact_migrated = cur->compact_migrated;

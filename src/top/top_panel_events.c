@@ -52,9 +52,11 @@ static void compact_line(const struct ctx *c, int i, int y)
 	if (i == 0) {
 		top_fmt_val(a, sizeof(a), c->st, v->kcompactd_wakes_ps, v->kcompactd_wakes, 8);
 		top_fmt_val(b, sizeof(b), c->st, v->direct_attempts_ps, v->direct_attempts, 8);
-		snprintf(buf, sizeof(buf), "episodes %d, running %d  kcompactd wakes %s%s, sleeps %llu  direct %s  deferred %llu",
-			 v->episodes_total, v->episodes_running, a, top_rate_suffix(c->st),
-			 (unsigned long long)v->kcompactd_sleeps, b, (unsigned long long)v->deferred);
+		snprintf(buf, sizeof(buf), "episodes %d, running %d  kcompactd wakes %s%s, sleeps %llu  direct %s  deferred %llu"
+			 "  kcompactd wakeups requested %llu", v->episodes_total, v->episodes_running, a,
+			 top_rate_suffix(c->st), (unsigned long long)v->kcompactd_sleeps, b,
+			 (unsigned long long)v->deferred, (unsigned long long)v->kcompactd_requested);
+		top_fit_items(buf, c->w);	/* no number cut at the edge */
 		top_put(y, c->x, c->w, buf, 0, true);
 		return;
 	}

@@ -57,7 +57,7 @@ check_replay() {
 	# compaction: the counts, each episode (newest first), migrations by reason
 	top_keys 4
 	top_wait "^${FOCUS}4 Compaction" || fail "$name: 4 did not focus Compaction"
-	want=$(jq -r '.compaction | "episodes \(.episodes | length), running \([.episodes[] | select(.running)] | length)  kcompactd wakes \(.kcompactd.wakes), sleeps \(.kcompactd.sleeps)  direct \(.direct_attempts)  deferred \(.deferred)"' "$TMP/r.json")
+	want=$(jq -r '.compaction | "episodes \(.episodes | length), running \([.episodes[] | select(.running)] | length)  kcompactd wakes \(.kcompactd.wakes), sleeps \(.kcompactd.sleeps)  direct \(.direct_attempts)  deferred \(.deferred)  kcompactd wakeups requested \(.kcompactd.wakeups_requested)"' "$TMP/r.json")
 	expect_eq "$name: compaction counts" "$(top_screen | grep -m1 '^episodes ' | sed 's/ *$//')" "$want"
 	jq -r '.compaction.episodes | reverse | .[] | [.zone, .initiator, "\(.comm)-\(.pid)", .status, .migrated, .failed, (.duration_ms // 0)] | @tsv' \
 		"$TMP/r.json" | awk -F'\t' '{ printf "%s %s %s %s %s %s %.3f\n", $1, $2, $3, $4, $5, $6, $7 }' > "$TMP/ep.want"
