@@ -164,6 +164,7 @@ struct kf_top_policy {
 	int unevictable_allowed;	/* vm.compact_unevictable_allowed, -1 unknown */
 	int proactiveness;		/* vm.compaction_proactiveness */
 	int extfrag_threshold;		/* vm.extfrag_threshold */
+	bool sysctls_assumed;		/* the two above from --assume-sysctl or a recording */
 	char sched_ext[32];		/* /sys/kernel/sched_ext/state, "" absent */
 	char sched_ext_ops[64];
 };

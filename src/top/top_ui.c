@@ -104,6 +104,8 @@ static void header_policy(const struct kf_top_view *v)
 	x = seg(1, x, narrow ? "unevictable_allowed=" : "vm.compact_unevictable_allowed=", 0);
 	snprintf(val, sizeof(val), p->unevictable_allowed < 0 ? "?" : "%d", p->unevictable_allowed);
 	x = seg(1, x, val, p->unevictable_allowed == 1 ? AT_WARN : p->unevictable_allowed == 0 ? AT_OK : 0);
+	if (p->sysctls_assumed && p->unevictable_allowed >= 0)
+		x = seg(1, x, " (assumed)", A_DIM);
 	snprintf(pr, sizeof(pr), p->proactiveness < 0 ? "?" : "%d", p->proactiveness);
 	snprintf(ex, sizeof(ex), p->extfrag_threshold < 0 ? "?" : "%d", p->extfrag_threshold);
 	snprintf(buf, sizeof(buf), narrow ? "  proactiveness=%s  extfrag_threshold=%s  sched_ext=%s%s%s" :

@@ -107,10 +107,15 @@ fi
 # fixture has the migration PTEs of the pages it faulted on: the faults are
 # tied to moving pages (issue #11: untied faults are no evidence)
 T=$FIXTURES/guard/moved_faults.txt
-"$KFRAG" report --input "$T" --proc-root "$PROC" --protect-comm lockedsched > "$TMP/g.json" 2>/dev/null
-top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched
+# (the traced machine had vm.compact_unevictable_allowed=1: said with
+# --assume-sysctl, and shown so in the header, which has no /proc of it)
+"$KFRAG" report --input "$T" --proc-root "$PROC" --protect-comm lockedsched \
+	--assume-sysctl compact_unevictable_allowed=1 > "$TMP/g.json" 2>/dev/null
+top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched \
+	--assume-sysctl compact_unevictable_allowed=1
 top_wait '(end)' 20 || fail "guard: the replay did not end"
 top_wait '^!! GUARD CRITICAL' || fail "guard: no red guard line"
+top_screen | sed -n 2p | grep -q '^unevictable_allowed=1 (assumed)  ' && ok || fail "guard: header: $(top_screen | sed -n 2p)"
 # the banner covers the findings line: it keeps their number in sight
 nf=$(jq '.findings | length' "$TMP/g.json")
 na=$(jq '.guard.alerts | length' "$TMP/g.json")
