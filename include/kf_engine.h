@@ -236,6 +236,11 @@ struct kf_snapshot {
 	 * (nr_zones+1)][kind], the cells a CPU uses (order 0 above all) close
 	 * together */
 	struct kf_count *pages;
+	/* per CPU entry KF_PAGE_ROW_WORDS words, bit order * KF_MT_SLOTS + mt
+	 * set where that row (every zone and kind) may have counts: the others
+	 * are zero, and a reader of hundreds of CPUs skips them untouched (read
+	 * with kf_snapshot_page_row; NULL: any row may have counts) */
+	uint64_t *page_rows;
 	/* the same summed: per CPU [cpu * KF_PK_NR + kind], per zone
 	 * [zone * KF_PK_NR + kind] (nr_zones + 1 zones), and in all */
 	struct kf_count *pages_cpu;
@@ -311,6 +316,17 @@ kf_snapshot_page(const struct kf_snapshot *s, int cpu, int zone, int mt, int ord
 {
 	long i = ((((long)cpu * KF_MAX_ORDER + order) * KF_MT_SLOTS + mt) * (s->nr_zones + 1) + zone) * KF_PK_NR + kind;
 	return &s->pages[i];
+}
+
+#define KF_PAGE_ROWS		(KF_MAX_ORDER * KF_MT_SLOTS)
+#define KF_PAGE_ROW_WORDS	((KF_PAGE_ROWS + 63) / 64)
+
+/* may the cells of (cpu, mt, order) have counts: false = all zero */
+static inline bool kf_snapshot_page_row(const struct kf_snapshot *s, int cpu, int mt, int order)
+{
+	unsigned row = (unsigned)(order * KF_MT_SLOTS + mt);
+
+	return !s->page_rows || (s->page_rows[(size_t)cpu * KF_PAGE_ROW_WORDS + row / 64] >> (row % 64) & 1);
 }
 
 /* the entry of CPU number cpu in the per-CPU arrays, -1 when it never occurred */

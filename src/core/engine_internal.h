@@ -41,6 +41,7 @@ struct cpu_state {
 	/* events by [order][mt][zone][kind], as kf_snapshot_page lays out its
 	 * counts: their pages are events << order, found by the snapshot */
 	uint64_t *pages;
+	uint64_t page_rows[KF_PAGE_ROW_WORDS];	/* rows of pages used: kf_snapshot_page_row */
 	/* zone->lock acquisitions per zone, and the run open now */
 	struct kf_zone_lock *zone_lock;	/* [zone] */
 	enum run_kind lock_run;

@@ -121,12 +121,15 @@ static void count_page(struct kf_engine *e, struct cpu_state *c, const struct kf
 	int order = ev->page.order;
 	int mt = ev->page.migratetype;
 	int zone = kf_zone_cached(e, ev->page.pfn);
+	unsigned row;
 
 	if (order < 0 || order >= KF_MAX_ORDER)
 		order = KF_MAX_ORDER - 1;
 	if (mt < 0 || mt >= KF_MAX_MIGRATETYPES)
 		mt = KF_MT_NONE;
-	c->pages[(((size_t)order * KF_MT_SLOTS + mt) * (e->nr_zones + 1) + zone) * KF_PK_NR + kind_of[ev->type]]++;
+	row = (unsigned)(order * KF_MT_SLOTS + mt);
+	c->page_rows[row / 64] |= 1ULL << (row % 64);
+	c->pages[((size_t)row * (e->nr_zones + 1) + zone) * KF_PK_NR + kind_of[ev->type]]++;
 	lock_run_track(c, ev, zone);
 }
 

@@ -26,25 +26,29 @@ static int by_cpu_number(const void *a, const void *b)
  */
 static void page_sums(struct kf_snapshot *s, int cpu, const uint64_t *events, struct kf_count *dst)
 {
-	size_t i = 0;
+	size_t row_cells = (size_t)(s->nr_zones + 1) * KF_PK_NR;
 
-	/* the layout of kf_snapshot_page: order, mt slot, zone, kind */
-	for (int om = 0; om < KF_MAX_ORDER * KF_MT_SLOTS; om++)
-		for (int z = 0; z <= s->nr_zones; z++)
-			for (int k = 0; k < KF_PK_NR; k++, i++) {
-				const struct kf_count *c = &dst[i];
+	/* the layout of kf_snapshot_page: order, mt slot, zone, kind; the rows
+	 * of (order, mt slot) the CPU never used stay untouched */
+	for (int om = 0; om < KF_PAGE_ROWS; om++) {
+		if (!kf_snapshot_page_row(s, cpu, om % KF_MT_SLOTS, om / KF_MT_SLOTS))
+			continue;
+		for (size_t i = om * row_cells; i < (om + 1) * row_cells; i++) {
+			const struct kf_count *c = &dst[i];
+			int z = (int)(i % row_cells / KF_PK_NR), k = (int)(i % KF_PK_NR);
 
-				if (!events[i])
-					continue;
-				/* each event of the cell's order is 2^order pages */
-				dst[i] = (struct kf_count){ events[i], events[i] << (om / KF_MT_SLOTS) };
-				s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
-				s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
-				s->pages_zone[z * KF_PK_NR + k].events += c->events;
-				s->pages_zone[z * KF_PK_NR + k].pages += c->pages;
-				s->pages_total[k].events += c->events;
-				s->pages_total[k].pages += c->pages;
-			}
+			if (!events[i])
+				continue;
+			/* each event of the cell's order is 2^order pages */
+			dst[i] = (struct kf_count){ events[i], events[i] << (om / KF_MT_SLOTS) };
+			s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
+			s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
+			s->pages_zone[z * KF_PK_NR + k].events += c->events;
+			s->pages_zone[z * KF_PK_NR + k].pages += c->pages;
+			s->pages_total[k].events += c->events;
+			s->pages_total[k].pages += c->pages;
+		}
+	}
 }
 
 static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
@@ -56,6 +60,7 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->ev_per_cpu = calloc(KF_EV_NR * nc, sizeof(*s->ev_per_cpu));
 	s->cpus = calloc(nc, sizeof(*s->cpus));
 	s->pages = calloc(e->pages_per_cpu * nc, sizeof(*s->pages));
+	s->page_rows = calloc(KF_PAGE_ROW_WORDS * nc, sizeof(*s->page_rows));
 	s->pages_cpu = calloc(nc * KF_PK_NR, sizeof(*s->pages_cpu));
 	s->pages_zone = calloc((nz + 1) * KF_PK_NR, sizeof(*s->pages_zone));
 	s->cross_free = kf_flow_export(&e->cross_free, &e->cpus, &s->nr_cross_free);
@@ -65,7 +70,7 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->zone_lock = calloc(nc * (nz + 1), sizeof(*s->zone_lock));
 	s->procs = calloc(e->nr_procs ? e->nr_procs : 1, sizeof(*s->procs));
 	s->episodes = kf_episodes_dup(e->episodes, e->nr_episodes);
-	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->pages_cpu && s->pages_zone &&
+	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->page_rows && s->pages_cpu && s->pages_zone &&
 	       s->cross_free && s->cross_drain && s->extfrag_zone && s->procs && s->episodes &&
 	       s->extfrag_zone_pair && s->zone_lock ? 0 : -1;
 }
@@ -105,6 +110,7 @@ static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 		s->cpus[c] = cs.st;
 		s->lost_events += cs.st.lost_events;
 		s->lost_unknown |= cs.st.lost_unknown;
+		memcpy(&s->page_rows[(size_t)c * KF_PAGE_ROW_WORDS], cs.page_rows, sizeof(cs.page_rows));
 		page_sums(s, c, cs.pages, &s->pages[e->pages_per_cpu * c]);
 	}
 	s->nr_cpus = nc;
@@ -190,6 +196,7 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->ev_per_cpu);
 	free(s->cpus);
 	free(s->pages);
+	free(s->page_rows);
 	free(s->pages_cpu);
 	free(s->pages_zone);
 	free(s->cross_free);
