@@ -69,8 +69,6 @@ void kf_engine_destroy(struct kf_engine *e)
 	if (!e)
 		return;
 	kf_cpus_release(&e->cpus);
-	kf_flow_release(&e->cross_free);
-	kf_flow_release(&e->cross_drain);
 	kf_pfn_release(&e->pfn_cpu);
 	free(e->extfrag_zone);
 	free(e->extfrag_zone_pair);

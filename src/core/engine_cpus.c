@@ -163,6 +163,8 @@ struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu)
 void kf_cpus_release(struct cpu_table *t)
 {
 	for (int i = 0; i < t->nr; i++) {
+		for (int k = 0; k < FLOW_KINDS; k++)
+			kf_flow_release(&t->by_index[i]->flows_in[k]);
 		free(t->by_index[i]->zone_lock);
 		free(t->by_index[i]);
 	}
@@ -175,47 +177,55 @@ void kf_cpus_release(struct cpu_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* ---- flows between CPUs -------------------------------------------------- */
+/* ---- flows between CPUs --------------------------------------------------
+ * Kept by the CPU the pages came to, keyed by the index of the CPU they came
+ * from: the CPU adds to its own small table, hot while its events run,
+ * rather than to one table of every pair. */
 
-static struct flow_slot *flow_find(struct flow_slot *slots, size_t size, uint32_t from, uint32_t to)
+static struct flow_slot *flow_find(struct flow_slot *slots, size_t size, uint32_t from)
 {
 	size_t mask = size - 1;
-	size_t h = (hash_u32(from) ^ hash_u32(to * 0x9e3779b9u + 1)) & mask;
+	size_t h = hash_u32(from) & mask;
 
-	while (slots[h].pages && (slots[h].from != from || slots[h].to != to))
+	while (slots[h].pages && slots[h].from != from)
 		h = (h + 1) & mask;
 	return &slots[h];
 }
 
 static int flow_grow(struct flow_map *m)
 {
-	size_t size = m->size ? m->size * 2 : 16;
+	size_t size = m->size ? m->size * 2 : 8;
 	struct flow_slot *grown = calloc(size, sizeof(*grown));
 
 	if (!grown)
 		return -1;
 	for (size_t i = 0; i < m->size; i++)
 		if (m->slots[i].pages)
-			*flow_find(grown, size, m->slots[i].from, m->slots[i].to) = m->slots[i];
+			*flow_find(grown, size, m->slots[i].from) = m->slots[i];
 	free(m->slots);
 	m->slots = grown;
 	m->size = size;
 	return 0;
 }
 
-/* adds pages to the flow between two CPU indexes */
-int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages)
+/* adds pages to the flow into m's CPU from the CPU of index from */
+int kf_flow_add(struct flow_map *m, int from, uint64_t pages)
 {
 	struct flow_slot *f;
 
 	if (!pages)
 		return 0;
+	f = m->last < m->size ? &m->slots[m->last] : NULL;
+	if (f && f->pages && f->from == (uint32_t)from) {
+		f->pages += pages;
+		return 0;
+	}
 	if ((m->used + 1) * 2 > m->size && flow_grow(m) < 0)
 		return -1;
-	f = flow_find(m->slots, m->size, (uint32_t)from, (uint32_t)to);
+	f = flow_find(m->slots, m->size, (uint32_t)from);
+	m->last = (size_t)(f - m->slots);
 	if (!f->pages) {
 		f->from = (uint32_t)from;
-		f->to = (uint32_t)to;
 		m->used++;
 	}
 	f->pages += pages;
@@ -237,18 +247,25 @@ static int by_cpus(const void *a, const void *b)
 	return x->to_cpu < y->to_cpu ? -1 : x->to_cpu > y->to_cpu;
 }
 
-struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_table *t, int *nr)
+struct kf_cpu_flow *kf_flow_export(const struct cpu_table *t, enum flow_kind kind, int *nr)
 {
-	struct kf_cpu_flow *out = calloc(m->used ? m->used : 1, sizeof(*out));
+	struct kf_cpu_flow *out;
+	size_t total = 0;
 	int n = 0;
 
+	for (int i = 0; i < t->nr; i++)
+		total += t->by_index[i]->flows_in[kind].used;
+	out = calloc(total ? total : 1, sizeof(*out));
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < m->size; i++) {
-		const struct flow_slot *f = &m->slots[i];
+	for (int i = 0; i < t->nr; i++) {
+		const struct cpu_state *to = t->by_index[i];
+		const struct flow_map *m = &to->flows_in[kind];
 
-		if (f->pages)
-			out[n++] = (struct kf_cpu_flow){ t->by_index[f->from]->cpu, t->by_index[f->to]->cpu, f->pages };
+		for (size_t k = 0; k < m->size; k++)
+			if (m->slots[k].pages)
+				out[n++] = (struct kf_cpu_flow){ t->by_index[m->slots[k].from]->cpu, to->cpu,
+								 m->slots[k].pages };
 	}
 	if (n > 1)
 		qsort(out, n, sizeof(*out), by_cpus);

@@ -157,12 +157,12 @@ static void follow_page(struct kf_engine *e, struct cpu_state *c, const struct k
 		/* mm_page_free_batched follows it for the same page: nothing more */
 		from = kf_pfn_take(&e->pfn_cpu, ev->page.pfn, PFN_ALLOC);
 		if (from >= 0 && from != c->index)
-			kf_flow_add(&e->cross_free, from, c->index, pages);
+			kf_flow_add(&c->flows_in[FLOW_FREED], from, pages);
 		break;
 	case KF_EV_PAGE_PCPU_DRAIN:
 		from = kf_pfn_take(&e->pfn_cpu, ev->page.pfn, PFN_REFILL);
 		if (from >= 0 && from != c->index)
-			kf_flow_add(&e->cross_drain, from, c->index, pages);
+			kf_flow_add(&c->flows_in[FLOW_DRAINED], from, pages);
 		break;
 	default:
 		break;

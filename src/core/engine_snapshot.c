@@ -63,8 +63,8 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->page_rows = calloc(KF_PAGE_ROW_WORDS * nc, sizeof(*s->page_rows));
 	s->pages_cpu = calloc(nc * KF_PK_NR, sizeof(*s->pages_cpu));
 	s->pages_zone = calloc((nz + 1) * KF_PK_NR, sizeof(*s->pages_zone));
-	s->cross_free = kf_flow_export(&e->cross_free, &e->cpus, &s->nr_cross_free);
-	s->cross_drain = kf_flow_export(&e->cross_drain, &e->cpus, &s->nr_cross_drain);
+	s->cross_free = kf_flow_export(&e->cpus, FLOW_FREED, &s->nr_cross_free);
+	s->cross_drain = kf_flow_export(&e->cpus, FLOW_DRAINED, &s->nr_cross_drain);
 	s->extfrag_zone = calloc(nz + 1, sizeof(*s->extfrag_zone));
 	s->extfrag_zone_pair = calloc(EXTFRAG_ZONE_PAIRS(nz), sizeof(*s->extfrag_zone_pair));
 	s->zone_lock = calloc(nc * (nz + 1), sizeof(*s->zone_lock));

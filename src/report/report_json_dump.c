@@ -38,15 +38,24 @@ static void flush(struct out *o)
 	o->len = 0;
 }
 
-static void put(struct out *o, const char *s, size_t n)
+static void put_slow(struct out *o, const char *s, size_t n)
+{
+	flush(o);
+	if (n > sizeof(o->buf)) {
+		if (fwrite(s, 1, n, o->fp) != n)
+			o->failed = true;
+		return;
+	}
+	memcpy(o->buf, s, n);
+	o->len = n;
+}
+
+/* inline: most tokens are a few bytes, copied without a call */
+static inline void put(struct out *o, const char *s, size_t n)
 {
 	if (n > sizeof(o->buf) - o->len) {
-		flush(o);
-		if (n > sizeof(o->buf)) {
-			if (fwrite(s, 1, n, o->fp) != n)
-				o->failed = true;
-			return;
-		}
+		put_slow(o, s, n);
+		return;
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
