@@ -83,33 +83,26 @@ static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
 }
 
 /*
- * The page table of the CPU of index index: carved from blocks of many,
- * each one calloc large enough that libc maps fresh zero pages for it
- * rather than clearing memory, so a CPU costs the few pages its events
- * touch, not the whole table (tens of KiB, hundreds of CPUs).
+ * A row of page counts (every zone and kind of one order and migratetype
+ * slot) for c, made on its first event: rows come from one pool in the
+ * order they are first used, so the counts of hundreds of CPUs take the
+ * few rows each uses, together, not a table of mostly zeros each. 0 when
+ * out of memory, else the row's number + 1 (c->row_at).
  */
-#define PAGE_BLOCK_BYTES	(4u << 20)
-
-static uint64_t *cpu_pages(struct kf_engine *e, int index)
+uint32_t kf_page_row_new(struct kf_engine *e, struct cpu_state *c, unsigned row)
 {
-	struct cpu_table *t = &e->cpus;
-	size_t per = PAGE_BLOCK_BYTES / (e->pages_per_cpu * sizeof(uint64_t));
-	int block;
-
-	per = per ? per : 1;
-	block = (int)(index / per);
-	if (block >= t->nr_page_blocks) {
-		uint64_t **grown = realloc(t->page_blocks, (block + 1) * sizeof(*grown));
+	if (e->nr_rows == e->alloc_rows) {
+		size_t n = e->alloc_rows ? e->alloc_rows * 2 : 64;
+		uint64_t *grown = n < UINT32_MAX ? realloc(e->row_pool, n * e->row_cells * sizeof(*grown)) : NULL;
 
 		if (!grown)
-			return NULL;
-		t->page_blocks = grown;
-		grown[block] = calloc(per * e->pages_per_cpu, sizeof(uint64_t));
-		if (!grown[block])
-			return NULL;
-		t->nr_page_blocks = block + 1;
+			return 0;
+		e->row_pool = grown;
+		e->alloc_rows = n;
 	}
-	return t->page_blocks[block] + (index % per) * e->pages_per_cpu;
+	memset(&e->row_pool[e->nr_rows * e->row_cells], 0, e->row_cells * sizeof(*e->row_pool));
+	c->row_at[row] = (uint32_t)++e->nr_rows;
+	return c->row_at[row];
 }
 
 static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
@@ -127,8 +120,7 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 		t->alloc = n;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->pages = cpu_pages(e, t->nr)) ||
-	    !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
+	if (!c || !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
 		free(c);
 		return NULL;
 	}
@@ -168,9 +160,6 @@ void kf_cpus_release(struct cpu_table *t)
 		free(t->by_index[i]->zone_lock);
 		free(t->by_index[i]);
 	}
-	for (int i = 0; i < t->nr_page_blocks; i++)
-		free(t->page_blocks[i]);
-	free(t->page_blocks);
 	free(t->by_index);
 	free(t->direct);
 	free(t->hash);

@@ -51,16 +51,16 @@ struct cpu_state {
 	uint64_t run_pages;
 	int last_pid;
 	int last_proc;			/* index in procs of last_pid */
-	/* events by [order][mt][zone][kind], as kf_snapshot_page lays out its
-	 * counts: their pages are events << order, found by the snapshot */
-	uint64_t *pages;
-	uint64_t page_rows[KF_PAGE_ROW_WORDS];	/* rows of pages used: kf_snapshot_page_row */
 	/* zone->lock acquisitions per zone, and the run open now */
 	struct kf_zone_lock *zone_lock;	/* [zone] */
 	enum run_kind lock_run;
 	int lock_zone;
 	uint64_t lock_run_pages;
 	struct flow_map flows_in[FLOW_KINDS];	/* pages that came from other CPUs */
+	/* page events by [order * KF_MT_SLOTS + mt slot]: the row (number + 1,
+	 * 0 none yet) in the engine's row_pool of their counts by [zone][kind];
+	 * their pages are events << order, found by the snapshot */
+	uint32_t row_at[KF_PAGE_ROWS];
 };
 
 /* CPUs by number: only those that occur have state, whatever their numbers */
@@ -71,8 +71,6 @@ struct cpu_table {
 	int nr_direct;
 	struct cpu_slot { int32_t cpu; int index; } *hash;	/* numbers from KF_CPU_DIRECT on */
 	int hash_size;
-	uint64_t **page_blocks;		/* the CPUs' page tables, many a block */
-	int nr_page_blocks;
 };
 #define KF_CPU_DIRECT	4096
 
@@ -97,7 +95,9 @@ struct kf_engine {
 	int nr_zones;
 	int pageblock_order;
 	int last_zone;			/* cache: consecutive pfns share a zone */
-	size_t pages_per_cpu;		/* page-table cells per CPU */
+	uint64_t *row_pool;		/* the CPUs' rows of page events (cpu_state.row_at) */
+	size_t row_cells;		/* cells of a row: (nr_zones + 1) * KF_PK_NR */
+	size_t nr_rows, alloc_rows;
 
 	struct cpu_table cpus;
 	uint64_t events_uncounted;	/* negative CPU, or no memory */
@@ -151,6 +151,7 @@ static inline struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
 	return kf_cpus_get_slow(e, cpu);
 }
 void kf_cpus_release(struct cpu_table *t);
+uint32_t kf_page_row_new(struct kf_engine *e, struct cpu_state *c, unsigned row);
 int kf_flow_add(struct flow_map *m, int from, uint64_t pages);
 void kf_flow_release(struct flow_map *m);
 /* the flows as CPU numbers, sorted by (from, to); NULL and errno on failure */

@@ -122,14 +122,16 @@ static void count_page(struct kf_engine *e, struct cpu_state *c, const struct kf
 	int mt = ev->page.migratetype;
 	int zone = kf_zone_cached(e, ev->page.pfn);
 	unsigned row;
+	size_t at;
 
 	if (order < 0 || order >= KF_MAX_ORDER)
 		order = KF_MAX_ORDER - 1;
 	if (mt < 0 || mt >= KF_MAX_MIGRATETYPES)
 		mt = KF_MT_NONE;
 	row = (unsigned)(order * KF_MT_SLOTS + mt);
-	c->page_rows[row / 64] |= 1ULL << (row % 64);
-	c->pages[((size_t)row * (e->nr_zones + 1) + zone) * KF_PK_NR + kind_of[ev->type]]++;
+	at = c->row_at[row] ? c->row_at[row] : kf_page_row_new(e, c, row);
+	if (at)		/* else no memory for the row: the cell goes uncounted */
+		e->row_pool[(at - 1) * e->row_cells + (size_t)zone * KF_PK_NR + kind_of[ev->type]]++;
 	lock_run_track(c, ev, zone);
 }
 

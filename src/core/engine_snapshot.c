@@ -17,30 +17,33 @@ static int by_cpu_number(const void *a, const void *b)
 	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
 }
 
+const struct kf_count kf_count_zero = { 0, 0 };
+
 /*
- * Copies one CPU's page table (events; pages follow from the order) into
- * the snapshot's (dst, zeroed) and adds it
- * to the per-CPU, per-zone and total sums. Only the cells with events are
- * written: a CPU uses a few of its thousands, and the snapshot's table, as
- * large as the engine's, then stays mostly untouched zero pages.
+ * Copies one CPU's rows of page events (pages follow from the order) into
+ * the snapshot's rows, numbered on from *nr_rows in the order of the CPU
+ * entries, and adds them to the per-CPU, per-zone and total sums.
  */
-static void page_sums(struct kf_snapshot *s, int cpu, const uint64_t *events, struct kf_count *dst)
+static void page_sums(struct kf_snapshot *s, const struct kf_engine *e, int cpu, const struct cpu_state *cs,
+		      size_t *nr_rows)
 {
-	size_t row_cells = (size_t)(s->nr_zones + 1) * KF_PK_NR;
+	size_t cells = e->row_cells;
 
-	/* the layout of kf_snapshot_page: order, mt slot, zone, kind; the rows
-	 * of (order, mt slot) the CPU never used stay untouched */
-	for (int om = 0; om < KF_PAGE_ROWS; om++) {
-		if (!kf_snapshot_page_row(s, cpu, om % KF_MT_SLOTS, om / KF_MT_SLOTS))
+	for (int row = 0; row < KF_PAGE_ROWS; row++) {
+		const uint64_t *events;
+		struct kf_count *dst;
+
+		if (!cs->row_at[row])
 			continue;
-		for (size_t i = om * row_cells; i < (om + 1) * row_cells; i++) {
+		events = &e->row_pool[(cs->row_at[row] - 1) * cells];
+		dst = &s->pages[*nr_rows * cells];
+		s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + row] = (uint32_t)++*nr_rows;
+		for (size_t i = 0; i < cells; i++) {
 			const struct kf_count *c = &dst[i];
-			int z = (int)(i % row_cells / KF_PK_NR), k = (int)(i % KF_PK_NR);
+			int z = (int)(i / KF_PK_NR), k = (int)(i % KF_PK_NR);
 
-			if (!events[i])
-				continue;
-			/* each event of the cell's order is 2^order pages */
-			dst[i] = (struct kf_count){ events[i], events[i] << (om / KF_MT_SLOTS) };
+			/* each event of the row's order is 2^order pages */
+			dst[i] = (struct kf_count){ events[i], events[i] << (row / KF_MT_SLOTS) };
 			s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
 			s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
 			s->pages_zone[z * KF_PK_NR + k].events += c->events;
@@ -59,8 +62,8 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->cpu_ids = calloc(nc, sizeof(*s->cpu_ids));
 	s->ev_per_cpu = calloc(KF_EV_NR * nc, sizeof(*s->ev_per_cpu));
 	s->cpus = calloc(nc, sizeof(*s->cpus));
-	s->pages = calloc(e->pages_per_cpu * nc, sizeof(*s->pages));
-	s->page_rows = calloc(KF_PAGE_ROW_WORDS * nc, sizeof(*s->page_rows));
+	s->pages = calloc(e->nr_rows ? e->nr_rows * e->row_cells : 1, sizeof(*s->pages));
+	s->page_row_at = calloc(KF_PAGE_ROWS * nc, sizeof(*s->page_row_at));
 	s->pages_cpu = calloc(nc * KF_PK_NR, sizeof(*s->pages_cpu));
 	s->pages_zone = calloc((nz + 1) * KF_PK_NR, sizeof(*s->pages_zone));
 	s->cross_free = kf_flow_export(&e->cpus, FLOW_FREED, &s->nr_cross_free);
@@ -70,7 +73,7 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->zone_lock = calloc(nc * (nz + 1), sizeof(*s->zone_lock));
 	s->procs = calloc(e->nr_procs ? e->nr_procs : 1, sizeof(*s->procs));
 	s->episodes = kf_episodes_dup(e->episodes, e->nr_episodes);
-	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->page_rows && s->pages_cpu && s->pages_zone &&
+	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->page_row_at && s->pages_cpu && s->pages_zone &&
 	       s->cross_free && s->cross_drain && s->extfrag_zone && s->procs && s->episodes &&
 	       s->extfrag_zone_pair && s->zone_lock ? 0 : -1;
 }
@@ -89,6 +92,7 @@ static void zone_lock_copy(struct kf_zone_lock *dst, const struct cpu_state *c, 
 static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 {
 	int nc = e->cpus.nr;
+	size_t nr_rows = 0;
 	struct cpu_state **sorted = malloc((nc ? nc : 1) * sizeof(*sorted));
 
 	if (!sorted)
@@ -110,8 +114,7 @@ static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 		s->cpus[c] = cs.st;
 		s->lost_events += cs.st.lost_events;
 		s->lost_unknown |= cs.st.lost_unknown;
-		memcpy(&s->page_rows[(size_t)c * KF_PAGE_ROW_WORDS], cs.page_rows, sizeof(cs.page_rows));
-		page_sums(s, c, cs.pages, &s->pages[e->pages_per_cpu * c]);
+		page_sums(s, e, c, sorted[c], &nr_rows);
 	}
 	s->nr_cpus = nc;
 	free(sorted);
@@ -196,7 +199,7 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->ev_per_cpu);
 	free(s->cpus);
 	free(s->pages);
-	free(s->page_rows);
+	free(s->page_row_at);
 	free(s->pages_cpu);
 	free(s->pages_zone);
 	free(s->cross_free);
