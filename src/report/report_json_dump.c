@@ -330,52 +330,51 @@ void kf_jw_close(struct kf_jw *w)
 	json_decref(l->node);
 }
 
+/* a plain value next: printed (its separator and key are, true), built, or
+ * dropped after an overflow */
+static bool jw_printing(struct kf_jw *w, const char *key)
+{
+	if (w->overflow || !w->text)
+		return false;
+	jw_member(w, key);
+	return true;
+}
+
+static bool jw_building(const struct kf_jw *w)
+{
+	return !w->overflow && !w->text;
+}
+
 void kf_jw_int(struct kf_jw *w, const char *key, json_int_t v)
 {
-	if (w->overflow)
-		return;
-	if (!w->text) {
+	if (jw_printing(w, key))
+		put_integer(w->text, v);
+	else if (jw_building(w))
 		jw_attach(w, key, json_integer(v));
-		return;
-	}
-	jw_member(w, key);
-	put_integer(w->text, v);
 }
 
 void kf_jw_real(struct kf_jw *w, const char *key, double v)
 {
-	if (w->overflow)
-		return;
-	if (!w->text) {
+	if (jw_printing(w, key))
+		put_real(w->text, v);
+	else if (jw_building(w))
 		jw_attach(w, key, json_real(v));
-		return;
-	}
-	jw_member(w, key);
-	put_real(w->text, v);
 }
 
 void kf_jw_string(struct kf_jw *w, const char *key, const char *v)
 {
-	if (w->overflow)
-		return;
-	if (!w->text) {
+	if (jw_printing(w, key))
+		put_string(w->text, v, strlen(v));
+	else if (jw_building(w))
 		jw_attach(w, key, json_string(v));
-		return;
-	}
-	jw_member(w, key);
-	put_string(w->text, v, strlen(v));
 }
 
 void kf_jw_null(struct kf_jw *w, const char *key)
 {
-	if (w->overflow)
-		return;
-	if (!w->text) {
+	if (jw_printing(w, key))
+		put(w->text, "null", 4);
+	else if (jw_building(w))
 		jw_attach(w, key, json_null());
-		return;
-	}
-	jw_member(w, key);
-	put(w->text, "null", 4);
 }
 
 json_t *kf_jw_section_value(struct kf_jw_deferred *d, kf_jw_section fn, const struct kf_report_input *in)
