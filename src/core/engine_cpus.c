@@ -236,29 +236,74 @@ static int by_cpus(const void *a, const void *b)
 	return x->to_cpu < y->to_cpu ? -1 : x->to_cpu > y->to_cpu;
 }
 
-struct kf_cpu_flow *kf_flow_export(const struct cpu_table *t, enum flow_kind kind, int *nr)
+static int by_number(const void *a, const void *b)
 {
-	struct kf_cpu_flow *out;
-	size_t total = 0;
-	int n = 0;
+	const struct cpu_state *x = *(const struct cpu_state *const *)a;
+	const struct cpu_state *y = *(const struct cpu_state *const *)b;
 
-	for (int i = 0; i < t->nr; i++)
-		total += t->by_index[i]->flows_in[kind].used;
-	out = calloc(total ? total : 1, sizeof(*out));
-	if (!out)
-		return NULL;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+void kf_cpus_sorted(const struct cpu_table *t, struct cpu_state **sorted)
+{
+	if (!t->nr)
+		return;
+	memcpy(sorted, t->by_index, t->nr * sizeof(*sorted));
+	qsort(sorted, t->nr, sizeof(*sorted), by_number);
+}
+
+/*
+ * In (from, to) order without sorting the pairs (thousands at hundreds of
+ * CPUs): with the CPUs sorted by number (rank: index -> place), each pair
+ * counted under its from CPU, then placed in the order of its to CPU.
+ */
+static void flows_place(const struct cpu_table *t, enum flow_kind kind, struct cpu_state *const *sorted,
+			const int *rank, size_t *at, struct kf_cpu_flow *out)
+{
 	for (int i = 0; i < t->nr; i++) {
-		const struct cpu_state *to = t->by_index[i];
-		const struct flow_map *m = &to->flows_in[kind];
+		const struct flow_map *m = &sorted[i]->flows_in[kind];
 
 		for (size_t k = 0; k < m->size; k++)
 			if (m->slots[k].pages)
-				out[n++] = (struct kf_cpu_flow){ t->by_index[m->slots[k].from]->cpu, to->cpu,
-								 m->slots[k].pages };
+				at[rank[m->slots[k].from] + 1]++;
 	}
-	if (n > 1)
-		qsort(out, n, sizeof(*out), by_cpus);
-	*nr = n;
+	for (int i = 0; i < t->nr; i++)
+		at[i + 1] += at[i];
+	for (int i = 0; i < t->nr; i++) {
+		const struct flow_map *m = &sorted[i]->flows_in[kind];
+
+		for (size_t k = 0; k < m->size; k++)
+			if (m->slots[k].pages) {
+				uint32_t from = m->slots[k].from;
+
+				out[at[rank[from]]++] = (struct kf_cpu_flow){ t->by_index[from]->cpu, sorted[i]->cpu,
+									      m->slots[k].pages };
+			}
+	}
+}
+
+struct kf_cpu_flow *kf_flow_export(const struct cpu_table *t, enum flow_kind kind, int *nr)
+{
+	size_t n = t->nr ? (size_t)t->nr : 1, total = 0;
+	struct cpu_state **sorted = malloc(n * sizeof(*sorted));
+	int *rank = malloc(n * sizeof(*rank));
+	size_t *at = calloc(n + 1, sizeof(*at));
+	struct kf_cpu_flow *out = NULL;
+
+	for (int i = 0; i < t->nr; i++)
+		total += t->by_index[i]->flows_in[kind].used;
+	if (sorted && rank && at)
+		out = calloc(total ? total : 1, sizeof(*out));
+	if (out) {
+		kf_cpus_sorted(t, sorted);
+		for (int i = 0; i < t->nr; i++)
+			rank[sorted[i]->index] = i;
+		flows_place(t, kind, sorted, rank, at, out);
+		*nr = (int)total;
+	}
+	free(sorted);
+	free(rank);
+	free(at);
 	return out;
 }
 

@@ -151,6 +151,8 @@ static inline struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
 	return kf_cpus_get_slow(e, cpu);
 }
 void kf_cpus_release(struct cpu_table *t);
+/* the CPUs' states by CPU number into sorted (room for t->nr) */
+void kf_cpus_sorted(const struct cpu_table *t, struct cpu_state **sorted);
 uint32_t kf_page_row_new(struct kf_engine *e, struct cpu_state *c, unsigned row);
 int kf_flow_add(struct flow_map *m, int from, uint64_t pages);
 void kf_flow_release(struct flow_map *m);

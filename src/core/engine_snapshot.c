@@ -9,14 +9,6 @@
 
 #include "engine_internal.h"
 
-static int by_cpu_number(const void *a, const void *b)
-{
-	const struct cpu_state *x = *(const struct cpu_state *const *)a;
-	const struct cpu_state *y = *(const struct cpu_state *const *)b;
-
-	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
-}
-
 const struct kf_count kf_count_zero = { 0, 0 };
 
 /*
@@ -97,10 +89,7 @@ static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 
 	if (!sorted)
 		return -1;
-	if (nc)
-		memcpy(sorted, e->cpus.by_index, nc * sizeof(*sorted));
-	if (nc > 1)
-		qsort(sorted, nc, sizeof(*sorted), by_cpu_number);
+	kf_cpus_sorted(&e->cpus, sorted);
 	for (int c = 0; c < nc; c++) {
 		struct cpu_state cs = *sorted[c];
 
