@@ -56,7 +56,9 @@ tied_faults() {	# "trace-cmd report -t" TEXT on stdin, PID -> count
 }
 
 comm_of() {	# TRACE PID -> the task name trace-cmd shows for PID
-	trace-cmd report -i "$1" 2>/dev/null | sed -nE "s/^([^ ]+: +)? *(.*)-$2 +\[[0-9]+\] .*$/\2/p" | head -1
+	# sed quits at the first match itself (a head -1 after it made sed
+	# report a broken pipe)
+	trace-cmd report -i "$1" 2>/dev/null | sed -nE "s/^([^ ]+: +)? *(.*)-$2 +\[[0-9]+\] .*$/\2/;T;p;q"
 }
 
 compaction_pages() {	# TRACE -> pages mm_migrate_pages moved for compaction

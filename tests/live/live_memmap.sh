@@ -36,7 +36,7 @@ order=$(awk '/^Page block order:/ { print $4 }' /proc/pagetypeinfo)
 bpages=$((1 << order))
 
 pids=
-trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+trap 'for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # start_buffer NAME MIB thp|nothp: the helper's PFNs in $TMP/NAME.pfns
 start_buffer() {

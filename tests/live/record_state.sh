@@ -23,7 +23,8 @@ pro_orig=$(cat $PRO)
 pids=
 cleanup() {
 	echo "$pro_orig" >$PRO
-	[ -n "$pids" ] && kill $pids 2>/dev/null
+	# waited for: the lock is held until they are gone
+	if [ -n "$pids" ]; then kill $pids 2>/dev/null; wait $pids 2>/dev/null; fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
