@@ -616,6 +616,7 @@ int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result
 		r->value = (double)a->count;
 		snprintf(r->message, sizeof(r->message), "%s%s%s", a->message,
 			 a->action[0] ? " Action: " : "", a->action);
+		r->headline_len = strnlen(a->message, sizeof(a->message));
 	}
 	if (!check_perf_add(rep, "guard_critical", crit, &off, &zero, false, "0", "") ||
 	    !check_perf_add(rep, "guard_warning", warn, &zero, &off, false, "0", ""))

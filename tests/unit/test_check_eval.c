@@ -352,6 +352,7 @@ static void test_guard(void)
 	struct kf_alert alerts[3];
 	struct kf_guard_result g = { .alerts = alerts, .nr_alerts = 3, .worst = KF_SEV_CRITICAL, .nr_procs = 1 };
 	const struct kf_check_result *r;
+	char summary[1024];
 
 	memset(alerts, 0, sizeof(alerts));
 	alerts[0].severity = KF_SEV_CRITICAL;
@@ -380,6 +381,11 @@ static void test_guard(void)
 	CHECK(r && strstr(r->message, "954 locked pages") && strstr(r->message, "Action: set vm.compact"),
 	      "message: %s", r ? r->message : "");
 	CHECK_EQ_STR(r->kind, "locked_pages_moved");
+	/* the status line quotes the alert, the long output has its action too */
+	CHECK_EQ_INT((int)r->headline_len, (int)strlen(alerts[0].message));
+	kf_check_summary(&rep, summary, sizeof(summary));
+	CHECK(strncmp(summary, alerts[0].message, strlen(alerts[0].message)) == 0 && !strstr(summary, "Action"),
+	      "summary: %s", summary);
 	CHECK_EQ_INT(rep.results[rep.nr_results - 2].status, KF_CHECK_WARNING);
 	CHECK_EQ_INT(rep.results[rep.nr_results - 1].status, KF_CHECK_OK);	/* a note */
 	CHECK_EQ_U64(perf("guard_critical")->value, 1);
