@@ -9,6 +9,7 @@
 #define KF_GUARD_OPTS_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 
 #include "kf_guard_proc.h"
@@ -80,5 +81,7 @@ void kf_guard_recorded_sysctls(const char *start_root, const char *end_root, str
 /* "compact_unevictable_allowed=0": the sysctl and its value into assume[];
  * -1 with a message naming the option when malformed */
 int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char *cmd);
+/* the same, the complaint into msg (kfrag check prints it on its status line) */
+int kf_guard_assume_parse(const char *arg, int assume[KF_SYSCTL_NR], char *msg, size_t len);
 
 #endif

@@ -571,6 +571,27 @@ int kf_check_perf_add(struct kf_check_report *rep, const char *label, double val
 	return check_perf_add(rep, label, value, warn, crit, false, "0", "") ? 0 : -1;
 }
 
+int kf_check_add_locked_not_protected(struct kf_check_report *rep, const struct kf_guard_input *in)
+{
+	char list[512] = "";
+	size_t n = 0;
+	int shown = 0;
+
+	if (!in || !in->nr_candidates)
+		return 0;
+	for (int i = 0; i < in->nr_candidates && shown < 3 && n < sizeof(list) - 96; i++, shown++)
+		n += snprintf(list + n, sizeof(list) - n, "%s%s (pid %d, %llu kB)", i ? ", " : "",
+			      in->candidates[i].comm, in->candidates[i].pid,
+			      (unsigned long long)in->candidates[i].vmlck_kb);
+	if (in->nr_candidates > shown)
+		snprintf(list + n, sizeof(list) - n, " and %d more", in->nr_candidates - shown);
+	/* listed, never alarming: pid 1, databases and agents lock memory too */
+	return kf_check_report_add(rep, KF_CHECK_OK, "guard",
+				   "locked, not protected: %s; if one must never fault (a user-space scheduler), "
+				   "protect it with protect_comm = %s (or protect_pid, or protect_locked_kb)",
+				   list, in->candidates[0].comm);
+}
+
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g)
 {
 	static const struct kf_threshold zero = { .on = true, .value = 0 }, off = { 0 };

@@ -385,6 +385,12 @@ static json_t *guard_json(const struct kf_check_output *o)
 		json_array_append_new(procs, pj);
 	}
 	set(g, "protected", procs);
+	procs = json_array();
+	for (int i = 0; gi && i < gi->nr_candidates; i++)
+		json_array_append_new(procs, json_pack("{s:i,s:s,s:I}", "pid", gi->candidates[i].pid, "comm",
+						       gi->candidates[i].comm,
+						       "vmlck_kb", (json_int_t)gi->candidates[i].vmlck_kb));
+	set(g, "locked_not_protected", procs);
 	set(g, "compact_unevictable_allowed",
 	    gi && gi->unevictable_allowed_end >= 0 ? json_integer(gi->unevictable_allowed_end) : NULL);
 	return g;

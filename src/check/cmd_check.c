@@ -20,6 +20,7 @@
 #include "check_args.h"
 #include "kf_check.h"
 #include "kf_cmd.h"
+#include "kf_guard_opts.h"
 #include "kf_guard_proc.h"
 #include "kf_run.h"
 #include "kf_util.h"
@@ -45,6 +46,9 @@ struct check_opts {
 	int nr_thresholds[2];
 	const char *perfdata;		/* --perfdata: all, key, none, globs */
 	double timeout;			/* -t; 0 = none */
+	/* --assume-sysctl NAME=VALUE: the traced machine's sysctls; -1 = not said */
+	int assume[KF_SYSCTL_NR];
+	bool assumed;
 	int verbose;			/* -v, -vv */
 	char usage_error[256];		/* what was wrong with the command line */
 };
@@ -79,6 +83,9 @@ static void check_usage(FILE *out)
 		"                         globs: --perfdata 'unusable_*,free_blocks_ge_o*'\n"
 		"      --print-config     print the effective configuration and exit\n"
 		"  -i, --input FILE       analyse a recorded trace instead of a live window\n"
+		"      --assume-sysctl NAME=VALUE  with --input: the traced machine's\n"
+		"                         compact_unevictable_allowed (0|1) or compaction_proactiveness\n"
+		"                         (a recording by kfrag record carries them)\n"
 		"      --proc-root DIR    read zoneinfo, buddyinfo, vmstat, kpageflags from DIR\n"
 		"                         (a saved /proc); no live trace then\n"
 		"      --now SECONDS      take the measurement as made at SECONDS since the epoch\n"
@@ -120,7 +127,8 @@ static int take_threshold(struct check_opts *o, int level, const char *arg)
 /* the options of Nagios plugins and kfrag's own; 0 go on, 1 done, -1 usage error */
 static int take_option(struct check_opts *o, int c, int argc, char **argv)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA };
+	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA,
+	       OPT_ASSUME };
 
 	switch (c) {
 	case 'd': o->duration = optarg; break;
@@ -135,6 +143,11 @@ static int take_option(struct check_opts *o, int c, int argc, char **argv)
 	case OPT_PRINT_CONFIG: o->print_config = true; break;
 	case 'i': o->input = optarg; break;
 	case OPT_PROC_ROOT: o->proc_root = optarg; break;
+	case OPT_ASSUME:
+		if (kf_guard_assume_parse(optarg, o->assume, o->usage_error, sizeof(o->usage_error)) < 0)
+			return -1;
+		o->assumed = true;
+		break;
 	case OPT_PERFDATA:
 		if (kf_check_perfdata_valid(optarg) < 0)
 			return usage_error(o, "--perfdata wants all, key, none or label globs, not '%s'", optarg);
@@ -166,7 +179,8 @@ static int take_option(struct check_opts *o, int c, int argc, char **argv)
 
 static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA };
+	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA,
+	       OPT_ASSUME };
 	static const struct option longopts[] = {
 		{ "perfdata", required_argument, NULL, OPT_PERFDATA },
 		{ "warning", required_argument, NULL, 'w' },
@@ -184,6 +198,7 @@ static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "input", required_argument, NULL, 'i' },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+		{ "assume-sysctl", required_argument, NULL, OPT_ASSUME },
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -192,6 +207,8 @@ static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
+	for (int k = 0; k < KF_SYSCTL_NR; k++)
+		o->assume[k] = -1;
 	optind = 1;
 	opterr = 0;	/* the status line says what was wrong */
 	optopt = 0;
@@ -203,6 +220,9 @@ static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 	}
 	if (optind < argc)
 		return usage_error(o, "unexpected argument '%s'", argv[optind]);
+	if (o->assumed && !o->input)
+		return usage_error(o, "%s is for a recorded trace (--input); live, kfrag reads the sysctls",
+				   "--assume-sysctl");
 	return 0;
 }
 
@@ -325,6 +345,11 @@ static void check_run_config(struct check_run *r, struct kf_run_config *rc)
 		.lock_threshold_kb = r->cfg.protect_locked_kb > 0 ? (uint64_t)r->cfg.protect_locked_kb
 								   : KF_GUARD_LOCK_OFF,
 	};
+	for (int k = 0; k < KF_SYSCTL_NR; k++)
+		if (o->assume[k] >= 0) {
+			rc->guard_live.assume_sysctl[k] = o->assume[k];
+			rc->guard_live.assume_mask |= 1u << k;
+		}
 	rc->protect_pids = r->cfg.protect_pids;
 	rc->nr_protect_pids = r->cfg.nr_protect_pids;
 	rc->protect_comms = r->comms;
@@ -402,6 +427,8 @@ static int evaluate(struct check_run *r)
 		ret = kf_check_report_add(&r->rep, KF_CHECK_OK, "memory_state", "%s", KF_NO_MEMSTATE_NOTE);
 	if (ret == 0)
 		ret = kf_check_add_guard(&r->rep, r->m->guard);
+	if (ret == 0 && r->m->guard)
+		ret = kf_check_add_locked_not_protected(&r->rep, r->m->guard_in);
 	if (ret == 0)
 		ret = kf_check_add_findings(&r->rep, r->m->findings);
 	if (ret == 0 && state[0] && lock >= 0 && !r->rep.keep_prev_state) {

@@ -34,7 +34,7 @@
 
 /* the version of kfrag check's JSON (--json, the history's lines):
  * data/kfrag-check.schema.json; a minor version only adds keys */
-#define KF_CHECK_SCHEMA_VERSION "1.1"
+#define KF_CHECK_SCHEMA_VERSION "1.2"
 
 /* exit codes, as Nagios plugins use them */
 enum kf_check_status {
@@ -238,6 +238,9 @@ int kf_check_report_add(struct kf_check_report *rep, enum kf_check_status st, co
  * guard_warning perfdata. g NULL: the guard did not run (nothing added).
  */
 int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result *g);
+/* an OK line naming the processes with 1 MiB or more locked that the guard
+ * does not protect (kf_guard_input.candidates), and how to protect one */
+int kf_check_add_locked_not_protected(struct kf_check_report *rep, const struct kf_guard_input *in);
 /* pageblocks of the zone of a kind kf_block_kind_blocked() says: the
  * core's count (kf_zones.h), under the name the check's tests know */
 static inline uint64_t kf_check_blocked_blocks(const struct kf_memmap_zone *z)

@@ -203,6 +203,25 @@ static void extfrag_table(FILE *out, const struct kf_report_input *in)
 		}
 }
 
+/* who asked kcompactd to run (mm_compaction_wakeup_kcompactd) beside the
+ * rounds it began (mm_compaction_kcompactd_wake): the two counts differ */
+static void kcompactd_line(FILE *out, const struct kf_snapshot *s)
+{
+	if (!s->kcompactd_wakeups && !s->kcompactd_wakes)
+		return;
+	fprintf(out, "kcompactd: %llu wake%s (rounds it began), %llu wakeup%s requested (tasks asked it to run: "
+		"several may lead to one wake, one while it runs to none)",
+		(unsigned long long)s->kcompactd_wakes, s->kcompactd_wakes == 1 ? "" : "s",
+		(unsigned long long)s->kcompactd_wakeups, s->kcompactd_wakeups == 1 ? "" : "s");
+	for (int i = 0; i < s->nr_kcompactd_wakers; i++) {
+		const struct kf_kcompactd_waker *w = &s->kcompactd_wakers[i];
+
+		fprintf(out, "%s%s-%d order %d x%llu%s", i ? ", " : "; asked by ", w->comm, w->pid, w->order,
+			(unsigned long long)w->count, w->order == -1 ? " (a write of vm.compaction_proactiveness)" : "");
+	}
+	fputc('\n', out);
+}
+
 static void compaction_table(FILE *out, const struct kf_report_input *in)
 {
 	const struct kf_snapshot *s = in->m->snap;
@@ -213,6 +232,7 @@ static void compaction_table(FILE *out, const struct kf_report_input *in)
 		s->nr_episodes, (unsigned long long)s->kcompactd_wakes, (unsigned long long)s->kcompactd_sleeps,
 		(unsigned long long)s->try_to_compact, (unsigned long long)s->deferred,
 		(unsigned long long)s->compact_migrated, (unsigned long long)s->compact_failed);
+	kcompactd_line(out, s);
 	if (!s->nr_episodes)
 		return;
 	fprintf(out, "%-8s %-10s %5s %-22s %-5s %12s %10s %-16s %10s %9s %8s %7s\n", "zone", "initiator", "order",

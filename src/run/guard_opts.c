@@ -117,7 +117,7 @@ void kf_guard_opts_config(const struct kf_guard_opts *o, struct kf_guard_config 
 		}
 }
 
-int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char *cmd)
+int kf_guard_assume_parse(const char *arg, int assume[KF_SYSCTL_NR], char *msg, size_t len)
 {
 	const char *eq = strchr(arg, '=');
 	/* "vm." in front is how sysctl(8) names it */
@@ -134,8 +134,18 @@ int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char 
 		assume[k] = (int)v;
 		return 0;
 	}
-	fprintf(stderr, "kfrag %s: --assume-sysctl wants compact_unevictable_allowed=0|1 or "
-		"compaction_proactiveness=0..100, not '%s'\n", cmd, arg);
+	snprintf(msg, len, "--assume-sysctl wants compact_unevictable_allowed=0|1 or "
+		 "compaction_proactiveness=0..100, not '%s'", arg);
+	return -1;
+}
+
+int kf_guard_parse_assume(const char *arg, int assume[KF_SYSCTL_NR], const char *cmd)
+{
+	char msg[256];
+
+	if (kf_guard_assume_parse(arg, assume, msg, sizeof(msg)) == 0)
+		return 0;
+	fprintf(stderr, "kfrag %s: %s\n", cmd, msg);
 	return -1;
 }
 

@@ -278,6 +278,14 @@ static void show_machine(struct top_ctx *c, const struct kf_measurement *m)
 		.proactiveness = m->policy.proactiveness,
 		.extfrag_threshold = m->policy.extfrag_threshold,
 	};
+	/* a replay has no /proc of its machine: the guard's assumed values
+	 * (--assume-sysctl, or those the recording saved), marked so */
+	if (m->guard_in && m->guard_in->sysctl_source[0] && c->policy.unevictable_allowed < 0 &&
+	    c->policy.proactiveness < 0) {
+		c->policy.unevictable_allowed = m->guard_in->unevictable_allowed_end;
+		c->policy.proactiveness = m->guard_in->proactiveness;
+		c->policy.sysctls_assumed = true;
+	}
 	snprintf(c->policy.sched_ext, sizeof(c->policy.sched_ext), "%s", m->policy.sched_ext);
 	snprintf(c->policy.sched_ext_ops, sizeof(c->policy.sched_ext_ops), "%s", m->policy.sched_ext_ops);
 	snprintf(c->src.kernel, sizeof(c->src.kernel), "%s", m->kernel);

@@ -98,6 +98,7 @@ struct kf_top_state {
 	enum kf_top_unit unit;		/* of every size column */
 	bool help;			/* the help screen is up */
 	bool findings;			/* the findings screen is up ('f') */
+	int findings_scroll;		/* its first content line shown */
 	bool memmap;			/* the memory map is shown instead of the panels */
 	bool sort_menu;			/* the sort column chooser is up */
 	bool alert_details;		/* Enter: alerts wrapped whole, with actions */
@@ -150,6 +151,7 @@ enum {
 struct kf_top_geometry {
 	int visible[KF_PANEL_NR];	/* content lines shown of each panel */
 	int lines[KF_PANEL_NR];		/* content lines each panel has */
+	int findings_visible, findings_lines;	/* the findings screen's room and lines */
 };
 
 struct kf_top_view;
@@ -162,6 +164,7 @@ struct kf_top_policy {
 	int unevictable_allowed;	/* vm.compact_unevictable_allowed, -1 unknown */
 	int proactiveness;		/* vm.compaction_proactiveness */
 	int extfrag_threshold;		/* vm.extfrag_threshold */
+	bool sysctls_assumed;		/* the two above from --assume-sysctl or a recording */
 	char sched_ext[32];		/* /sys/kernel/sched_ext/state, "" absent */
 	char sched_ext_ops[64];
 };
@@ -238,6 +241,9 @@ struct kf_top_episode {
 	double duration_ms;		/* so far while running */
 	char status[24];		/* "running" while running */
 	uint64_t scanned, isolated, migrated, failed;
+	int order;			/* compacted for: -1 a whole zone, KF_ORDER_UNKNOWN */
+	double stall_ms;		/* direct compaction: its task's stall, else 0 */
+	bool scanned_exceeds_span;	/* the kernel's nr_scanned counts some pages twice */
 };
 
 struct kf_top_migrate {
@@ -384,6 +390,7 @@ struct kf_top_view {
 	uint64_t episodes_dropped;
 	int episodes_running;
 	uint64_t kcompactd_wakes, kcompactd_sleeps, direct_attempts, deferred;
+	uint64_t kcompactd_requested;	/* wakeups tasks asked for (wakeup_kcompactd) */
 	double kcompactd_wakes_ps, direct_attempts_ps;
 	uint64_t compact_migrated, compact_failed;
 	double compact_migrated_ps, compact_failed_ps;

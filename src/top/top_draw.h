@@ -79,7 +79,7 @@ static inline const char *spark(int level)
 
 /* the worst finding on line y from column x; the screen of all of them */
 void top_findings_line(const struct kf_top_view *v, int y, int x);
-void top_draw_findings(const struct kf_top_view *v);
+void top_draw_findings(const struct kf_top_view *v, int scroll, struct kf_top_geometry *geo);
 
 /* ---- cells and columns (top_cells.c) ----------------------------------- */
 

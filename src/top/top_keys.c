@@ -196,15 +196,45 @@ static unsigned view_key(struct kf_top_state *st, int key, const struct kf_top_v
 	}
 }
 
+/* the findings screen: the arrows, pages, Home and End scroll it, within
+ * the lines it had when last drawn; resizing redraws; any other key closes */
+static unsigned findings_key(struct kf_top_state *st, int key, const struct kf_top_geometry *geo)
+{
+	int last = geo->findings_lines - geo->findings_visible, page = geo->findings_visible > 1 ?
+									  geo->findings_visible - 1 : 1;
+	int *s = &st->findings_scroll;
+
+	switch (key) {
+	case KF_KEY_UP: case 'k': *s -= 1; break;
+	case KF_KEY_DOWN: case 'j': *s += 1; break;
+	case KF_KEY_PGUP: *s -= page; break;
+	case KF_KEY_PGDN: *s += page; break;
+	case KF_KEY_HOME: *s = 0; break;
+	case KF_KEY_END: *s = last; break;
+	case KF_KEY_RESIZE: return KF_TOP_REDRAW;
+	default:
+		st->findings = false;
+		*s = 0;
+		return KF_TOP_REDRAW;
+	}
+	if (*s > last)
+		*s = last;
+	if (*s < 0)
+		*s = 0;
+	return KF_TOP_REDRAW;
+}
+
 unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top_view *v,
 			   const struct kf_top_geometry *geo)
 {
 	if (key == KF_KEY_NONE)
 		return KF_TOP_NOTHING;
-	if (st->help || st->findings) {
-		/* any key closes the help or findings screen; resizing only redraws it */
+	if (st->findings)
+		return findings_key(st, key, geo);
+	if (st->help) {
+		/* any key closes the help screen; resizing only redraws it */
 		if (key != KF_KEY_RESIZE)
-			st->help = st->findings = false;
+			st->help = false;
 		return KF_TOP_REDRAW;
 	}
 	if (st->sort_menu)
@@ -224,6 +254,7 @@ unsigned kf_top_handle_key(struct kf_top_state *st, int key, const struct kf_top
 		return KF_TOP_PAUSE | KF_TOP_REDRAW;
 	case 'f':
 		st->findings = true;
+		st->findings_scroll = 0;
 		return KF_TOP_REDRAW;
 	case KF_KEY_TAB:
 	case KF_KEY_RIGHT:

@@ -458,6 +458,9 @@ static void episode_fill(struct kf_top_episode *t, const struct kf_episode *ep,
 	t->isolated = ep->migrate_isolated;
 	t->migrated = ep->nr_migrated;
 	t->failed = ep->nr_failed;
+	t->order = ep->order;
+	t->stall_ms = ep->stall_ns / 1e6;
+	t->scanned_exceeds_span = ep->migrate_scanned_exceeds_span;
 }
 
 static int build_compaction(struct kf_top_view *v, const struct kf_top_input *in)
@@ -487,6 +490,7 @@ static int build_compaction(struct kf_top_view *v, const struct kf_top_input *in
 	v->episodes_dropped = cur->episodes_dropped;
 	v->kcompactd_wakes = cur->kcompactd_wakes;
 	v->kcompactd_sleeps = cur->kcompactd_sleeps;
+	v->kcompactd_requested = cur->kcompactd_wakeups;
 	v->direct_attempts = cur->try_to_compact;
 	v->deferred = cur->deferred;
 	v->compact_migrated = cur->compact_migrated;

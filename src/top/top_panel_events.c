@@ -11,8 +11,9 @@
 
 /* ---- compaction -------------------------------------------------------- */
 
+/* ORDER and STALL last: the columns before keep their places */
 enum { EC_ZONE, EC_INIT, EC_TASK, EC_DUR, EC_STATUS, EC_MIGRATED, EC_FAILED, EC_SCANNED, EC_ISOLATED,
-       EC_BEGIN, EC_MODE, EC_NR };
+       EC_BEGIN, EC_MODE, EC_ORDER, EC_STALL, EC_NR };
 
 static const struct col ep_cols[EC_NR] = {
 	[EC_ZONE] = { "ZONE", 7, 0, true },
@@ -26,6 +27,8 @@ static const struct col ep_cols[EC_NR] = {
 	[EC_ISOLATED] = { "ISOLATED", 8, 2, false },
 	[EC_BEGIN] = { "BEGIN s", 12, 3, false },
 	[EC_MODE] = { "MODE", 5, 3, true },
+	[EC_ORDER] = { "ORDER", 5, 0, false },
+	[EC_STALL] = { "STALL ms", 9, 2, false },
 };
 
 static int compact_sticky(const struct ctx *c)
@@ -49,9 +52,11 @@ static void compact_line(const struct ctx *c, int i, int y)
 	if (i == 0) {
 		top_fmt_val(a, sizeof(a), c->st, v->kcompactd_wakes_ps, v->kcompactd_wakes, 8);
 		top_fmt_val(b, sizeof(b), c->st, v->direct_attempts_ps, v->direct_attempts, 8);
-		snprintf(buf, sizeof(buf), "episodes %d, running %d  kcompactd wakes %s%s, sleeps %llu  direct %s  deferred %llu",
-			 v->episodes_total, v->episodes_running, a, top_rate_suffix(c->st),
-			 (unsigned long long)v->kcompactd_sleeps, b, (unsigned long long)v->deferred);
+		snprintf(buf, sizeof(buf), "episodes %d, running %d  kcompactd wakes %s%s, sleeps %llu  direct %s  deferred %llu"
+			 "  kcompactd wakeups requested %llu", v->episodes_total, v->episodes_running, a,
+			 top_rate_suffix(c->st), (unsigned long long)v->kcompactd_sleeps, b,
+			 (unsigned long long)v->deferred, (unsigned long long)v->kcompactd_requested);
+		top_fit_items(buf, c->w);	/* no number cut at the edge */
 		top_put(y, c->x, c->w, buf, 0, true);
 		return;
 	}
@@ -89,6 +94,17 @@ static void compact_line(const struct ctx *c, int i, int y)
 	top_fmt_pages(cells[EC_ISOLATED].text, l, c, ep->isolated, false, 8);
 	snprintf(cells[EC_BEGIN].text, l, "%.6f", ep->begin_s);
 	snprintf(cells[EC_MODE].text, l, "%s", ep->sync ? "sync" : "async");
+	if (ep->order == KF_ORDER_UNKNOWN)
+		snprintf(cells[EC_ORDER].text, l, "?");
+	else
+		snprintf(cells[EC_ORDER].text, l, "%d", ep->order);
+	if (ep->stall_ms > 0)
+		snprintf(cells[EC_STALL].text, l, "%.3f", ep->stall_ms);
+	else
+		snprintf(cells[EC_STALL].text, l, "-");
+	/* the kernel counted some pages twice: no coverage, as the report's '*' */
+	if (ep->scanned_exceeds_span && strlen(cells[EC_SCANNED].text) < l - 1)
+		strcat(cells[EC_SCANNED].text, "*");
 	if (ep->failed)
 		cells[EC_FAILED].at = AT_WARN;
 	top_draw_cells(y, c->x, c->w, ep_cols, EC_NR, shown, cells, ep->running ? AT_HOT : 0);

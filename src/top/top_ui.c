@@ -104,6 +104,8 @@ static void header_policy(const struct kf_top_view *v)
 	x = seg(1, x, narrow ? "unevictable_allowed=" : "vm.compact_unevictable_allowed=", 0);
 	snprintf(val, sizeof(val), p->unevictable_allowed < 0 ? "?" : "%d", p->unevictable_allowed);
 	x = seg(1, x, val, p->unevictable_allowed == 1 ? AT_WARN : p->unevictable_allowed == 0 ? AT_OK : 0);
+	if (p->sysctls_assumed && p->unevictable_allowed >= 0)
+		x = seg(1, x, " (assumed)", A_DIM);
 	snprintf(pr, sizeof(pr), p->proactiveness < 0 ? "?" : "%d", p->proactiveness);
 	snprintf(ex, sizeof(ex), p->extfrag_threshold < 0 ? "?" : "%d", p->extfrag_threshold);
 	snprintf(buf, sizeof(buf), narrow ? "  proactiveness=%s  extfrag_threshold=%s  sched_ext=%s%s%s" :
@@ -128,8 +130,16 @@ static void header_guard(const struct kf_top_view *v)
 		for (int i = 0; i < v->nr_alerts && !first; i++)
 			if (!v->alerts[i].acked)
 				first = &v->alerts[i];
-		snprintf(buf, sizeof(buf), "!! GUARD %s%s: %s", top_sev_label(v->worst_unacked),
-			 v->nr_unacked > 1 ? " (+more, 6 shows)" : "", first ? first->a.message : "");
+		char more[64] = "";
+		int nf = v->have_findings ? v->findings.nr : 0;
+
+		/* the banner covers the findings line: their number stays in sight */
+		if (v->nr_unacked > 1 || nf > 1)
+			snprintf(more, sizeof(more), " (%s%s%.0d%s)", v->nr_unacked > 1 ? "+more, 6 shows" : "",
+				 v->nr_unacked > 1 && nf > 1 ? "; f: " : nf > 1 ? "f: " : "", nf > 1 ? nf : 0,
+				 nf > 1 ? " findings" : "");
+		snprintf(buf, sizeof(buf), "!! GUARD %s%s: %s", top_sev_label(v->worst_unacked), more,
+			 first ? first->a.message : "");
 		/* cut between words, never inside a number: the panel shows it whole */
 		if (top_cells_of(buf) > COLS && COLS > 8) {
 			const char *start;
@@ -164,7 +174,7 @@ static void draw_hints(const struct kf_top_state *st)
 	static const struct { const char *key, *what; int drop; } hints[] = {
 		{ "q", "Quit", 0 }, { "h", "Help", 0 }, { "Spc", "Pause", 0 }, { "Tab", "Panel", 5 },
 		{ "s", "Sort", 0 }, { "<>", "Col", 1 }, { "t", "Tot/s", 0 }, { "o", "Orders", 2 },
-		{ "m", "Map", 0 }, { "u", NULL, 0 }, { "r", "Reset", 4 }, { "a", "Ack", 3 },
+		{ "m", "Map", 0 }, { "f", "Find", 0 }, { "u", NULL, 0 }, { "r", "Reset", 4 }, { "a", "Ack", 3 },
 	};
 	enum { NR_HINTS = sizeof(hints) / sizeof(hints[0]) };
 	int y = LINES - 1, x = 0, width = 0, dropped = 0;
@@ -219,7 +229,7 @@ static const struct { const char *keys, *what; } help_lines[] = {
 	{ "m", "memory map: every pageblock, by what keeps compaction from it" },
 	{ "r", "reset every counter" },
 	{ "a", "acknowledge the guard's alerts (a growing one alerts again)" },
-	{ "f", "findings: every conclusion, worst first, with evidence and action" },
+	{ "f", "findings: every conclusion, worst first, with evidence and action (arrows scroll)" },
 	{ "+  -", "refresh slower / faster" },
 	{ "Enter", "guard: every alert on one line / with its details and action" },
 	{ "Ctrl-L", "redraw the screen" },
@@ -364,7 +374,7 @@ void kf_top_ui_draw(const struct kf_top_view *v, const struct kf_top_state *st, 
 		return;
 	}
 	if (st->findings) {
-		top_draw_findings(v);
+		top_draw_findings(v, st->findings_scroll, geo);
 		refresh();
 		return;
 	}

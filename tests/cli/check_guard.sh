@@ -68,6 +68,36 @@ expect_eq "guard_critical" "$(perf guard_critical)" 0
 
 done
 
+# --assume-sysctl: each capture with the value its scenario file recorded
+# (what the traced machine had): the two captures get different verdicts,
+# and no action asks for the option check would not take or for the 0 in
+# effect
+if command -v jq > /dev/null; then
+sysctl_of() { sed -n 's/.*compact_unevictable_allowed=\([01]\).*/\1/p' "$1/scenario"; }
+for A in $(tracedat_caps all); do
+[ -f "$A/scenario" ] || continue
+pid=$(scenario_pid "$A") val=$(sysctl_of "$A")
+{ base_conf; echo "protect_pid = $pid"; } > $C
+kcheck --config $C --input $A/trace.dat --proc-root $A/proc-after --json --assume-sysctl compact_unevictable_allowed=$val
+guard_worst=$(jq -r '[.checks[] | select(.check == "guard") | .status] | if index("CRITICAL") then "CRITICAL" elif index("WARNING") then "WARNING" else "OK" end' "$TMP/out")
+case $val in
+1) expect_eq "$(basename "$A") assumed 1: the guard's worst" "$guard_worst" CRITICAL ;;
+0) expect_eq "$(basename "$A") assumed 0: the guard's worst" "$guard_worst" OK ;;
+esac
+expect_eq "$(basename "$A"): the sysctl as assumed" "$(jq -c .guard.compact_unevictable_allowed "$TMP/out")" "$val"
+expect_eq "$(basename "$A"): no action asks to say the sysctl" \
+	"$(jq '[.checks[] | select(.message | test("assume-sysctl"))] | length' "$TMP/out")" 0
+[ "$val" = 0 ] && expect_eq "$(basename "$A"): nothing advises the 0 in effect" \
+	"$(jq '[.checks[] | select(.message | test("set vm.compact_unevictable_allowed=0"))] | length' "$TMP/out")" 0
+done
+# live, kfrag check reads the sysctls: the option is refused with UNKNOWN
+kcheck --config $C --assume-sysctl compact_unevictable_allowed=0
+expect_rc "--assume-sysctl without --input" 3
+has "it says why" "^KFRAG UNKNOWN - bad command line: --assume-sysctl is for a recorded trace"
+kcheck --config $C --input "$M/trace.dat" --assume-sysctl compact_unevictable_allowed=2
+expect_rc "--assume-sysctl out of range" 3
+fi
+
 # guard = no: the same capture, no guard result
 { base_conf; echo "protect_pid = $moved"; echo "guard = no"; } > $C
 kcheck --config $C --input $M/trace.dat --proc-root $M/proc-after

@@ -69,4 +69,17 @@ else
 	echo "note: shared capture or trace-cmd absent: text/trace.dat equivalence not run" >&2
 fi
 
+# kcompactd: the rounds it began (mm_compaction_kcompactd_wake) beside the
+# wakeups tasks requested (mm_compaction_wakeup_kcompactd), and who asked,
+# from the lines of tests/data/text/handwritten.txt
+H=$FIXTURES/text/handwritten.txt
+wakes=$(grep -c ' mm_compaction_kcompactd_wake: ' "$H")
+asks=$(grep -c ' mm_compaction_wakeup_kcompactd: ' "$H")
+who=$(sed -nE 's/^ *([^ ].*)-([0-9]+) +\[[0-9]+\].* mm_compaction_wakeup_kcompactd: .*order=(-?[0-9]+).*$/\1-\2 order \3/p' "$H" | sort | uniq -c |
+	awk '{ printf "%s%s %s %s x%d", (NR > 1 ? ", " : ""), $2, $3, $4, $1 }')
+[ "$asks" -gt 0 ] && [ "$wakes" -gt 0 ] && ok || fail "the fixture has no kcompactd wakeup: $asks $wakes"
+"$KFRAG" report --input "$H" --text > "$TMP/h.txt" 2>&1 || fail "report --text on $H"
+expect_eq "kcompactd wakes and requested wakeups, who asked" "$(grep '^kcompactd: ' "$TMP/h.txt")" \
+	"kcompactd: $wakes wake$([ "$wakes" = 1 ] || echo s) (rounds it began), $asks wakeup$([ "$asks" = 1 ] || echo s) requested (tasks asked it to run: several may lead to one wake, one while it runs to none); asked by $who"
+
 done_testing

@@ -51,6 +51,28 @@ top_screen > "$TMP/findings.txt"
 grep -q '^note     compaction_cost (Normal, manual)' "$TMP/findings.txt" && ok || fail "f: no compaction_cost line"
 grep -q '^  -> Compaction was asked for through compact_memory' "$TMP/findings.txt" && ok || fail "f: no action"
 grep -q '^  episodes=1 ' "$TMP/findings.txt" && ok || fail "f: no evidence"
+# wrapped between words, never cut at the edge: the conclusion's lines,
+# joined, are the report's message of the same trace
+"$KFRAG" report --input "$T" --proc-root "$PROC" --json 2> /dev/null | jq -r '.findings[0].message' > "$TMP/msg.want"
+awk '/^note     compaction_cost/ { on = 1; next } on && /^  -> / { exit } on { sub(/^  /, ""); printf "%s%s", n++ ? " " : "", $0 }
+	END { print "" }' "$TMP/findings.txt" > "$TMP/msg.got"
+expect_eq "f: the conclusion whole, wrapped" "$(cat "$TMP/msg.got")" "$(cat "$TMP/msg.want")"
+[ "$(awk 'length($0) > 80' "$TMP/findings.txt" | wc -l)" = 0 ] && ok || fail "f: a line wider than the screen"
+# too small for it: a footer says which lines show; End, Home and the arrows scroll
+top_resize 80x10
+top_wait '^lines 1-8 of ' || fail "f, 10 lines: no footer: $(top_screen | tail -n 1)"
+total=$(top_screen | tail -n 1 | sed -n 's/^lines 1-8 of \([0-9]*\):.*/\1/p')
+[ "${total:-0}" -gt 8 ] && ok || fail "f, 10 lines: $total lines"
+top_keys End
+top_wait "^lines $((total - 7))-$total of $total" || fail "End: $(top_screen | tail -n 1)"
+top_screen | sed -n 9p | grep -q "window_s=" && ok || fail "End: the last evidence not on the last line: $(top_screen | sed -n 9p)"
+top_keys Up
+top_wait "^lines $((total - 8))-$((total - 1)) of $total" || fail "Up: $(top_screen | tail -n 1)"
+top_keys Home
+top_wait '^lines 1-8 of ' || fail "Home: $(top_screen | tail -n 1)"
+[ "$(top_screen | sed -n 3p | cut -c1-22)" = "note     compaction_co" ] && ok || fail "Home: $(top_screen | sed -n 3p)"
+top_resize 80x24
+top_wait '^any key returns' || fail "f, 24 lines: $(top_screen | tail -n 1)"
 top_keys q
 top_wait_gone 'findings, worst first' || fail "a key did not close the findings"
 [ -f "$TMP/status" ] && fail "q on the findings screen quit"
@@ -58,7 +80,7 @@ top_wait_gone 'findings, worst first' || fail "a key did not close the findings"
 # Space pauses and resumes
 top_keys Space
 top_wait 'PAUSED' || fail "Space did not pause"
-top_screen | tail -n 1 | grep -q 'Resume' && ok || fail "the hint line does not offer Resume"
+top_screen | tail -n 1 | grep -q "Resume" && ok || fail "the hint line does not offer Resume: $(top_screen | tail -n 2)"
 top_keys Space
 top_wait_gone 'PAUSED' || fail "Space did not resume"
 

@@ -57,7 +57,7 @@ check_replay() {
 	# compaction: the counts, each episode (newest first), migrations by reason
 	top_keys 4
 	top_wait "^${FOCUS}4 Compaction" || fail "$name: 4 did not focus Compaction"
-	want=$(jq -r '.compaction | "episodes \(.episodes | length), running \([.episodes[] | select(.running)] | length)  kcompactd wakes \(.kcompactd.wakes), sleeps \(.kcompactd.sleeps)  direct \(.direct_attempts)  deferred \(.deferred)"' "$TMP/r.json")
+	want=$(jq -r '.compaction | "episodes \(.episodes | length), running \([.episodes[] | select(.running)] | length)  kcompactd wakes \(.kcompactd.wakes), sleeps \(.kcompactd.sleeps)  direct \(.direct_attempts)  deferred \(.deferred)  kcompactd wakeups requested \(.kcompactd.wakeups_requested)"' "$TMP/r.json")
 	expect_eq "$name: compaction counts" "$(top_screen | grep -m1 '^episodes ' | sed 's/ *$//')" "$want"
 	jq -r '.compaction.episodes | reverse | .[] | [.zone, .initiator, "\(.comm)-\(.pid)", .status, .migrated, .failed, (.duration_ms // 0)] | @tsv' \
 		"$TMP/r.json" | awk -F'\t' '{ printf "%s %s %s %s %s %s %.3f\n", $1, $2, $3, $4, $5, $6, $7 }' > "$TMP/ep.want"
@@ -66,6 +66,12 @@ check_replay() {
 	awk '{ $7 = sprintf("%.2f", $7); print }' "$TMP/ep.want" > "$TMP/ep.want2"
 	awk '{ $7 = sprintf("%.2f", $7); print }' "$TMP/ep.got" > "$TMP/ep.got2"
 	expect_eq "$name: episodes" "$(cat "$TMP/ep.got2")" "$(cat "$TMP/ep.want2")"
+	# the order each compacted for and a direct compaction's stall: the last columns
+	jq -r '.compaction.episodes | reverse | .[] | "\(.order // "?") \(.stall_ms // "-")"' "$TMP/r.json" |
+		awk '{ if ($2 != "-") $2 = sprintf("%.2f", $2); print }' > "$TMP/ord.want"
+	top_table '^ZONE  *INITIATOR' | awk 'NR == 1 { ok = $(NF - 1) == "STALL" && $(NF - 2) == "ORDER"; next }
+		!/no compaction seen/ { s = $NF; if (s != "-") s = sprintf("%.2f", s); print (ok ? $(NF - 1) " " s : "no ORDER, STALL columns") }' > "$TMP/ord.got"
+	expect_eq "$name: episodes' order and stall" "$(cat "$TMP/ord.got")" "$(cat "$TMP/ord.want")"
 	want=$(jq -r '[.migration.by_reason | group_by(.reason)[] | "migrate \(.[0].reason) \(map(.succeeded) | add) \(map(.failed) | add) \(map(.calls) | add)"] | .[]' "$TMP/r.json")
 	got=$(top_screen | grep '^migrate ' | sed 's/migrated \([0-9]*\)  failed \([0-9]*\)  (calls \([0-9]*\))/\1 \2 \3/' | tr -s ' ')
 	expect_eq "$name: migrations by reason" "$got" "$want"
@@ -101,10 +107,23 @@ fi
 # fixture has the migration PTEs of the pages it faulted on: the faults are
 # tied to moving pages (issue #11: untied faults are no evidence)
 T=$FIXTURES/guard/moved_faults.txt
-"$KFRAG" report --input "$T" --proc-root "$PROC" --protect-comm lockedsched > "$TMP/g.json" 2>/dev/null
-top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched
+# (the traced machine had vm.compact_unevictable_allowed=1: said with
+# --assume-sysctl, and shown so in the header, which has no /proc of it)
+"$KFRAG" report --input "$T" --proc-root "$PROC" --protect-comm lockedsched \
+	--assume-sysctl compact_unevictable_allowed=1 > "$TMP/g.json" 2>/dev/null
+top_start 100x60 --input "$T" --proc-root "$PROC" --speed 1000000 -d 0.2 --protect-comm lockedsched \
+	--assume-sysctl compact_unevictable_allowed=1
 top_wait '(end)' 20 || fail "guard: the replay did not end"
 top_wait '^!! GUARD CRITICAL' || fail "guard: no red guard line"
+top_screen | sed -n 2p | grep -q '^unevictable_allowed=1 (assumed)  ' && ok || fail "guard: header: $(top_screen | sed -n 2p)"
+# the banner covers the findings line: it keeps their number in sight
+nf=$(jq '.findings | length' "$TMP/g.json")
+na=$(jq '.guard.alerts | length' "$TMP/g.json")
+want_more=
+[ "$na" -gt 1 ] && want_more="+more, 6 shows"
+[ "$nf" -gt 1 ] && want_more="$want_more${want_more:+; }f: $nf findings"
+[ -n "$want_more" ] && want_more=" ($want_more)"
+top_screen | grep -qF "!! GUARD CRITICAL$want_more: " && ok || fail "guard: banner, want '!! GUARD CRITICAL$want_more: ': $(top_screen | grep '^!! GUARD')"
 top_keys 6
 top_wait "^${FOCUS}6 Guard" || fail "guard: 6 did not focus the Guard panel"
 # one line each until Enter shows every alert whole
@@ -127,6 +146,30 @@ top_keys 6
 top_wait '^critical ' || fail "guard: the acknowledged alert is not listed in small letters"
 top_keys q
 top_exit > /dev/null
+# the order an episode compacted for and a direct compaction's stall, on a
+# trace written here from this kernel's print formats (as
+# tests/data/text/handwritten.txt): thp-3000 asks for order 9 at 600.000100
+# and its episode ends at 600.002600 (stalled 2.5 ms); kcompactd is woken
+# for order 3. Newest first on the screen.
+{
+	echo '         thp-3000    [001] .....   600.000100: mm_compaction_try_to_compact_pages: order=9 gfp_mask=GFP_TRANSHUGE|__GFP_THISNODE priority=2'
+	echo '         thp-3000    [001] .....   600.000200: mm_compaction_begin: zone_start=0x100000 migrate_pfn=0x100000 free_pfn=0x277e00 zone_end=0x278000, mode=async'
+	echo '         thp-3000    [001] .....   600.000300: mm_compaction_finished: node=0 zone=Normal   order=9 ret=continue'
+	echo '         thp-3000    [001] .....   600.002600: mm_compaction_end: zone_start=0x100000 migrate_pfn=0x100400 free_pfn=0x277e00 zone_end=0x278000, mode=async status=partial_skipped'
+	echo '    kcompactd0-36    [000] .....   600.003000: mm_compaction_kcompactd_wake: nid=0 order=3 classzone_idx=Normal  '
+	echo '    kcompactd0-36    [000] .....   600.003100: mm_compaction_begin: zone_start=0x100000 migrate_pfn=0x100000 free_pfn=0x277e00 zone_end=0x278000, mode=sync'
+	echo '    kcompactd0-36    [000] .....   600.004100: mm_compaction_end: zone_start=0x100000 migrate_pfn=0x100800 free_pfn=0x277e00 zone_end=0x278000, mode=sync status=success'
+} > "$TMP/direct.txt"
+top_start 150x30 --input "$TMP/direct.txt" --proc-root "$PROC" --speed 1000000 -d 0.2
+top_wait '(end)' 20 || fail "direct: the replay did not end"
+top_keys 4
+top_wait "^${FOCUS}4 Compaction" || fail "direct: 4 did not focus Compaction"
+expect_eq "direct: initiator, task, order, stall" \
+	"$(top_table '^ZONE  *INITIATOR' | awk 'NR > 1 { print $2, $3, $(NF - 1), $NF }')" \
+	"$(printf 'kcompactd kcompactd0-36 3 -\ndirect thp-3000 9 2.500')"
+top_keys q
+top_exit > /dev/null
+
 # --no-guard: no guard at all
 top_start 100x30 --input "$T" --proc-root "$PROC" --speed 1000000 --no-guard
 top_wait '(end)' 20

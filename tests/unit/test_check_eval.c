@@ -424,6 +424,34 @@ static void test_guard(void)
 	CHECK(!find("guard", NULL, -1), "a guard line without a guard");
 }
 
+/* processes with 1 MiB or more locked that are not protected: one OK line
+ * naming three of them and how many more, never an alarm; none, no line */
+static void test_locked_not_protected(void)
+{
+	struct kf_guard_candidate c[4] = {
+		{ 1, "process_api", 45400 }, { 812, "postgres", 2048 }, { 900, "dpdk", 1048576 }, { 901, "agent", 1024 },
+	};
+	struct kf_guard_input in = { .candidates = c, .nr_candidates = 4 };
+	const struct kf_check_result *r;
+
+	quiet_config();
+	counters(&now, 1000, 0, 0, 0);
+	run(NULL, NULL, 0);
+	CHECK_EQ_INT(kf_check_add_locked_not_protected(&rep, &in), 0);
+	CHECK_EQ_INT(rep.status, KF_CHECK_OK);
+	r = find("guard", NULL, -1);
+	CHECK(r && r->status == KF_CHECK_OK, "no OK guard line");
+	CHECK_EQ_STR(r ? r->message : "", "locked, not protected: process_api (pid 1, 45400 kB), postgres (pid 812, "
+		     "2048 kB), dpdk (pid 900, 1048576 kB) and 1 more; if one must never fault (a user-space "
+		     "scheduler), protect it with protect_comm = process_api (or protect_pid, or protect_locked_kb)");
+	in.nr_candidates = 0;
+	run(NULL, NULL, 0);
+	CHECK_EQ_INT(kf_check_add_locked_not_protected(&rep, &in), 0);
+	CHECK(!find("guard", NULL, -1), "a line without a locked process");
+	CHECK_EQ_INT(kf_check_add_locked_not_protected(&rep, NULL), 0);
+	CHECK(!find("guard", NULL, -1), "a line without the guard's input");
+}
+
 /*
  * The blocked fraction on a hand-made map: DMA with 8 usable pageblocks
  * (1 reserved), Normal with 200 pageblocks: 40 holes, 60 never initialised
@@ -578,6 +606,7 @@ int main(void)
 	test_rates();
 	test_trace();
 	test_guard();
+	test_locked_not_protected();
 	test_memmap();
 	test_nagios();
 	kf_check_report_release(&rep);

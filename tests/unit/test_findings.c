@@ -213,8 +213,9 @@ static void batched(int n, bool fires)
 	kf_engine_destroy(e);
 }
 
-/* pcp imbalance: cpu1 refills 3000 pages, cpu0 drains n it never refilled:
- * above 1000 pages/s moved (note), CPUs named */
+/* pcp imbalance: cpu1 refills 3000 pages (allocating the first), cpu0
+ * drains n of the others, unallocated: n pages went from cpu1 to cpu0 by
+ * page frame; above 1000 pages/s (note), CPUs named */
 static void pcp_imbalance(int drained, bool fires)
 {
 	struct kf_engine *e = new_engine();
@@ -222,7 +223,7 @@ static void pcp_imbalance(int drained, bool fires)
 	const struct kf_finding *p;
 
 	refill_run(e, 1, NORMAL_PFN, 3000);
-	drain_run(e, 0, NORMAL_PFN, drained);
+	drain_run(e, 0, NORMAL_PFN + 1, drained);
 	evaluate(e, NULL, &f);
 	p = find(&f, KF_FIND_PCP_IMBALANCE);
 	CHECK((p != NULL) == fires, "%d drained: fired %d", drained, p != NULL);
@@ -231,9 +232,56 @@ static void pcp_imbalance(int drained, bool fires)
 		CHECK_EQ_INT(p->cpu_other, 0);
 		CHECK_EQ_INT(evidence(p, "moved_pages_per_s"), drained);
 		CHECK_EQ_INT(evidence(p, "refill_pages_per_s"), 3000);
+		CHECK_EQ_INT(evidence(p, "refilled_here_drained_there"), drained);
+		CHECK_EQ_INT(evidence(p, "allocated_here_freed_there"), 0);
 		CHECK(strstr(p->message, "cpu1") && strstr(p->message, "cpu0"), "%s", p->message);
 		CHECK(strstr(p->action, "vm.percpu_pagelist_high_fraction") && strstr(p->action, "one CPU"),
 		      "%s", p->action);
+	}
+	kf_findings_release(&f);
+	kf_engine_destroy(e);
+}
+
+/* the same totals, but cpu0 drains pages no event showed before (its list
+ * held them before the window): no page went from cpu1 to cpu0, no
+ * finding (compaction-unevictable-off's kworker/0 drain) */
+static void pcp_imbalance_unshown(void)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_findings f;
+
+	refill_run(e, 1, NORMAL_PFN, 3000);
+	drain_run(e, 0, NORMAL_PFN + 0x10000, 3000);
+	evaluate(e, NULL, &f);
+	CHECK_EQ_INT(count(&f, KF_FIND_PCP_IMBALANCE), 0);
+	kf_findings_release(&f);
+	kf_engine_destroy(e);
+}
+
+/* pages allocated on cpu1 and freed on cpu0, whose list then overflows:
+ * n such pages of the 3000 refilled on cpu1, the rest freed on cpu1 */
+static void pcp_imbalance_freed_there(int n, bool fires)
+{
+	struct kf_engine *e = new_engine();
+	struct kf_findings f;
+	const struct kf_finding *p;
+
+	for (int i = 0; i < 3000; i++)
+		page(e, KF_EV_PAGE_ALLOC_ZONE_LOCKED, 1, 10, NORMAL_PFN + i, 0, 1);
+	for (int i = 0; i < 3000; i++) {
+		page(e, KF_EV_PAGE_ALLOC, 1, 10, NORMAL_PFN + i, 0, 0);
+		page(e, KF_EV_PAGE_FREE, i < n ? 0 : 1, 10, NORMAL_PFN + i, 0, 0);
+	}
+	for (int i = 0; i < n; i++)
+		page(e, KF_EV_PAGE_PCPU_DRAIN, 0, 10, NORMAL_PFN + i, 0, 0);
+	page(e, KF_EV_PAGE_ALLOC, 0, 10, NORMAL_PFN + 0x10000, 0, 0);
+	evaluate(e, NULL, &f);
+	p = find(&f, KF_FIND_PCP_IMBALANCE);
+	CHECK((p != NULL) == fires, "%d freed on cpu0: fired %d", n, p != NULL);
+	if (p) {
+		CHECK_EQ_INT(evidence(p, "moved_pages_per_s"), n);
+		CHECK_EQ_INT(evidence(p, "allocated_here_freed_there"), n);
+		CHECK_EQ_INT(evidence(p, "refilled_here_drained_there"), 0);
 	}
 	kf_findings_release(&f);
 	kf_engine_destroy(e);
@@ -611,6 +659,9 @@ int main(void)
 	batched(100001, true);
 	pcp_imbalance(1000, false);
 	pcp_imbalance(1001, true);
+	pcp_imbalance_unshown();
+	pcp_imbalance_freed_there(1000, false);
+	pcp_imbalance_freed_there(1001, true);
 	extfrag(0, 0, KF_SEV_OK);
 	extfrag(1, 0, KF_SEV_NOTE);
 	extfrag(10, 0, KF_SEV_NOTE);
