@@ -206,6 +206,7 @@ struct kf_perfdata {
 	double value;
 	char uom[4];
 	char warn[24], crit[24], min[24], max[24];	/* Nagios ranges, "" = none */
+	bool per_zone;			/* about one zone: the long output's, not line one's */
 };
 
 struct kf_check_report {
