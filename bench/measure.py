@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
-"""Runs a command N times; prints the best CPU seconds (user+sys) and the peak RSS (KiB) of that command alone."""
+"""Runs a command N times; prints the best CPU seconds (user+sys) and the peak RSS (KiB) of that command alone.
+
+  measure.py N CMD...
+  measure.py N -- CMD1... -- CMD2... : the commands take turns, run by run, and
+      a line is printed for each: a burst of load on the machine then slows
+      every command alike, not the one that happened to run during it.
+"""
 import os
 import subprocess
 import sys
@@ -17,10 +23,27 @@ def run_once(cmd):
     return ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
+def split_commands(args):
+    if not args or args[0] != "--":
+        return [args]
+    cmds = [[]]
+    for a in args[1:]:
+        if a == "--":
+            cmds.append([])
+        else:
+            cmds[-1].append(a)
+    return [c for c in cmds if c]
+
+
 def main():
     reps = int(sys.argv[1])
-    runs = [run_once(sys.argv[2:]) for _ in range(reps)]
-    print("%.4f %d" % (min(c for c, _ in runs), max(r for _, r in runs)))
+    cmds = split_commands(sys.argv[2:])
+    runs = [[] for _ in cmds]
+    for _ in range(reps):
+        for i, cmd in enumerate(cmds):
+            runs[i].append(run_once(cmd))
+    for r in runs:
+        print("%.4f %d" % (min(c for c, _ in r), max(m for _, m in r)))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ extern const char *const kf_page_kind_names[KF_PK_NR];
 
 /* migratetype slot KF_MT_NONE holds events that carry none (frees) or an out-of-range one */
 #define KF_MT_SLOTS	(KF_MAX_MIGRATETYPES + 1)
+#define KF_PAGE_ROWS	(KF_MAX_ORDER * KF_MT_SLOTS)	/* (order, mt slot) pairs */
 #define KF_MT_NONE	KF_MAX_MIGRATETYPES
 
 struct kf_count {
@@ -232,10 +233,13 @@ struct kf_snapshot {
 	bool lost_unknown;
 	struct kf_cpu_stats *cpus;	/* nr_cpus */
 
-	/* page allocator, read with kf_snapshot_page: [cpu][order][mt slot][zone
-	 * (nr_zones+1)][kind], the cells a CPU uses (order 0 above all) close
-	 * together */
+	/* page allocator, read with kf_snapshot_page: rows of counts by [zone
+	 * (nr_zones+1)][kind], one per (cpu, order, mt slot) that has any;
+	 * page_row_at[cpu * KF_PAGE_ROWS + order * KF_MT_SLOTS + mt] is the
+	 * row's number + 1, 0 for none (all zero). Without page_row_at, pages
+	 * is the whole table: [cpu][order][mt slot][zone][kind] */
 	struct kf_count *pages;
+	uint32_t *page_row_at;
 	/* the same summed: per CPU [cpu * KF_PK_NR + kind], per zone
 	 * [zone * KF_PK_NR + kind] (nr_zones + 1 zones), and in all */
 	struct kf_count *pages_cpu;
@@ -305,12 +309,24 @@ void kf_snapshot_free(struct kf_snapshot *s);
 /* processes merged by comm, in a new array sorted by allocd; caller frees */
 struct kf_proc_stats *kf_snapshot_procs_by_comm(const struct kf_snapshot *s, int *nr);
 
+extern const struct kf_count kf_count_zero;
+
 /* cpu is an entry of the per-CPU arrays (0 .. nr_cpus - 1), not a CPU number */
 static inline const struct kf_count *
 kf_snapshot_page(const struct kf_snapshot *s, int cpu, int zone, int mt, int order, int kind)
 {
-	long i = ((((long)cpu * KF_MAX_ORDER + order) * KF_MT_SLOTS + mt) * (s->nr_zones + 1) + zone) * KF_PK_NR + kind;
-	return &s->pages[i];
+	long row = (long)order * KF_MT_SLOTS + mt, at;
+
+	if (!s->page_row_at)
+		return &s->pages[((((long)cpu * KF_PAGE_ROWS + row) * (s->nr_zones + 1)) + zone) * KF_PK_NR + kind];
+	at = s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + row];
+	return at ? &s->pages[((at - 1) * (s->nr_zones + 1) + zone) * KF_PK_NR + kind] : &kf_count_zero;
+}
+
+/* may the cells of (cpu, mt, order) have counts: false = all zero */
+static inline bool kf_snapshot_page_row(const struct kf_snapshot *s, int cpu, int mt, int order)
+{
+	return !s->page_row_at || s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + order * KF_MT_SLOTS + mt];
 }
 
 /* the entry of CPU number cpu in the per-CPU arrays, -1 when it never occurred */

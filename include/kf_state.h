@@ -39,7 +39,8 @@ struct kf_state_archive {
  * moment ("start" or "end"). Files that cannot be read are left out (a
  * non-root user has no pagetypeinfo); with memmap, the memory map is
  * scanned too when /proc/kpageflags can be read (about a second for 24 GiB:
- * kfrag record does it at the end only, so that tracing starts at once). -1 (errno ENOMEM) only when out of memory.
+ * kfrag record does it at the end only, so that tracing starts at once).
+ * -1 (errno ENOMEM) only when out of memory. In src/run/state_capture.c.
  */
 int kf_state_capture(const char *root, const char *moment, bool memmap, struct kf_state_archive *a);
 void kf_state_archive_release(struct kf_state_archive *a);

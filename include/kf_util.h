@@ -39,4 +39,19 @@ double kf_monotonic_s(void);
 int kf_parse_long(const char *s, long min, long max, long *out);
 int kf_parse_double(const char *s, double min, double max, double *out);
 
+/*
+ * The error of reading one file, for a reader that goes on to the end of a
+ * step and reports once: kf_file_error() keeps the first one, as "PATH:
+ * message" in buf (len bytes, cut to fit), and the code it was given;
+ * later ones follow from it and are dropped. code stays 0 until then.
+ */
+struct kf_file_error {
+	const char *path;
+	char *buf;
+	size_t len;
+	int code;
+};
+
+void kf_file_error(struct kf_file_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

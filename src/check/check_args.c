@@ -93,7 +93,7 @@ static int one_threshold(struct kf_check_config *cfg, char *item, bool critical,
 	snprintf(key, sizeof(key), "%s_%s", item, level);
 	if (kf_check_config_set(cfg, key, value, opt, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s %s=%s: %s", opt, item, eq + 1,
-			 strstr(msg, "unknown key") ? "no such check has a threshold of that level "
+			 errno == ENOENT ? "no such check has a threshold of that level "
 						      "(kfrag.conf(5) lists CHECK_warning and CHECK_critical keys)" : msg);
 		return -1;
 	}

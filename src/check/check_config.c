@@ -428,11 +428,13 @@ int kf_check_config_set(struct kf_check_config *cfg, const char *key, const char
 	k = find_key(key, &idx);
 	if (!k) {
 		snprintf(err, errlen, "unknown key '%s' (kfrag check --print-config lists them)", key);
+		errno = ENOENT;
+		return -1;
+	}
+	if (set_value(cfg, k, value, err, errlen) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (set_value(cfg, k, value, err, errlen) < 0)
-		return -1;
 	snprintf(cfg->origin[idx], sizeof(cfg->origin[idx]), "%s", origin);
 	return 0;
 }

@@ -113,7 +113,8 @@ void kf_check_config_defaults(struct kf_check_config *cfg);
  */
 int kf_check_config_load(struct kf_check_config *cfg, const char *path, bool missing_ok,
 			 bool *loaded, char *err, size_t errlen);
-/* one key = value, as in the file; origin says where it came from */
+/* one key = value, as in the file; origin says where it came from. -1 with
+ * err set and errno ENOENT (no such key) or EINVAL (a bad value) */
 int kf_check_config_set(struct kf_check_config *cfg, const char *key, const char *value,
 			const char *origin, char *err, size_t errlen);
 /* the effective configuration, as a file kf_check_config_load reads back */

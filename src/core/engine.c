@@ -55,7 +55,7 @@ struct kf_engine *kf_engine_create(const struct kf_engine_config *cfg)
 	e->pageblock_order = cfg->pageblock_order > 0 ? cfg->pageblock_order : DEFAULT_PAGEBLOCK_ORDER;
 	if (e->cfg.max_episodes <= 0)
 		e->cfg.max_episodes = DEFAULT_MAX_EPISODES;
-	e->pages_per_cpu = (size_t)(e->nr_zones + 1) * KF_MT_SLOTS * KF_MAX_ORDER * KF_PK_NR;
+	e->row_cells = (size_t)(e->nr_zones + 1) * KF_PK_NR;
 	e->fault_tracker = kf_fault_tracker_create();
 	if (!e->fault_tracker) {
 		kf_engine_destroy(e);
@@ -69,8 +69,7 @@ void kf_engine_destroy(struct kf_engine *e)
 	if (!e)
 		return;
 	kf_cpus_release(&e->cpus);
-	kf_flow_release(&e->cross_free);
-	kf_flow_release(&e->cross_drain);
+	free(e->row_pool);
 	kf_pfn_release(&e->pfn_cpu);
 	free(e->extfrag_zone);
 	free(e->extfrag_zone_pair);

@@ -83,33 +83,26 @@ static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
 }
 
 /*
- * The page table of the CPU of index index: carved from blocks of many,
- * each one calloc large enough that libc maps fresh zero pages for it
- * rather than clearing memory, so a CPU costs the few pages its events
- * touch, not the whole table (tens of KiB, hundreds of CPUs).
+ * A row of page counts (every zone and kind of one order and migratetype
+ * slot) for c, made on its first event: rows come from one pool in the
+ * order they are first used, so the counts of hundreds of CPUs take the
+ * few rows each uses, together, not a table of mostly zeros each. 0 when
+ * out of memory, else the row's number + 1 (c->row_at).
  */
-#define PAGE_BLOCK_BYTES	(4u << 20)
-
-static uint64_t *cpu_pages(struct kf_engine *e, int index)
+uint32_t kf_page_row_new(struct kf_engine *e, struct cpu_state *c, unsigned row)
 {
-	struct cpu_table *t = &e->cpus;
-	size_t per = PAGE_BLOCK_BYTES / (e->pages_per_cpu * sizeof(uint64_t));
-	int block;
-
-	per = per ? per : 1;
-	block = (int)(index / per);
-	if (block >= t->nr_page_blocks) {
-		uint64_t **grown = realloc(t->page_blocks, (block + 1) * sizeof(*grown));
+	if (e->nr_rows == e->alloc_rows) {
+		size_t n = e->alloc_rows ? e->alloc_rows * 2 : 64;
+		uint64_t *grown = n < UINT32_MAX ? realloc(e->row_pool, n * e->row_cells * sizeof(*grown)) : NULL;
 
 		if (!grown)
-			return NULL;
-		t->page_blocks = grown;
-		grown[block] = calloc(per * e->pages_per_cpu, sizeof(uint64_t));
-		if (!grown[block])
-			return NULL;
-		t->nr_page_blocks = block + 1;
+			return 0;
+		e->row_pool = grown;
+		e->alloc_rows = n;
 	}
-	return t->page_blocks[block] + (index % per) * e->pages_per_cpu;
+	memset(&e->row_pool[e->nr_rows * e->row_cells], 0, e->row_cells * sizeof(*e->row_pool));
+	c->row_at[row] = (uint32_t)++e->nr_rows;
+	return c->row_at[row];
 }
 
 static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
@@ -127,8 +120,7 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 		t->alloc = n;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->pages = cpu_pages(e, t->nr)) ||
-	    !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
+	if (!c || !(c->zone_lock = calloc(e->nr_zones + 1, sizeof(*c->zone_lock)))) {
 		free(c);
 		return NULL;
 	}
@@ -163,59 +155,66 @@ struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu)
 void kf_cpus_release(struct cpu_table *t)
 {
 	for (int i = 0; i < t->nr; i++) {
+		for (int k = 0; k < FLOW_KINDS; k++)
+			kf_flow_release(&t->by_index[i]->flows_in[k]);
 		free(t->by_index[i]->zone_lock);
 		free(t->by_index[i]);
 	}
-	for (int i = 0; i < t->nr_page_blocks; i++)
-		free(t->page_blocks[i]);
-	free(t->page_blocks);
 	free(t->by_index);
 	free(t->direct);
 	free(t->hash);
 	memset(t, 0, sizeof(*t));
 }
 
-/* ---- flows between CPUs -------------------------------------------------- */
+/* ---- flows between CPUs --------------------------------------------------
+ * Kept by the CPU the pages came to, keyed by the index of the CPU they came
+ * from: the CPU adds to its own small table, hot while its events run,
+ * rather than to one table of every pair. */
 
-static struct flow_slot *flow_find(struct flow_slot *slots, size_t size, uint32_t from, uint32_t to)
+static struct flow_slot *flow_find(struct flow_slot *slots, size_t size, uint32_t from)
 {
 	size_t mask = size - 1;
-	size_t h = (hash_u32(from) ^ hash_u32(to * 0x9e3779b9u + 1)) & mask;
+	size_t h = hash_u32(from) & mask;
 
-	while (slots[h].pages && (slots[h].from != from || slots[h].to != to))
+	while (slots[h].pages && slots[h].from != from)
 		h = (h + 1) & mask;
 	return &slots[h];
 }
 
 static int flow_grow(struct flow_map *m)
 {
-	size_t size = m->size ? m->size * 2 : 16;
+	size_t size = m->size ? m->size * 2 : 8;
 	struct flow_slot *grown = calloc(size, sizeof(*grown));
 
 	if (!grown)
 		return -1;
 	for (size_t i = 0; i < m->size; i++)
 		if (m->slots[i].pages)
-			*flow_find(grown, size, m->slots[i].from, m->slots[i].to) = m->slots[i];
+			*flow_find(grown, size, m->slots[i].from) = m->slots[i];
 	free(m->slots);
 	m->slots = grown;
 	m->size = size;
 	return 0;
 }
 
-/* adds pages to the flow between two CPU indexes */
-int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages)
+/* adds pages to the flow into m's CPU from the CPU of index from */
+int kf_flow_add(struct flow_map *m, int from, uint64_t pages)
 {
 	struct flow_slot *f;
 
 	if (!pages)
 		return 0;
+	f = m->last < m->size ? &m->slots[m->last] : NULL;
+	if (f && f->pages && f->from == (uint32_t)from) {
+		f->pages += pages;
+		return 0;
+	}
 	if ((m->used + 1) * 2 > m->size && flow_grow(m) < 0)
 		return -1;
-	f = flow_find(m->slots, m->size, (uint32_t)from, (uint32_t)to);
+	f = flow_find(m->slots, m->size, (uint32_t)from);
+	m->last = (size_t)(f - m->slots);
 	if (!f->pages) {
 		f->from = (uint32_t)from;
-		f->to = (uint32_t)to;
 		m->used++;
 	}
 	f->pages += pages;
@@ -237,22 +236,74 @@ static int by_cpus(const void *a, const void *b)
 	return x->to_cpu < y->to_cpu ? -1 : x->to_cpu > y->to_cpu;
 }
 
-struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_table *t, int *nr)
+static int by_number(const void *a, const void *b)
 {
-	struct kf_cpu_flow *out = calloc(m->used ? m->used : 1, sizeof(*out));
-	int n = 0;
+	const struct cpu_state *x = *(const struct cpu_state *const *)a;
+	const struct cpu_state *y = *(const struct cpu_state *const *)b;
 
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < m->size; i++) {
-		const struct flow_slot *f = &m->slots[i];
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
 
-		if (f->pages)
-			out[n++] = (struct kf_cpu_flow){ t->by_index[f->from]->cpu, t->by_index[f->to]->cpu, f->pages };
+void kf_cpus_sorted(const struct cpu_table *t, struct cpu_state **sorted)
+{
+	if (!t->nr)
+		return;
+	memcpy(sorted, t->by_index, t->nr * sizeof(*sorted));
+	qsort(sorted, t->nr, sizeof(*sorted), by_number);
+}
+
+/*
+ * In (from, to) order without sorting the pairs (thousands at hundreds of
+ * CPUs): with the CPUs sorted by number (rank: index -> place), each pair
+ * counted under its from CPU, then placed in the order of its to CPU.
+ */
+static void flows_place(const struct cpu_table *t, enum flow_kind kind, struct cpu_state *const *sorted,
+			const int *rank, size_t *at, struct kf_cpu_flow *out)
+{
+	for (int i = 0; i < t->nr; i++) {
+		const struct flow_map *m = &sorted[i]->flows_in[kind];
+
+		for (size_t k = 0; k < m->size; k++)
+			if (m->slots[k].pages)
+				at[rank[m->slots[k].from] + 1]++;
 	}
-	if (n > 1)
-		qsort(out, n, sizeof(*out), by_cpus);
-	*nr = n;
+	for (int i = 0; i < t->nr; i++)
+		at[i + 1] += at[i];
+	for (int i = 0; i < t->nr; i++) {
+		const struct flow_map *m = &sorted[i]->flows_in[kind];
+
+		for (size_t k = 0; k < m->size; k++)
+			if (m->slots[k].pages) {
+				uint32_t from = m->slots[k].from;
+
+				out[at[rank[from]]++] = (struct kf_cpu_flow){ t->by_index[from]->cpu, sorted[i]->cpu,
+									      m->slots[k].pages };
+			}
+	}
+}
+
+struct kf_cpu_flow *kf_flow_export(const struct cpu_table *t, enum flow_kind kind, int *nr)
+{
+	size_t n = t->nr ? (size_t)t->nr : 1, total = 0;
+	struct cpu_state **sorted = malloc(n * sizeof(*sorted));
+	int *rank = malloc(n * sizeof(*rank));
+	size_t *at = calloc(n + 1, sizeof(*at));
+	struct kf_cpu_flow *out = NULL;
+
+	for (int i = 0; i < t->nr; i++)
+		total += t->by_index[i]->flows_in[kind].used;
+	if (sorted && rank && at)
+		out = calloc(total ? total : 1, sizeof(*out));
+	if (out) {
+		kf_cpus_sorted(t, sorted);
+		for (int i = 0; i < t->nr; i++)
+			rank[sorted[i]->index] = i;
+		flows_place(t, kind, sorted, rank, at, out);
+		*nr = (int)total;
+	}
+	free(sorted);
+	free(rank);
+	free(at);
 	return out;
 }
 

@@ -29,6 +29,19 @@ struct proc_entry {
 	int episode;			/* index of its running episode, -1 */
 };
 
+/* pages that came to a CPU from others, by the index of the CPU they came
+ * from: sparse, as many as occurred */
+struct flow_map {
+	struct flow_slot { uint32_t from; uint64_t pages; } *slots;	/* pages 0: empty */
+	size_t size, used;
+	size_t last;			/* the slot added to last: a CPU's frees come in runs */
+};
+enum flow_kind {
+	FLOW_FREED,			/* allocated on the other CPU, freed on this one */
+	FLOW_DRAINED,			/* refilled on the other, drained by this one */
+	FLOW_KINDS
+};
+
 struct cpu_state {
 	int32_t cpu;			/* the CPU's number */
 	int index;			/* in cpu_table.by_index */
@@ -38,14 +51,16 @@ struct cpu_state {
 	uint64_t run_pages;
 	int last_pid;
 	int last_proc;			/* index in procs of last_pid */
-	/* events by [order][mt][zone][kind], as kf_snapshot_page lays out its
-	 * counts: their pages are events << order, found by the snapshot */
-	uint64_t *pages;
 	/* zone->lock acquisitions per zone, and the run open now */
 	struct kf_zone_lock *zone_lock;	/* [zone] */
 	enum run_kind lock_run;
 	int lock_zone;
 	uint64_t lock_run_pages;
+	struct flow_map flows_in[FLOW_KINDS];	/* pages that came from other CPUs */
+	/* page events by [order * KF_MT_SLOTS + mt slot]: the row (number + 1,
+	 * 0 none yet) in the engine's row_pool of their counts by [zone][kind];
+	 * their pages are events << order, found by the snapshot */
+	uint32_t row_at[KF_PAGE_ROWS];
 };
 
 /* CPUs by number: only those that occur have state, whatever their numbers */
@@ -56,19 +71,12 @@ struct cpu_table {
 	int nr_direct;
 	struct cpu_slot { int32_t cpu; int index; } *hash;	/* numbers from KF_CPU_DIRECT on */
 	int hash_size;
-	uint64_t **page_blocks;		/* the CPUs' page tables, many a block */
-	int nr_page_blocks;
 };
 #define KF_CPU_DIRECT	4096
 
 /* cells of the zone x fallback pair table, the unknown zone included */
 #define EXTFRAG_ZONE_PAIRS(nz)	((size_t)((nz) + 1) * KF_MAX_MIGRATETYPES * KF_MAX_MIGRATETYPES)
 
-/* pages that went from one CPU to another, by pair of CPU indexes: sparse */
-struct flow_map {
-	struct flow_slot { uint32_t from, to; uint64_t pages; } *slots;	/* pages 0: empty */
-	size_t size, used;
-};
 
 /* per pfn, the CPU (index + 1) of its allocation and of its pcp refill,
  * side by side (an allocation forgets the refill in the same cache line),
@@ -87,11 +95,12 @@ struct kf_engine {
 	int nr_zones;
 	int pageblock_order;
 	int last_zone;			/* cache: consecutive pfns share a zone */
-	size_t pages_per_cpu;		/* page-table cells per CPU */
+	uint64_t *row_pool;		/* the CPUs' rows of page events (cpu_state.row_at) */
+	size_t row_cells;		/* cells of a row: (nr_zones + 1) * KF_PK_NR */
+	size_t nr_rows, alloc_rows;
 
 	struct cpu_table cpus;
 	uint64_t events_uncounted;	/* negative CPU, or no memory */
-	struct flow_map cross_free, cross_drain;
 	struct pfn_map pfn_cpu;
 
 	uint64_t first_ts, last_ts, nr_events;
@@ -142,10 +151,13 @@ static inline struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
 	return kf_cpus_get_slow(e, cpu);
 }
 void kf_cpus_release(struct cpu_table *t);
-int kf_flow_add(struct flow_map *m, int from, int to, uint64_t pages);
+/* the CPUs' states by CPU number into sorted (room for t->nr) */
+void kf_cpus_sorted(const struct cpu_table *t, struct cpu_state **sorted);
+uint32_t kf_page_row_new(struct kf_engine *e, struct cpu_state *c, unsigned row);
+int kf_flow_add(struct flow_map *m, int from, uint64_t pages);
 void kf_flow_release(struct flow_map *m);
 /* the flows as CPU numbers, sorted by (from, to); NULL and errno on failure */
-struct kf_cpu_flow *kf_flow_export(const struct flow_map *m, const struct cpu_table *t, int *nr);
+struct kf_cpu_flow *kf_flow_export(const struct cpu_table *t, enum flow_kind kind, int *nr);
 /* index -1 forgets */
 void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index);
 /* the index recorded (forgotten), -1 */

@@ -121,12 +121,17 @@ static void count_page(struct kf_engine *e, struct cpu_state *c, const struct kf
 	int order = ev->page.order;
 	int mt = ev->page.migratetype;
 	int zone = kf_zone_cached(e, ev->page.pfn);
+	unsigned row;
+	size_t at;
 
 	if (order < 0 || order >= KF_MAX_ORDER)
 		order = KF_MAX_ORDER - 1;
 	if (mt < 0 || mt >= KF_MAX_MIGRATETYPES)
 		mt = KF_MT_NONE;
-	c->pages[(((size_t)order * KF_MT_SLOTS + mt) * (e->nr_zones + 1) + zone) * KF_PK_NR + kind_of[ev->type]]++;
+	row = (unsigned)(order * KF_MT_SLOTS + mt);
+	at = c->row_at[row] ? c->row_at[row] : kf_page_row_new(e, c, row);
+	if (at)		/* else no memory for the row: the cell goes uncounted */
+		e->row_pool[(at - 1) * e->row_cells + (size_t)zone * KF_PK_NR + kind_of[ev->type]]++;
 	lock_run_track(c, ev, zone);
 }
 
@@ -154,12 +159,12 @@ static void follow_page(struct kf_engine *e, struct cpu_state *c, const struct k
 		/* mm_page_free_batched follows it for the same page: nothing more */
 		from = kf_pfn_take(&e->pfn_cpu, ev->page.pfn, PFN_ALLOC);
 		if (from >= 0 && from != c->index)
-			kf_flow_add(&e->cross_free, from, c->index, pages);
+			kf_flow_add(&c->flows_in[FLOW_FREED], from, pages);
 		break;
 	case KF_EV_PAGE_PCPU_DRAIN:
 		from = kf_pfn_take(&e->pfn_cpu, ev->page.pfn, PFN_REFILL);
 		if (from >= 0 && from != c->index)
-			kf_flow_add(&e->cross_drain, from, c->index, pages);
+			kf_flow_add(&c->flows_in[FLOW_DRAINED], from, pages);
 		break;
 	default:
 		break;

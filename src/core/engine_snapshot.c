@@ -9,42 +9,41 @@
 
 #include "engine_internal.h"
 
-static int by_cpu_number(const void *a, const void *b)
-{
-	const struct cpu_state *x = *(const struct cpu_state *const *)a;
-	const struct cpu_state *y = *(const struct cpu_state *const *)b;
-
-	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
-}
+const struct kf_count kf_count_zero = { 0, 0 };
 
 /*
- * Copies one CPU's page table (events; pages follow from the order) into
- * the snapshot's (dst, zeroed) and adds it
- * to the per-CPU, per-zone and total sums. Only the cells with events are
- * written: a CPU uses a few of its thousands, and the snapshot's table, as
- * large as the engine's, then stays mostly untouched zero pages.
+ * Copies one CPU's rows of page events (pages follow from the order) into
+ * the snapshot's rows, numbered on from *nr_rows in the order of the CPU
+ * entries, and adds them to the per-CPU, per-zone and total sums.
  */
-static void page_sums(struct kf_snapshot *s, int cpu, const uint64_t *events, struct kf_count *dst)
+static void page_sums(struct kf_snapshot *s, const struct kf_engine *e, int cpu, const struct cpu_state *cs,
+		      size_t *nr_rows)
 {
-	size_t i = 0;
+	size_t cells = e->row_cells;
 
-	/* the layout of kf_snapshot_page: order, mt slot, zone, kind */
-	for (int om = 0; om < KF_MAX_ORDER * KF_MT_SLOTS; om++)
-		for (int z = 0; z <= s->nr_zones; z++)
-			for (int k = 0; k < KF_PK_NR; k++, i++) {
-				const struct kf_count *c = &dst[i];
+	for (int row = 0; row < KF_PAGE_ROWS; row++) {
+		const uint64_t *events;
+		struct kf_count *dst;
 
-				if (!events[i])
-					continue;
-				/* each event of the cell's order is 2^order pages */
-				dst[i] = (struct kf_count){ events[i], events[i] << (om / KF_MT_SLOTS) };
-				s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
-				s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
-				s->pages_zone[z * KF_PK_NR + k].events += c->events;
-				s->pages_zone[z * KF_PK_NR + k].pages += c->pages;
-				s->pages_total[k].events += c->events;
-				s->pages_total[k].pages += c->pages;
-			}
+		if (!cs->row_at[row])
+			continue;
+		events = &e->row_pool[(cs->row_at[row] - 1) * cells];
+		dst = &s->pages[*nr_rows * cells];
+		s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + row] = (uint32_t)++*nr_rows;
+		for (size_t i = 0; i < cells; i++) {
+			const struct kf_count *c = &dst[i];
+			int z = (int)(i / KF_PK_NR), k = (int)(i % KF_PK_NR);
+
+			/* each event of the row's order is 2^order pages */
+			dst[i] = (struct kf_count){ events[i], events[i] << (row / KF_MT_SLOTS) };
+			s->pages_cpu[cpu * KF_PK_NR + k].events += c->events;
+			s->pages_cpu[cpu * KF_PK_NR + k].pages += c->pages;
+			s->pages_zone[z * KF_PK_NR + k].events += c->events;
+			s->pages_zone[z * KF_PK_NR + k].pages += c->pages;
+			s->pages_total[k].events += c->events;
+			s->pages_total[k].pages += c->pages;
+		}
+	}
 }
 
 static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
@@ -55,17 +54,18 @@ static int snapshot_alloc(struct kf_snapshot *s, const struct kf_engine *e)
 	s->cpu_ids = calloc(nc, sizeof(*s->cpu_ids));
 	s->ev_per_cpu = calloc(KF_EV_NR * nc, sizeof(*s->ev_per_cpu));
 	s->cpus = calloc(nc, sizeof(*s->cpus));
-	s->pages = calloc(e->pages_per_cpu * nc, sizeof(*s->pages));
+	s->pages = calloc(e->nr_rows ? e->nr_rows * e->row_cells : 1, sizeof(*s->pages));
+	s->page_row_at = calloc(KF_PAGE_ROWS * nc, sizeof(*s->page_row_at));
 	s->pages_cpu = calloc(nc * KF_PK_NR, sizeof(*s->pages_cpu));
 	s->pages_zone = calloc((nz + 1) * KF_PK_NR, sizeof(*s->pages_zone));
-	s->cross_free = kf_flow_export(&e->cross_free, &e->cpus, &s->nr_cross_free);
-	s->cross_drain = kf_flow_export(&e->cross_drain, &e->cpus, &s->nr_cross_drain);
+	s->cross_free = kf_flow_export(&e->cpus, FLOW_FREED, &s->nr_cross_free);
+	s->cross_drain = kf_flow_export(&e->cpus, FLOW_DRAINED, &s->nr_cross_drain);
 	s->extfrag_zone = calloc(nz + 1, sizeof(*s->extfrag_zone));
 	s->extfrag_zone_pair = calloc(EXTFRAG_ZONE_PAIRS(nz), sizeof(*s->extfrag_zone_pair));
 	s->zone_lock = calloc(nc * (nz + 1), sizeof(*s->zone_lock));
 	s->procs = calloc(e->nr_procs ? e->nr_procs : 1, sizeof(*s->procs));
 	s->episodes = kf_episodes_dup(e->episodes, e->nr_episodes);
-	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->pages_cpu && s->pages_zone &&
+	return s->zones && s->cpu_ids && s->ev_per_cpu && s->cpus && s->pages && s->page_row_at && s->pages_cpu && s->pages_zone &&
 	       s->cross_free && s->cross_drain && s->extfrag_zone && s->procs && s->episodes &&
 	       s->extfrag_zone_pair && s->zone_lock ? 0 : -1;
 }
@@ -84,14 +84,12 @@ static void zone_lock_copy(struct kf_zone_lock *dst, const struct cpu_state *c, 
 static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 {
 	int nc = e->cpus.nr;
+	size_t nr_rows = 0;
 	struct cpu_state **sorted = malloc((nc ? nc : 1) * sizeof(*sorted));
 
 	if (!sorted)
 		return -1;
-	if (nc)
-		memcpy(sorted, e->cpus.by_index, nc * sizeof(*sorted));
-	if (nc > 1)
-		qsort(sorted, nc, sizeof(*sorted), by_cpu_number);
+	kf_cpus_sorted(&e->cpus, sorted);
 	for (int c = 0; c < nc; c++) {
 		struct cpu_state cs = *sorted[c];
 
@@ -105,7 +103,7 @@ static int snapshot_cpus(struct kf_snapshot *s, const struct kf_engine *e)
 		s->cpus[c] = cs.st;
 		s->lost_events += cs.st.lost_events;
 		s->lost_unknown |= cs.st.lost_unknown;
-		page_sums(s, c, cs.pages, &s->pages[e->pages_per_cpu * c]);
+		page_sums(s, e, c, sorted[c], &nr_rows);
 	}
 	s->nr_cpus = nc;
 	free(sorted);
@@ -190,6 +188,7 @@ void kf_snapshot_free(struct kf_snapshot *s)
 	free(s->ev_per_cpu);
 	free(s->cpus);
 	free(s->pages);
+	free(s->page_row_at);
 	free(s->pages_cpu);
 	free(s->pages_zone);
 	free(s->cross_free);

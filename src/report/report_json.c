@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kf_report.h"
+#include "report_json_out.h"
 
 #include "config.h"
 
@@ -33,7 +33,7 @@ static json_t *count_json(const struct kf_count *c)
 	return o;
 }
 
-static const char *mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
+const char *kf_report_mt_name(const struct kf_symbols *syms, int mt, char *buf, size_t len)
 {
 	if (mt == KF_MT_NONE)
 		return "none";
@@ -78,29 +78,6 @@ static json_t *source_json(const struct kf_report_input *in)
 	return o;
 }
 
-static json_t *per_cpu_array(const uint64_t *v, int nr, size_t stride)
-{
-	json_t *a = json_array();
-
-	for (int c = 0; c < nr; c++)
-		json_array_append_new(a, u64(v[c * stride]));
-	return a;
-}
-
-static json_t *events_json(const struct kf_snapshot *s)
-{
-	json_t *o = json_object();
-
-	for (int t = 0; t < KF_EV_NR; t++) {
-		json_t *ev = json_pack("{s:s,s:o,s:o}",
-				       "system", kf_event_names[t].system,
-				       "total", u64(s->ev_total[t]),
-				       "per_cpu", per_cpu_array(&s->ev_per_cpu[(size_t)t * s->nr_cpus], s->nr_cpus, 1));
-		json_object_set_new(o, kf_event_names[t].name, ev);
-	}
-	return o;
-}
-
 static json_t *lost_json(const struct kf_snapshot *s)
 {
 	json_t *per_cpu = json_array();
@@ -111,10 +88,10 @@ static json_t *lost_json(const struct kf_snapshot *s)
 			 "gaps_of_unknown_size", s->lost_unknown, "per_cpu", per_cpu);
 }
 
-/* the snapshot's page sums of one CPU, or one zone (the other -1) */
-static json_t *page_kinds_json(const struct kf_snapshot *s, int cpu, int zone)
+/* the snapshot's page sums of one zone */
+static json_t *page_kinds_json(const struct kf_snapshot *s, int zone)
 {
-	const struct kf_count *sums = cpu >= 0 ? &s->pages_cpu[cpu * KF_PK_NR] : &s->pages_zone[zone * KF_PK_NR];
+	const struct kf_count *sums = &s->pages_zone[zone * KF_PK_NR];
 	json_t *o = json_object();
 
 	for (int k = 0; k < KF_PK_NR; k++)
@@ -211,99 +188,10 @@ static json_t *zones_json(const struct kf_report_input *in)
 			zone_state_json(o, ms, zs->node, zs->name);
 			huge_now_json(o, in->m, zs->node, zs->name, in->m->page_size);
 		}
-		json_object_set_new(o, "page_events", page_kinds_json(s, -1, z));
+		json_object_set_new(o, "page_events", page_kinds_json(s, z));
 		json_object_set_new(o, "extfrag", extfrag_stats_json(&s->extfrag_zone[z]));
 		json_array_append_new(a, o);
 	}
-	return a;
-}
-
-static json_t *runs_json(const struct kf_runs *r)
-{
-	json_t *o = json_object();
-
-	set(o, "runs", u64(r->runs));
-	set(o, "pages", u64(r->pages));
-	set(o, "max_pages", u64(r->max_pages));
-	set(o, "mean_pages", json_real(r->runs ? (double)r->pages / r->runs : 0.0));
-	return o;
-}
-
-/* the pairs of CPUs pages went between: as many as occurred */
-static json_t *flows_json(const struct kf_cpu_flow *f, int n)
-{
-	json_t *a = json_array();
-
-	for (int i = 0; i < n; i++) {
-		json_t *o = json_object();
-
-		set(o, "from_cpu", json_integer(f[i].from_cpu));
-		set(o, "to_cpu", json_integer(f[i].to_cpu));
-		set(o, "pages", u64(f[i].pages));
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
-static json_t *cpus_json(const struct kf_snapshot *s)
-{
-	json_t *a = json_array();
-
-	for (int c = 0; c < s->nr_cpus; c++) {
-		json_t *o = json_object();
-		uint64_t events = 0;
-
-		for (int t = 0; t < KF_EV_NR; t++)
-			events += s->ev_per_cpu[(size_t)t * s->nr_cpus + c];
-		set(o, "cpu", json_integer(s->cpu_ids[c]));
-		set(o, "events", u64(events));
-		set(o, "lost_events", u64(s->cpus[c].lost_events));
-		set(o, "pages", page_kinds_json(s, c, -1));
-		set(o, "pcp_refill", runs_json(&s->cpus[c].refill));
-		set(o, "pcp_drain", runs_json(&s->cpus[c].drain));
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
-static json_t *page_cell_json(const struct kf_report_input *in, int c, int z, int mt, int order)
-{
-	const struct kf_snapshot *s = in->m->snap;
-	json_t *cell = json_object();
-	char buf[32];
-
-	set(cell, "cpu", json_integer(s->cpu_ids[c]));
-	set(cell, "node", z < s->nr_zones ? json_integer(s->zones[z].node) : json_null());
-	set(cell, "zone", json_string(z < s->nr_zones ? s->zones[z].name : "unknown"));
-	set(cell, "migratetype", json_string(mt_name(in->m->syms, mt, buf, sizeof(buf))));
-	set(cell, "order", json_integer(order));
-	return cell;
-}
-
-/* every non-empty cell of CPU x zone x migratetype x order */
-static json_t *page_table_json(const struct kf_report_input *in)
-{
-	const struct kf_snapshot *s = in->m->snap;
-	json_t *a = json_array();
-
-	for (int c = 0; c < s->nr_cpus; c++)
-		for (int z = 0; z <= s->nr_zones; z++)
-			for (int mt = 0; mt < KF_MT_SLOTS; mt++)
-				for (int o = 0; o < KF_MAX_ORDER; o++) {
-					json_t *cell = NULL;
-
-					for (int k = 0; k < KF_PK_NR; k++) {
-						const struct kf_count *cnt = kf_snapshot_page(s, c, z, mt, o, k);
-
-						if (!cnt->events)
-							continue;
-						if (!cell)
-							cell = page_cell_json(in, c, z, mt, o);
-						set(cell, kf_page_kind_names[k], count_json(cnt));
-					}
-					if (cell)
-						json_array_append_new(a, cell);
-				}
 	return a;
 }
 
@@ -383,8 +271,8 @@ static json_t *extfrag_json(const struct kf_report_input *in)
 			if (!x->fallbacks)
 				continue;
 			o = extfrag_stats_json(x);
-			json_object_set_new(o, "alloc_migratetype", json_string(mt_name(in->m->syms, a, b1, sizeof(b1))));
-			json_object_set_new(o, "fallback_migratetype", json_string(mt_name(in->m->syms, f, b2, sizeof(b2))));
+			json_object_set_new(o, "alloc_migratetype", json_string(kf_report_mt_name(in->m->syms, a, b1, sizeof(b1))));
+			json_object_set_new(o, "fallback_migratetype", json_string(kf_report_mt_name(in->m->syms, f, b2, sizeof(b2))));
 			json_array_append_new(pairs, o);
 		}
 	json_t *total = extfrag_stats_json(&s->extfrag_total);
@@ -561,6 +449,11 @@ static json_t *vmstat_json(const struct kf_report_input *in)
 
 json_t *kf_report_json(const struct kf_report_input *in)
 {
+	return kf_report_json_doc(in, NULL);
+}
+
+json_t *kf_report_json_doc(const struct kf_report_input *in, struct kf_jw_deferred *d)
+{
 	const struct kf_snapshot *s = in->m->snap;
 	json_t *doc = json_object();
 
@@ -579,15 +472,15 @@ json_t *kf_report_json(const struct kf_report_input *in)
 	if (s->events_uncounted)
 		json_object_set_new(doc, "events_uncounted", u64(s->events_uncounted));
 	json_object_set_new(doc, "lost_events", lost_json(s));
-	json_object_set_new(doc, "events", events_json(s));
+	json_object_set_new(doc, "events", kf_jw_section_value(d, kf_json_events, in));
 	json_object_set_new(doc, "page_size", json_integer(in->m->page_size));
 	json_object_set_new(doc, "memory_state", memory_state_json(in));
 	json_object_set_new(doc, "zones", zones_json(in));
-	json_object_set_new(doc, "cpus", cpus_json(s));
+	json_object_set_new(doc, "cpus", kf_jw_section_value(d, kf_json_cpus, in));
 	json_object_set_new(doc, "cross_cpu", json_pack("{s:o,s:o}",
-		"freed_on_other_cpu", flows_json(s->cross_free, s->nr_cross_free),
-		"drained_on_other_cpu", flows_json(s->cross_drain, s->nr_cross_drain)));
-	json_object_set_new(doc, "page_alloc", page_table_json(in));
+		"freed_on_other_cpu", kf_jw_section_value(d, kf_json_freed_on_other_cpu, in),
+		"drained_on_other_cpu", kf_jw_section_value(d, kf_json_drained_on_other_cpu, in)));
+	json_object_set_new(doc, "page_alloc", kf_jw_section_value(d, kf_json_page_alloc, in));
 	json_object_set_new(doc, "processes", processes_json(in));
 	json_object_set_new(doc, "extfrag", extfrag_json(in));
 	json_object_set_new(doc, "compaction", compaction_json(in));

@@ -19,13 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kf_report.h"
+#include "report_json_out.h"
 
 #define LEAF_OBJECT_MAX	6	/* members of an object kept on one line */
 
 struct out {
 	FILE *fp;
 	bool failed;
+	const struct kf_jw_deferred *deferred;	/* sections printed in place of their stand-ins */
 	size_t len;
 	char buf[65536];
 };
@@ -37,15 +38,24 @@ static void flush(struct out *o)
 	o->len = 0;
 }
 
-static void put(struct out *o, const char *s, size_t n)
+static void put_slow(struct out *o, const char *s, size_t n)
+{
+	flush(o);
+	if (n > sizeof(o->buf)) {
+		if (fwrite(s, 1, n, o->fp) != n)
+			o->failed = true;
+		return;
+	}
+	memcpy(o->buf, s, n);
+	o->len = n;
+}
+
+/* inline: most tokens are a few bytes, copied without a call */
+static inline void put(struct out *o, const char *s, size_t n)
 {
 	if (n > sizeof(o->buf) - o->len) {
-		flush(o);
-		if (n > sizeof(o->buf)) {
-			if (fwrite(s, 1, n, o->fp) != n)
-				o->failed = true;
-			return;
-		}
+		put_slow(o, s, n);
+		return;
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
@@ -209,11 +219,16 @@ static void put_container(struct out *o, const json_t *v, int depth)
 	put(o, array ? "]" : "}", 1);
 }
 
+static bool put_deferred(struct out *o, const json_t *v, int depth);
+
 static void put_value(struct out *o, const json_t *v, int depth)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT:
 	case JSON_ARRAY:
+		if (o->deferred && !json_array_size(v) && put_deferred(o, v, depth))
+			break;
+		/* fall through */
+	case JSON_OBJECT:
 		put_container(o, v, depth);
 		break;
 	case JSON_STRING:
@@ -235,6 +250,167 @@ static void put_value(struct out *o, const json_t *v, int depth)
 		put(o, "null", 4);
 		break;
 	}
+}
+
+/* ---- kf_jw: a section value by value (report_json_out.h) ----------------- */
+
+#define JW_DEPTH 8
+
+struct kf_jw {
+	struct out *text;		/* printing; NULL: building jansson values */
+	int base;			/* printing: the document's depth at the section */
+	int depth;			/* containers open */
+	bool overflow;			/* opened deeper than JW_DEPTH: the rest dropped */
+	struct jw_level { json_t *node; bool array, leaf, first; } lv[JW_DEPTH];
+	json_t *root;
+};
+
+/* printing: the separator and key before the next value, as put_container */
+static void jw_member(struct kf_jw *w, const char *key)
+{
+	struct jw_level *l;
+
+	if (!w->depth)
+		return;
+	l = &w->lv[w->depth - 1];
+	put_separator(w->text, l->first, l->leaf, w->base + w->depth);
+	l->first = false;
+	if (key) {
+		put_string(w->text, key, strlen(key));
+		put(w->text, ": ", 2);
+	}
+}
+
+/* building: v becomes the member key of the open object, the next element
+ * of the open array, or the section's value */
+static void jw_attach(struct kf_jw *w, const char *key, json_t *v)
+{
+	json_t *parent = w->depth ? w->lv[w->depth - 1].node : NULL;
+
+	if (!parent) {
+		json_decref(w->root);
+		w->root = v;
+	} else if (key) {
+		json_object_set_new_nocheck(parent, key, v);
+	} else {
+		json_array_append_new(parent, v);
+	}
+}
+
+void kf_jw_open(struct kf_jw *w, const char *key, bool array, bool leaf)
+{
+	json_t *node = NULL;
+
+	if (w->depth == JW_DEPTH) {
+		w->overflow = true;
+		return;
+	}
+	if (w->text) {
+		jw_member(w, key);
+		put(w->text, array ? "[" : "{", 1);
+	} else {
+		node = array ? json_array() : json_object();
+		jw_attach(w, key, json_incref(node));
+	}
+	w->lv[w->depth++] = (struct jw_level){ node, array, leaf, true };
+}
+
+void kf_jw_close(struct kf_jw *w)
+{
+	struct jw_level *l;
+
+	if (w->overflow || !w->depth)
+		return;
+	l = &w->lv[--w->depth];
+	if (w->text) {
+		if (!l->first && !l->leaf)
+			put_newline(w->text, w->base + w->depth);
+		put(w->text, l->array ? "]" : "}", 1);
+	}
+	json_decref(l->node);
+}
+
+/* a plain value next: printed (its separator and key are, true), built, or
+ * dropped after an overflow */
+static bool jw_printing(struct kf_jw *w, const char *key)
+{
+	if (w->overflow || !w->text)
+		return false;
+	jw_member(w, key);
+	return true;
+}
+
+static bool jw_building(const struct kf_jw *w)
+{
+	return !w->overflow && !w->text;
+}
+
+void kf_jw_int(struct kf_jw *w, const char *key, json_int_t v)
+{
+	if (jw_printing(w, key))
+		put_integer(w->text, v);
+	else if (jw_building(w))
+		jw_attach(w, key, json_integer(v));
+}
+
+void kf_jw_real(struct kf_jw *w, const char *key, double v)
+{
+	if (jw_printing(w, key))
+		put_real(w->text, v);
+	else if (jw_building(w))
+		jw_attach(w, key, json_real(v));
+}
+
+void kf_jw_string(struct kf_jw *w, const char *key, const char *v)
+{
+	if (jw_printing(w, key))
+		put_string(w->text, v, strlen(v));
+	else if (jw_building(w))
+		jw_attach(w, key, json_string(v));
+}
+
+void kf_jw_null(struct kf_jw *w, const char *key)
+{
+	if (jw_printing(w, key))
+		put(w->text, "null", 4);
+	else if (jw_building(w))
+		jw_attach(w, key, json_null());
+}
+
+json_t *kf_jw_section_value(struct kf_jw_deferred *d, kf_jw_section fn, const struct kf_report_input *in)
+{
+	struct kf_jw w = { 0 };
+	json_t *stand_in;
+
+	if (d && d->nr < KF_JW_DEFERRED_MAX && (stand_in = json_array())) {
+		d->in = in;
+		d->at[d->nr].node = stand_in;
+		d->at[d->nr++].fn = fn;
+		return stand_in;
+	}
+	fn(&w, in);
+	if (w.overflow) {
+		json_decref(w.root);
+		return NULL;
+	}
+	return w.root;
+}
+
+/* v, an empty array, is a section's stand-in: the section printed instead */
+static bool put_deferred(struct out *o, const json_t *v, int depth)
+{
+	const struct kf_jw_deferred *d = o->deferred;
+
+	for (int i = 0; i < d->nr; i++)
+		if (d->at[i].node == v) {
+			struct kf_jw w = { .text = o, .base = depth };
+
+			d->at[i].fn(&w, d->in);
+			if (w.overflow)
+				o->failed = true;
+			return true;
+		}
+	return false;
 }
 
 /*
@@ -296,7 +472,7 @@ static void arena_release(void)
 	}
 }
 
-int kf_report_json_write(const json_t *doc, FILE *out)
+static int write_doc(const json_t *doc, const struct kf_jw_deferred *deferred, FILE *out)
 {
 	struct out *o = malloc(sizeof(*o));
 	int ret;
@@ -305,6 +481,7 @@ int kf_report_json_write(const json_t *doc, FILE *out)
 		return -1;
 	o->fp = out;
 	o->failed = false;
+	o->deferred = deferred;
 	o->len = 0;
 	put_value(o, doc, 0);
 	put(o, "\n", 1);
@@ -314,17 +491,24 @@ int kf_report_json_write(const json_t *doc, FILE *out)
 	return ret;
 }
 
+int kf_report_json_write(const json_t *doc, FILE *out)
+{
+	return write_doc(doc, NULL, out);
+}
+
 int kf_report_json_emit(const struct kf_report_input *in, FILE *out)
 {
 	json_malloc_t old_malloc;
 	json_free_t old_free;
+	struct kf_jw_deferred deferred = { 0 };
 	json_t *doc;
 	int ret;
 
 	json_get_alloc_funcs(&old_malloc, &old_free);
 	json_set_alloc_funcs(arena_alloc, arena_free);
-	doc = kf_report_json(in);
-	ret = doc ? kf_report_json_write(doc, out) : -1;
+	/* the sections that grow with the CPUs printed straight, not built */
+	doc = kf_report_json_doc(in, &deferred);
+	ret = doc ? write_doc(doc, &deferred, out) : -1;
 	json_decref(doc);
 	json_set_alloc_funcs(old_malloc, old_free);
 	arena_release();

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "kf_fragindex.h"
+#include "kf_zones.h"
 #include "kf_report.h"
 
 #define SVG_W		1240
@@ -136,17 +137,16 @@ static uint64_t empty_run(const struct kf_memmap_zone *mz, uint64_t i)
 	return n;
 }
 
-static int map_zone(FILE *out, const struct kf_memmap *m, int z, int y, const struct kf_guard_input *gi)
+static int map_zone(FILE *out, const struct kf_memmap *m, int z, int y, const struct kf_guard_input *gi,
+		    long page_size)
 {
 	const struct kf_memmap_zone *mz = &m->zones[z];
 	unsigned char *locked = locked_blocks(m, z, gi);
-	double block_bytes = 4096.0 * ((uint64_t)1 << m->pageblock_order);
+	double block_bytes = (double)page_size * ((uint64_t)1 << m->pageblock_order);
 	char buf[256], size[32];
-	uint64_t i = 0, blocked = 0;
+	uint64_t i = 0, blocked = kf_memmap_zone_blocked(mz);
 
-	for (int k = KF_BK_FIRST_BLOCKED; k < KF_BK_NR; k++)
-		blocked += mz->blocks_by_kind[k];
-	size_text(size, sizeof(size), (double)(mz->end_pfn - mz->start_pfn) * 4096.0);
+	size_text(size, sizeof(size), (double)(mz->end_pfn - mz->start_pfn) * page_size);
 	snprintf(buf, sizeof(buf), "node %d %s  PFN %llu-%llu (%s): %llu compactable, %llu blocked pageblocks",
 		 mz->node, mz->name, (unsigned long long)mz->start_pfn, (unsigned long long)mz->end_pfn,
 		 size, (unsigned long long)mz->compactable_blocks, (unsigned long long)blocked);
@@ -220,7 +220,7 @@ static int draw_memmap(FILE *out, const struct kf_report_input *in, int y)
 	text(out, MARGIN, y + 10, "class=\"memmap-source\" font-size=\"11\" fill=\"#555\"", buf);
 	y = map_legend(out, y + 16);
 	for (int z = 0; z < m->nr_zones; z++)
-		y = map_zone(out, m, z, y, in->m->guard_in);
+		y = map_zone(out, m, z, y, in->m->guard_in, in->m->page_size);
 	fprintf(out, "</g>\n");
 	return y;
 }
@@ -539,7 +539,7 @@ static void zone_panel(FILE *out, const struct kf_buddy_zone *bz, int x, int y)
 	fprintf(out, "<polyline class=\"unusable\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" points=\"");
 	for (int o = 0; o < bz->nr_orders; o++)
 		fprintf(out, "%d,%.1f ", x + 10 + o * bw + bw / 2,
-			y + 14 + h - h * kf_unusable_index(bz->free_blocks, bz->nr_orders, o) / 1000.0);
+			y + 14 + h - h * bz->unusable[o] / 1000.0);
 	fputs("\"/>\n", out);
 	for (int o = 0; o < bz->nr_orders; o++) {
 		double bh = h * log10(1 + bz->free_blocks[o]) / top;
@@ -548,7 +548,7 @@ static void zone_panel(FILE *out, const struct kf_buddy_zone *bz, int x, int y)
 		fprintf(out, "<rect class=\"free-blocks\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#54a24b\" "
 			"fill-opacity=\"0.7\"><title>order %d: %llu free blocks, unusable index %s</title></rect>\n",
 			x + 10 + o * bw + 1, y + 14 + h - bh, bw - 2, bh, o, (unsigned long long)bz->free_blocks[o],
-			kf_index_format(kf_unusable_index(bz->free_blocks, bz->nr_orders, o), idx));
+			kf_index_format(bz->unusable[o], idx));
 		snprintf(buf, sizeof(buf), "%d", o);
 		text(out, x + 10 + o * bw + bw / 2 - 3, y + 14 + h + 11, "font-size=\"9\"", buf);
 	}

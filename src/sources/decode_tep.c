@@ -115,17 +115,32 @@ struct resolved_field {
 	unsigned dest_size;
 };
 
+/* a field whose kf_event member has its size: a plain copy (the sign of
+ * a 4-byte field does not matter when the member has 4 bytes too) */
+struct field_copy {
+	uint16_t src, dest;
+};
+
 struct event_decoder {
 	int id;				/* -1 = an empty slot */
 	enum kf_event_type type;
 	int nr_fields;
 	unsigned fields_end;		/* a record this long holds every field */
 	struct resolved_field fields[MAX_FIELDS];
+	/* the same fields for the usual record (whole, this machine's byte
+	 * order), split by what they need: copies of 8 and of 4 bytes, and
+	 * the rest (sign or zero extension, 1 and 2 bytes), so that decoding
+	 * loops without a branch on each field's size */
+	struct kf_event blank;		/* zeros and set_defaults' values */
+	uint8_t nr_copy8, nr_copy4, nr_convert;
+	struct field_copy copy8[MAX_FIELDS], copy4[MAX_FIELDS];
+	struct resolved_field convert[MAX_FIELDS];
 };
 
 struct kf_decoder {
 	struct tep_handle *tep;
 	bool swap;			/* trace from a machine of the other endianness */
+	bool no_comms;			/* kf_decoder_skip_comms */
 	unsigned type_offset, type_size;	/* common_type: the event id */
 	unsigned pid_offset, pid_size;
 	struct event_decoder by_id[ID_SLOTS];
@@ -229,9 +244,48 @@ static int collect_symbols(const struct tep_print_arg *arg, struct kf_symbols *s
 	return 0;
 }
 
+/* sorts the resolved fields into copies and conversions (event_decoder) */
+static void plan_fields(struct event_decoder *ed)
+{
+	ed->nr_copy8 = ed->nr_copy4 = ed->nr_convert = 0;
+	for (int i = 0; i < ed->nr_fields; i++) {
+		const struct resolved_field *f = &ed->fields[i];
+		struct field_copy copy = { (uint16_t)f->src_offset, (uint16_t)f->dest };
+
+		if (f->src_size == 8 && f->dest_size == 8)
+			ed->copy8[ed->nr_copy8++] = copy;
+		else if (f->src_size == 4 && f->dest_size == 4)
+			ed->copy4[ed->nr_copy4++] = copy;
+		else
+			ed->convert[ed->nr_convert++] = *f;
+	}
+}
+
+static void set_defaults(struct kf_event *ev)
+{
+	switch (ev->type) {
+	case KF_EV_PAGE_FREE:
+	case KF_EV_PAGE_FREE_BATCHED:
+		ev->page.migratetype = -1;	/* frees carry no migratetype */
+		break;
+	case KF_EV_PAGE_ALLOC_EXTFRAG:
+		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
+		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
+		break;
+	case KF_EV_COMPACTION_BEGIN:
+		ev->compact.status = -1;
+		break;
+	default:
+		break;
+	}
+}
+
 static void resolve_event(struct event_decoder *ed, struct tep_event *event, enum kf_event_type type)
 {
 	ed->type = type;
+	memset(&ed->blank, 0, sizeof(ed->blank));
+	ed->blank.type = type;
+	set_defaults(&ed->blank);
 	ed->nr_fields = 0;
 	ed->fields_end = 0;
 	for (const struct field_spec *s = specs[type]; s && s->name; s++) {
@@ -249,6 +303,7 @@ static void resolve_event(struct event_decoder *ed, struct tep_event *event, enu
 		if ((unsigned)(f->offset + f->size) > ed->fields_end)
 			ed->fields_end = f->offset + f->size;
 	}
+	plan_fields(ed);
 }
 
 /* common_type and common_pid: where the id and the pid are, the same in
@@ -327,7 +382,7 @@ static inline uint64_t native_load(const void *p, unsigned size, bool is_signed)
 	}
 }
 
-static uint64_t load(struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
+static inline uint64_t load(const struct kf_decoder *d, const void *p, unsigned size, bool is_signed)
 {
 	if (d->swap)
 		return tep_read_number(d->tep, p, size);
@@ -351,24 +406,6 @@ static inline bool inside(unsigned offset, unsigned size, unsigned rec_size)
 	return offset <= rec_size && size <= rec_size - offset;
 }
 
-static void set_defaults(struct kf_event *ev)
-{
-	switch (ev->type) {
-	case KF_EV_PAGE_FREE:
-	case KF_EV_PAGE_FREE_BATCHED:
-		ev->page.migratetype = -1;	/* frees carry no migratetype */
-		break;
-	case KF_EV_PAGE_ALLOC_EXTFRAG:
-		ev->extfrag.fragmenting = -1;	/* derived by the engine from pageblock_order */
-		ev->extfrag.pageblock_order = -1;	/* a constant of the print format, not a field */
-		break;
-	case KF_EV_COMPACTION_BEGIN:
-		ev->compact.status = -1;
-		break;
-	default:
-		break;
-	}
-}
 
 static const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
 {
@@ -385,35 +422,67 @@ static const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
 	return d->comm_cache[slot].comm;
 }
 
+void kf_decoder_skip_comms(struct kf_decoder *d)
+{
+	d->no_comms = true;
+}
+
+const char *kf_decoder_comm(struct kf_decoder *d, int pid, uint32_t *id)
+{
+	return comm_cached(d, pid, id);
+}
+
+/* the event of a record kfrag does not analyse, or too short to say */
+static enum kf_event_type decode_other(struct kf_event *ev, uint64_t ts, int cpu, int pid,
+				       const char *comm, uint32_t comm_id)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->pid = pid;
+	ev->comm = comm;
+	ev->comm_id = comm_id;
+	ev->type = KF_EV_OTHER;
+	return ev->type;
+}
+
 enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
 					 uint64_t ts, int cpu, struct kf_event *ev)
 {
 	const unsigned char *data = record;
 	const struct event_decoder *ed;
-	int id;
+	const char *comm = NULL;
+	uint32_t comm_id = 0;
+	int id, pid = 0;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->ts = ts;
-	ev->cpu = cpu;
-	ev->type = KF_EV_OTHER;
 	if (!inside(d->type_offset, d->type_size, size))
-		return ev->type;
+		return decode_other(ev, ts, cpu, 0, NULL, 0);
 	id = (int)load(d, data + d->type_offset, d->type_size, false);
 	if (inside(d->pid_offset, d->pid_size, size)) {
-		ev->pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
-		ev->comm = comm_cached(d, ev->pid, &ev->comm_id);
+		pid = (int32_t)load(d, data + d->pid_offset, d->pid_size, true);
+		if (!d->no_comms)
+			comm = comm_cached(d, pid, &comm_id);
 	}
 	ed = decoder_find(d, id);
 	if (!ed)
-		return ev->type;
-	ev->type = ed->type;
-	set_defaults(ev);
+		return decode_other(ev, ts, cpu, pid, comm, comm_id);
+	/* zeros and the event's defaults, then what the record says */
+	*ev = ed->blank;
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->pid = pid;
+	ev->comm = comm;
+	ev->comm_id = comm_id;
 	/* the usual record: whole, in this machine's byte order */
 	if (!d->swap && size >= ed->fields_end) {
-		for (int i = 0; i < ed->nr_fields; i++)
-			store_field(ev, &ed->fields[i], native_load(data + ed->fields[i].src_offset,
-								    ed->fields[i].src_size,
-								    ed->fields[i].is_signed));
+		for (int i = 0; i < ed->nr_copy8; i++)
+			memcpy((char *)ev + ed->copy8[i].dest, data + ed->copy8[i].src, 8);
+		for (int i = 0; i < ed->nr_copy4; i++)
+			memcpy((char *)ev + ed->copy4[i].dest, data + ed->copy4[i].src, 4);
+		for (int i = 0; i < ed->nr_convert; i++)
+			store_field(ev, &ed->convert[i], native_load(data + ed->convert[i].src_offset,
+								     ed->convert[i].src_size,
+								     ed->convert[i].is_signed));
 		return ev->type;
 	}
 	for (int i = 0; i < ed->nr_fields; i++) {

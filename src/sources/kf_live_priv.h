@@ -46,12 +46,24 @@
 #define COMM_SLOTS 4096
 /* pages read and fed wait in a pool for the next read, up to this much */
 #define MAX_FREE_BYTES (16u << 20)
+/* a poll reads and feeds in rounds of this much per CPU: decoding a round
+ * finds the pages read() copied still in the cache (all CPUs' rounds fit
+ * a core's L2 up to a few CPUs), where reading the whole buffer first left
+ * them for memory to give again */
+#define ROUND_BYTES (256u << 10)
 #define MAX_FREE_PAGES (MAX_FREE_BYTES / 4096)
 /* the ring buffer's sub-buffer (one read, one page of the queue) when no
  * trace.dat is written: one read() per 64 KiB instead of per 4 KiB. A
  * recording keeps the kernel's default, the page trace-cmd's readers
  * expect. */
 #define SUBBUF_KB 64
+/* read(), not the memory-mapped ring buffer of kernels from 6.10. Measured
+ * on 6.18 with 64 KiB sub-buffers of a 16 MiB buffer: mapping a CPU's
+ * whole buffer puts all of it in kfrag's RSS (16.5 MiB a CPU, so 42 MiB on
+ * 2 CPUs and linear in the CPUs of a server), and mapping the reader's
+ * sub-buffer alone at each swap costs 19 us a sub-buffer (mmap, munmap),
+ * ~9 ns a record, where read()'s copy costs ~3 ns a record and leaves the
+ * page in the cache for the decoder (ROUND_BYTES). */
 
 struct comm_entry {
 	int pid;		/* 0 = empty */
@@ -77,6 +89,9 @@ struct live_cpu {
 	uint64_t raw_size;
 	uint64_t missed, events, pages, lost_fed;
 	bool unknown_missed;		/* a page said "lost some" without a count */
+	const struct comm_entry *last_comm;	/* of the CPU's last record, or NULL */
+	bool more;			/* read_all: may have more to read in this poll */
+	int read_this_poll;		/* pages */
 };
 
 struct kf_live {
@@ -108,9 +123,7 @@ struct kf_live {
 	bool keep_raw;
 	bool tracing;
 	struct comm_entry *comms;
-	int last_pid;
-	const char *last_comm;
-	uint32_t last_comm_id, comm_ids;
+	uint32_t comm_ids;
 	char error[512];
 };
 

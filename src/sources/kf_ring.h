@@ -63,8 +63,16 @@ int kf_ring_load(struct kf_ring_cursor *c, const void *page);
 /* makes c->rec the next record, loading pages as needed; false = none */
 bool kf_ring_next(struct kf_ring_cursor *c);
 
+/* a cursor in the merge, with its key: the heap's comparisons read this
+ * array alone, not hundreds of cursors spread over memory */
+struct kf_ring_heap_entry {
+	unsigned long long ts;
+	unsigned seq;
+	struct kf_ring_cursor *c;
+};
+
 struct kf_ring_merge {
-	struct kf_ring_cursor **heap;
+	struct kf_ring_heap_entry *heap;
 	int nr;
 };
 

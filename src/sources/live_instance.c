@@ -451,6 +451,8 @@ int live_load_formats(struct kf_live *l, struct kf_symbols *syms, char *err, siz
 		live_seterr(err, errlen, "cannot prepare the event decoder: %s", strerror(errno));
 		return -1;
 	}
+	/* the live reader names tasks from /proc first (live_ring.c) */
+	kf_decoder_skip_comms(l->dec);
 	return 0;
 }
 

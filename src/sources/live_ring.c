@@ -63,7 +63,8 @@ static int q_push(struct live_cpu *lc, void *page)
 /* the name of a live task from /proc, read again after COMM_TTL_NS since a
  * forked child's first events come before its exec renames it; NULL when
  * the task is gone */
-static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id)
+static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id,
+			   const struct comm_entry **entry)
 {
 	unsigned h = ((unsigned)pid * 2654435761u) & (COMM_SLOTS - 1);
 	struct comm_entry *e = NULL;
@@ -71,6 +72,7 @@ static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id
 	ssize_t n;
 	int fd;
 
+	*entry = NULL;
 	if (pid <= 0)
 		return NULL;
 	if (!l->comms) {
@@ -82,6 +84,7 @@ static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id
 		struct comm_entry *c = &l->comms[(h + i) & (COMM_SLOTS - 1)];
 
 		if (c->pid == pid && ts - c->read_ts < COMM_TTL_NS) {
+			*entry = c;
 			*id = c->id;
 			return c->comm[0] ? c->comm : NULL;
 		}
@@ -99,6 +102,7 @@ static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id
 	 * apart from the decoder's ids, which count from 1 */
 	e->id = ++l->comm_ids | 0x80000000u;
 	*id = e->id;
+	*entry = e;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -160,6 +164,24 @@ void live_cursor_init(struct kf_live *l, struct live_cpu *lc)
 	lc->cur.owner = lc;
 }
 
+/* comm_of, first through the entry the CPU's last look-up found: a CPU
+ * runs one task for many events, while the merge interleaves the CPUs'.
+ * The entry answers as comm_of would: for its pid, until its name is
+ * COMM_TTL_NS old */
+static const char *cpu_comm(struct kf_live *l, struct live_cpu *lc, int pid, uint64_t ts,
+			    uint32_t *id)
+{
+	const struct comm_entry *e = lc->last_comm;
+	const char *comm;
+
+	if (e && e->pid == pid && ts - e->read_ts < COMM_TTL_NS) {
+		*id = e->id;
+		return e->comm[0] ? e->comm : NULL;
+	}
+	comm = comm_of(l, pid, ts, id, &lc->last_comm);
+	return comm;
+}
+
 static int emit(void *ctx, struct kf_ring_cursor *c)
 {
 	struct kf_live *l = ctx;
@@ -169,14 +191,9 @@ static int emit(void *ctx, struct kf_ring_cursor *c)
 	kf_decoder_decode_raw(l->dec, c->rec, c->size, c->ts, c->cpu, &ev);
 	/* /proc first: saved_cmdlines is global and keeps the names of pids
 	 * long since recycled; it still names tasks that have exited */
-	if (ev.pid != l->last_pid) {
-		l->last_pid = ev.pid;
-		l->last_comm = comm_of(l, ev.pid, ev.ts, &l->last_comm_id);
-	}
-	if (l->last_comm) {
-		ev.comm = l->last_comm;
-		ev.comm_id = l->last_comm_id;
-	}
+	ev.comm = cpu_comm(l, lc, ev.pid, ev.ts, &ev.comm_id);
+	if (!ev.comm)
+		ev.comm = kf_decoder_comm(l->dec, ev.pid, &ev.comm_id);
 	lc->events++;
 	if (l->sink && l->sink->event)
 		l->sink->event(l->sink->ctx, &ev);
@@ -363,44 +380,86 @@ static void reconcile_lost(struct kf_live *l, const struct kf_sink *sink, bool a
 	}
 }
 
+/* pages of one CPU read per round: the round's pages are decoded while
+ * the copy read() made is still in the cache (kf_live_priv.h) */
+static int round_pages(const struct kf_live *l)
+{
+	int n = (int)(ROUND_BYTES / (unsigned)l->page_size);
+
+	return n < 1 ? 1 : n;
+}
+
+/* one round: reads up to round_pages of each CPU that may have more, feeds
+ * what is older than *limit and than what the CPUs left unread; returns
+ * records fed or -1; *more: some CPU filled its round. A CPU that reached
+ * the poll's cap lowers *limit for the rest of the poll */
+static long read_round(struct kf_live *l, const struct kf_sink *sink, unsigned long long *limit,
+		       bool *more)
+{
+	unsigned long long round_limit = *limit;
+	int chunk = round_pages(l);
+
+	*more = false;
+	for (int c = 0; c < l->nr_cpus; c++) {
+		struct live_cpu *lc = &l->cpus[c];
+		unsigned long long last_ts = 0;
+		int n;
+
+		if (lc->fd < 0 || !lc->more)
+			continue;
+		n = read_cpu(l, lc, chunk, &last_ts);
+		if (n < 0)
+			return -1;
+		lc->read_this_poll += n;
+		/* this CPU has more: what it holds may be older than what the
+		 * other CPUs gave. A poll reads at most a buffer's worth of a CPU */
+		lc->more = n == chunk && lc->read_this_poll < l->max_pages_per_poll;
+		if (n == chunk) {
+			*more = *more || lc->more;
+			if (last_ts < round_limit)
+				round_limit = last_ts;
+			if (!lc->more && last_ts < *limit)
+				*limit = last_ts;
+		}
+	}
+	long fed = feed(l, round_limit);
+
+	reconcile_lost(l, sink, false);
+	return fed;
+}
+
 static long read_all(struct kf_live *l, const struct kf_sink *sink, bool flush)
 {
-	l->sink = sink;
 	unsigned long long limit = ~0ULL;
 	long fed = 0;
+	bool more;
 
+	l->sink = sink;
 	if (!flush) {
 		unsigned long long now = ring_now(l);
 
 		if (now > HOLDBACK_MARGIN_NS)
 			limit = now - HOLDBACK_MARGIN_NS;
 	}
-	for (;;) {
-		bool more = false;
-
-		for (int c = 0; c < l->nr_cpus; c++) {
-			struct live_cpu *lc = &l->cpus[c];
-			unsigned long long last_ts = 0;
-			int n;
-
-			if (lc->fd < 0)
-				continue;
-			n = read_cpu(l, lc, l->max_pages_per_poll, &last_ts);
-			if (n < 0)
-				return -1;
-			if (n == l->max_pages_per_poll) {
-				/* this CPU has more: what it holds may be older than
-				 * what the other CPUs gave */
-				more = true;
-				if (!flush && last_ts < limit)
-					limit = last_ts;
-			}
-		}
-		fed += feed(l, flush ? ~0ULL : limit);
-		reconcile_lost(l, sink, false);
-		if (!flush || !more)
-			break;
+	for (int c = 0; c < l->nr_cpus; c++) {
+		l->cpus[c].more = true;
+		l->cpus[c].read_this_poll = 0;
 	}
+	do {
+		long n = read_round(l, sink, &limit, &more);
+
+		if (n < 0)
+			return -1;
+		fed += n;
+		if (flush && !more) {
+			/* all read: feed what the rounds held back */
+			fed += feed(l, ~0ULL);
+			break;
+		}
+		if (flush)
+			for (int c = 0; c < l->nr_cpus; c++)
+				l->cpus[c].read_this_poll = 0;	/* a flush reads all */
+	} while (more);
 	return fed;
 }
 

@@ -214,30 +214,26 @@ bool kf_ring_next(struct kf_ring_cursor *c)
 	return false;
 }
 
-static inline bool before(const struct kf_ring_cursor *a, const struct kf_ring_cursor *b)
+static inline bool before(const struct kf_ring_heap_entry *a, const struct kf_ring_heap_entry *b)
 {
 	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
 }
 
 static void heap_down(struct kf_ring_merge *m, int i)
 {
-	struct kf_ring_cursor **h = m->heap;
+	struct kf_ring_heap_entry *h = m->heap, moving = h[i];
 
 	for (;;) {
-		int best = i, a = 2 * i + 1, b = a + 1;
+		int best = -1, a = 2 * i + 1, b = a + 1;
 
-		if (a < m->nr && before(h[a], h[best]))
-			best = a;
-		if (b < m->nr && before(h[b], h[best]))
-			best = b;
-		if (best == i)
-			return;
-		struct kf_ring_cursor *t = h[i];
-
+		if (a < m->nr)
+			best = b < m->nr && before(&h[b], &h[a]) ? b : a;
+		if (best < 0 || !before(&h[best], &moving))
+			break;
 		h[i] = h[best];
-		h[best] = t;
 		i = best;
 	}
+	h[i] = moving;
 }
 
 void kf_ring_merge_start(struct kf_ring_merge *m, struct kf_ring_cursor **cursors, int n)
@@ -245,9 +241,40 @@ void kf_ring_merge_start(struct kf_ring_merge *m, struct kf_ring_cursor **cursor
 	m->nr = 0;
 	for (int i = 0; i < n; i++)
 		if (cursors[i]->rec)
-			m->heap[m->nr++] = cursors[i];
+			m->heap[m->nr++] = (struct kf_ring_heap_entry){ cursors[i]->ts, cursors[i]->seq, cursors[i] };
 	for (int i = m->nr / 2 - 1; i >= 0; i--)
 		heap_down(m, i);
+}
+
+/* the smallest key after the root's: one of its children, NULL for none */
+static const struct kf_ring_heap_entry *runner_up(const struct kf_ring_merge *m)
+{
+	if (m->nr < 2)
+		return NULL;
+	return m->nr > 2 && before(&m->heap[2], &m->heap[1]) ? &m->heap[2] : &m->heap[1];
+}
+
+/* emits the root's records while it keeps the smallest key (its whole page,
+ * mostly, when CPUs take turns a page at a time): the heap is sifted once
+ * when another cursor comes first, not once per record; false when the
+ * root's cursor has no record left */
+static int drain_root(struct kf_ring_merge *m, unsigned long long limit,
+		      int (*emit)(void *ctx, struct kf_ring_cursor *c), void *ctx, long *n)
+{
+	struct kf_ring_heap_entry *top = &m->heap[0];
+	const struct kf_ring_heap_entry *next = runner_up(m);
+	struct kf_ring_cursor *c = top->c;
+
+	do {
+		if (emit(ctx, c) < 0)
+			return -1;
+		(*n)++;
+		/* the next record of the same page, the common case, inline */
+		if (!(c->long_size && native_step(c)) && !kf_ring_next(c))
+			return 0;
+		top->ts = c->ts;
+	} while (top->ts < limit && (!next || before(top, next)));
+	return 1;
 }
 
 long kf_ring_merge_run(struct kf_ring_merge *m, unsigned long long limit,
@@ -255,16 +282,14 @@ long kf_ring_merge_run(struct kf_ring_merge *m, unsigned long long limit,
 {
 	long n = 0;
 
-	while (m->nr && m->heap[0]->ts < limit) {
-		struct kf_ring_cursor *c = m->heap[0];
+	while (m->nr && m->heap[0].ts < limit) {
+		int more = drain_root(m, limit, emit, ctx, &n);
 
-		if (emit(ctx, c) < 0)
+		if (more < 0)
 			return -1;
-		/* the next record of the same page, the common case, inline */
-		if (!(c->long_size && native_step(c)) && !kf_ring_next(c))
+		if (!more)
 			m->heap[0] = m->heap[--m->nr];
 		heap_down(m, 0);
-		n++;
 	}
 	return n;
 }

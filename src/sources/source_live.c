@@ -36,7 +36,6 @@ struct kf_live *kf_live_open(const struct kf_live_config *cfg, struct kf_symbols
 		return NULL;
 	}
 	l->slot = -1;
-	l->last_pid = -1;
 	l->keep_raw = cfg->keep_raw;
 	if (live_ensure_tracefs(l, err, errlen) < 0)
 		goto fail;

@@ -6,7 +6,6 @@
  * every open), the saved command lines, the buffers and their CPUs.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "kf_event.h"
 #include "kf_tracedat_file.h"
+#include "kf_util.h"
 
 /* version 7 section and option ids (trace-cmd.dat.v7) */
 enum {
@@ -37,32 +37,10 @@ struct rd {
 
 struct parse {
 	struct kf_tdat *t;
-	const char *path;
-	char *err;
-	size_t errlen;
-	int ret;			/* -1 or 1 once something failed */
+	struct kf_file_error e;		/* e.code: -1 or 1 once something failed */
 	char *scratch[8];		/* decompressed sections, freed at the end */
 	int nr_scratch;
 };
-
-static void fail(struct parse *ps, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(struct parse *ps, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (ps->ret)
-		return;
-	ps->ret = ret;
-	n = snprintf(ps->err, ps->errlen, "%s: ", ps->path);
-	if (n < 0 || (size_t)n >= ps->errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
-	va_end(ap);
-}
 
 static const unsigned char *rd_bytes(struct rd *r, uint64_t n)
 {
@@ -135,12 +113,12 @@ static struct rd section(struct parse *ps, uint64_t pos, unsigned want_id)
 	size = rd_num(&r, 8);
 	data = rd_bytes(&r, size);
 	if (!data) {
-		fail(ps, -1, "section at offset %llu runs past the end of the file (truncated file?)",
+		kf_file_error(&ps->e, -1, "section at offset %llu runs past the end of the file (truncated file?)",
 		     (unsigned long long)pos);
 		return body;
 	}
 	if (id != want_id) {
-		fail(ps, -1, "corrupt trace.dat: section %u expected at offset %llu, found %u",
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: section %u expected at offset %llu, found %u",
 		     want_id, (unsigned long long)pos, id);
 		return body;
 	}
@@ -154,12 +132,12 @@ static struct rd section(struct parse *ps, uint64_t pos, unsigned want_id)
 	char *out = NULL;
 
 	if (!ps->t->zstd) {
-		fail(ps, 1, "a compressed section in a file of another compression");
+		kf_file_error(&ps->e, 1, "a compressed section in a file of another compression");
 	} else if (!z || usize > MAX_SECTION || ps->nr_scratch == 8 || !(out = malloc(usize + 1))) {
-		fail(ps, -1, "corrupt trace.dat: compressed section at offset %llu does not fit",
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: compressed section at offset %llu does not fit",
 		     (unsigned long long)pos);
 	} else if (kf_tdat_unzstd(out, usize, z, zsize) < 0) {
-		fail(ps, -1, "corrupt trace.dat: the section at offset %llu does not decompress",
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: the section at offset %llu does not decompress",
 		     (unsigned long long)pos);
 	} else {
 		out[usize] = '\0';
@@ -180,17 +158,17 @@ static void parse_header_info(struct parse *ps, struct rd *r)
 	struct kf_tdat *t = ps->t;
 
 	if (!name || !page || memcmp(name, "header_page", 12)) {
-		fail(ps, -1, "corrupt or truncated trace.dat: no header_page");
+		kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: no header_page");
 		return;
 	}
 	if (tep_parse_header_page(t->tep, (char *)page, size, t->long_size) < 0) {
-		fail(ps, -1, "corrupt trace.dat: header_page does not parse");
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: header_page does not parse");
 		return;
 	}
 	name = rd_bytes(r, 13);
 	size = rd_num(r, 8);
 	if (!name || !rd_bytes(r, size) || memcmp(name, "header_event", 13))
-		fail(ps, -1, "corrupt or truncated trace.dat: no header_event");
+		kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: no header_event");
 	if (tep_get_header_page_size(t->tep) == 4 || tep_get_header_page_size(t->tep) == 8)
 		t->long_size = tep_get_header_page_size(t->tep);
 }
@@ -228,7 +206,7 @@ static void parse_event_formats(struct parse *ps, struct rd *r)
 		}
 	}
 	if (r->bad)
-		fail(ps, -1, "corrupt or truncated trace.dat: the event formats end early");
+		kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: the event formats end early");
 }
 
 static void parse_cmdlines(struct parse *ps, const unsigned char *buf, uint64_t size)
@@ -239,7 +217,7 @@ static void parse_cmdlines(struct parse *ps, const unsigned char *buf, uint64_t 
 		return;
 	copy = malloc(size + 1);
 	if (!copy) {
-		fail(ps, -1, "out of memory");
+		kf_file_error(&ps->e, -1, "out of memory");
 		return;
 	}
 	memcpy(copy, buf, size);
@@ -256,7 +234,7 @@ static struct kf_tdat_buffer *add_buffer(struct parse *ps, const char *name)
 	if (!grown || !(name = strdup(name))) {
 		if (grown)
 			t->buffers = grown;
-		fail(ps, -1, "out of memory");
+		kf_file_error(&ps->e, -1, "out of memory");
 		return NULL;
 	}
 	t->buffers = grown;
@@ -269,7 +247,7 @@ static struct kf_tdat_buffer *add_buffer(struct parse *ps, const char *name)
 static bool cpu_in_file(struct parse *ps, const struct kf_tdat_buffer *b, const struct kf_tdat_cpu *c)
 {
 	if (c->size && (c->offset > ps->t->size || c->size > ps->t->size - c->offset)) {
-		fail(ps, -1, "the data of CPU %d%s%s runs past the end of the file (truncated file?)",
+		kf_file_error(&ps->e, -1, "the data of CPU %d%s%s runs past the end of the file (truncated file?)",
 		     c->cpu, *b->name ? " of buffer " : "", b->name);
 		return false;
 	}
@@ -279,12 +257,12 @@ static bool cpu_in_file(struct parse *ps, const struct kf_tdat_buffer *b, const 
 static void alloc_cpus(struct parse *ps, struct kf_tdat_buffer *b, unsigned nr)
 {
 	if (nr > MAX_CPUS) {
-		fail(ps, -1, "corrupt trace.dat: %u CPUs", nr);
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: %u CPUs", nr);
 		return;
 	}
 	b->cpus = calloc(nr ? nr : 1, sizeof(*b->cpus));
 	if (!b->cpus)
-		fail(ps, -1, "out of memory");
+		kf_file_error(&ps->e, -1, "out of memory");
 	else
 		b->nr_cpus = nr;
 }
@@ -303,14 +281,14 @@ static void v7_buffer(struct parse *ps, struct rd *o)
 	rd_num(o, 4);			/* page size */
 	nr = rd_num(o, 4);
 	if (o->bad || !name) {
-		fail(ps, -1, "corrupt trace.dat: a BUFFER option is cut short");
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: a BUFFER option is cut short");
 		return;
 	}
 	b = *name ? add_buffer(ps, name) : &ps->t->buffers[0];
 	if (!b)
 		return;
 	if (b->cpus) {
-		fail(ps, -1, "corrupt trace.dat: buffer '%s' is described twice", name);
+		kf_file_error(&ps->e, -1, "corrupt trace.dat: buffer '%s' is described twice", name);
 		return;
 	}
 	/* the flyrecord section's header says whether its data is compressed */
@@ -319,21 +297,23 @@ static void v7_buffer(struct parse *ps, struct rd *o)
 	rd_num(&s, 2);
 	b->compressed = rd_num(&s, 2) & SEC_COMPRESSED;
 	if (s.bad && nr)
-		fail(ps, -1, "the section of buffer '%s' lies past the end of the file (truncated file?)", name);
+		kf_file_error(&ps->e, -1, "the section of buffer '%s' lies past the end of the file (truncated file?)",
+			      name);
 	if (b->compressed && !ps->t->zstd)
-		fail(ps, 1, "data compressed other than with zstd");
+		kf_file_error(&ps->e, 1, "data compressed other than with zstd");
 	alloc_cpus(ps, b, nr);
-	for (int i = 0; i < b->nr_cpus && !ps->ret; i++) {
+	for (int i = 0; i < b->nr_cpus && !ps->e.code; i++) {
 		struct kf_tdat_cpu *c = &b->cpus[i];
 
 		c->cpu = rd_num(o, 4);
 		c->offset = rd_num(o, 8);
 		c->size = rd_num(o, 8);
 		if (o->bad || c->cpu < 0 || c->cpu >= MAX_CPUS)
-			fail(ps, -1, "corrupt trace.dat: a BUFFER option is cut short or names CPU %d", c->cpu);
+			kf_file_error(&ps->e, -1, "corrupt trace.dat: a BUFFER option is cut short or names CPU %d",
+				      c->cpu);
 		/* compressed: the size is of the data once uncompressed */
 		if (b->compressed && c->offset > ps->t->size)
-			fail(ps, -1, "the data of CPU %d of buffer '%s' lies past the end of the file "
+			kf_file_error(&ps->e, -1, "the data of CPU %d of buffer '%s' lies past the end of the file "
 			     "(truncated file?)", c->cpu, name);
 		else if (!b->compressed)
 			cpu_in_file(ps, b, c);
@@ -379,7 +359,7 @@ static void v7_option(struct parse *ps, unsigned id, struct rd *o)
 	case OPT_TIME_SHIFT:
 	case OPT_TSC2NSEC:
 	case OPT_BUFFER_TEXT:
-		fail(ps, 1, "guest time shifts, TSC conversion or latency data");
+		kf_file_error(&ps->e, 1, "guest time shifts, TSC conversion or latency data");
 		break;
 	default:
 		break;
@@ -391,7 +371,7 @@ static uint64_t v7_options(struct parse *ps, uint64_t pos)
 {
 	struct rd r = section(ps, pos, OPT_DONE);
 
-	while (!ps->ret && !r.bad) {
+	while (!ps->e.code && !r.bad) {
 		unsigned id = rd_num(&r, 2);
 		uint64_t size = rd_num(&r, 4);
 		const unsigned char *data = rd_bytes(&r, size);
@@ -408,7 +388,7 @@ static uint64_t v7_options(struct parse *ps, uint64_t pos)
 		/* a NUL after the data, for the options that are strings */
 		copy = malloc(size + 1);
 		if (!copy) {
-			fail(ps, -1, "out of memory");
+			kf_file_error(&ps->e, -1, "out of memory");
 			break;
 		}
 		memcpy(copy, data, size);
@@ -418,8 +398,8 @@ static uint64_t v7_options(struct parse *ps, uint64_t pos)
 		v7_option(ps, id, &o);
 		free(copy);
 	}
-	if (!ps->ret)
-		fail(ps, -1, "corrupt or truncated trace.dat: an options section ends early");
+	if (!ps->e.code)
+		kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: an options section ends early");
 	return 0;
 }
 
@@ -433,38 +413,38 @@ static void parse_v7(struct parse *ps, struct rd *r)
 	rd_str(r);			/* compression version */
 	next = rd_num(r, 8);
 	if (r->bad) {
-		fail(ps, -1, "not a readable trace.dat (truncated or corrupt headers)");
+		kf_file_error(&ps->e, -1, "not a readable trace.dat (truncated or corrupt headers)");
 		return;
 	}
 	if (strcmp(comp, "none") && strcmp(comp, "zstd")) {
-		fail(ps, 1, "compressed with %s", comp);
+		kf_file_error(&ps->e, 1, "compressed with %s", comp);
 		return;
 	}
 	t->zstd = !strcmp(comp, "zstd");
-	while (next && !ps->ret && sections++ < 1024)
+	while (next && !ps->e.code && sections++ < 1024)
 		next = v7_options(ps, next);
-	if (ps->ret)
+	if (ps->e.code)
 		return;
 	if (!t->header_info || !t->event_formats) {
-		fail(ps, -1, "not a readable trace.dat (truncated or corrupt headers): no event formats");
+		kf_file_error(&ps->e, -1, "not a readable trace.dat (truncated or corrupt headers): no event formats");
 		return;
 	}
 	struct rd s = section(ps, t->header_info, OPT_HEADER_INFO);
 
-	if (!ps->ret)
+	if (!ps->e.code)
 		parse_header_info(ps, &s);
 	s = section(ps, t->event_formats, OPT_EVENT_FORMATS);
-	if (!ps->ret)
+	if (!ps->e.code)
 		parse_event_formats(ps, &s);
-	if (t->cmdlines && !ps->ret) {
+	if (t->cmdlines && !ps->e.code) {
 		s = section(ps, t->cmdlines, OPT_CMDLINES);
 		uint64_t size = rd_num(&s, 8);
 		const unsigned char *buf = rd_bytes(&s, size);
 
 		if (buf)
 			parse_cmdlines(ps, buf, size);
-		else if (!ps->ret)
-			fail(ps, -1, "corrupt trace.dat: the saved command lines end early");
+		else if (!ps->e.code)
+			kf_file_error(&ps->e, -1, "corrupt trace.dat: the saved command lines end early");
 	}
 }
 
@@ -495,7 +475,7 @@ static void v6_options(struct parse *ps, struct rd *r, struct v6_instance *inst,
 			continue;
 		copy = malloc(size + 1);
 		if (!copy) {
-			fail(ps, -1, "out of memory");
+			kf_file_error(&ps->e, -1, "out of memory");
 			return;
 		}
 		memcpy(copy, data, size);
@@ -506,7 +486,7 @@ static void v6_options(struct parse *ps, struct rd *r, struct v6_instance *inst,
 			inst[*nr_inst].offset = rd_num(&o, 8);
 			inst[*nr_inst].name = rd_str(&o);
 			if (o.bad)
-				fail(ps, -1, "corrupt trace.dat: a BUFFER option is cut short");
+				kf_file_error(&ps->e, -1, "corrupt trace.dat: a BUFFER option is cut short");
 			keep[(*nr_inst)++] = copy;
 			continue;
 		}
@@ -515,7 +495,7 @@ static void v6_options(struct parse *ps, struct rd *r, struct v6_instance *inst,
 		free(copy);
 	}
 	if (r->bad)
-		fail(ps, -1, "corrupt or truncated trace.dat: the options end early");
+		kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: the options end early");
 }
 
 /* "options  " (options) "flyrecord" then (offset, size) per CPU */
@@ -528,23 +508,23 @@ static void v6_flyrecord(struct parse *ps, struct rd *r, struct kf_tdat_buffer *
 		v6_options(ps, r, inst, nr_inst, keep);
 		type = rd_bytes(r, 10);
 	}
-	if (ps->ret)
+	if (ps->e.code)
 		return;
 	if (type && !memcmp(type, "latency  ", 10)) {
-		fail(ps, 1, "a latency trace");
+		kf_file_error(&ps->e, 1, "a latency trace");
 		return;
 	}
 	if (!type || memcmp(type, "flyrecord", 10)) {
-		fail(ps, -1, "corrupt or truncated trace.dat: no flyrecord data");
+		kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: no flyrecord data");
 		return;
 	}
 	alloc_cpus(ps, b, ps->t->nr_cpus);
-	for (int c = 0; c < b->nr_cpus && !ps->ret; c++) {
+	for (int c = 0; c < b->nr_cpus && !ps->e.code; c++) {
 		b->cpus[c].cpu = c;
 		b->cpus[c].offset = rd_num(r, 8);
 		b->cpus[c].size = rd_num(r, 8);
 		if (r->bad)
-			fail(ps, -1, "corrupt or truncated trace.dat: the CPU offsets end early");
+			kf_file_error(&ps->e, -1, "corrupt or truncated trace.dat: the CPU offsets end early");
 		cpu_in_file(ps, b, &b->cpus[c]);
 	}
 }
@@ -567,7 +547,7 @@ static void parse_v6(struct parse *ps, struct rd *r)
 
 	parse_header_info(ps, r);
 	v6_skip_sized(r, 4, 8);	/* ftrace formats */
-	if (!ps->ret)
+	if (!ps->e.code)
 		parse_event_formats(ps, r);
 	v6_skip_sized(r, 0, 4);	/* kallsyms */
 	v6_skip_sized(r, 0, 4);	/* printk formats */
@@ -575,14 +555,14 @@ static void parse_v6(struct parse *ps, struct rd *r)
 	buf = rd_bytes(r, size);
 	ps->t->nr_cpus = rd_num(r, 4);
 	if (r->bad) {
-		fail(ps, -1, "not a readable trace.dat (truncated or corrupt headers)");
+		kf_file_error(&ps->e, -1, "not a readable trace.dat (truncated or corrupt headers)");
 		return;
 	}
 	parse_cmdlines(ps, buf, size);
-	if (!ps->ret)
+	if (!ps->e.code)
 		v6_flyrecord(ps, r, &ps->t->buffers[0], inst, &nr_inst, keep);
 	for (int i = 0; i < nr_inst; i++) {
-		struct kf_tdat_buffer *b = ps->ret ? NULL : add_buffer(ps, inst[i].name ? inst[i].name : "");
+		struct kf_tdat_buffer *b = ps->e.code ? NULL : add_buffer(ps, inst[i].name ? inst[i].name : "");
 		struct rd at = rd_at(ps->t, inst[i].offset);
 
 		if (b)
@@ -596,7 +576,7 @@ static void parse_v6(struct parse *ps, struct rd *r)
 int kf_tdat_parse(struct kf_tdat *t, const void *map, uint64_t size, const char *path,
 		  char *err, size_t errlen)
 {
-	struct parse ps = { .t = t, .path = path, .err = err, .errlen = errlen };
+	struct parse ps = { .t = t, .e = { .path = path, .buf = err, .len = errlen } };
 	struct rd r = { .p = map, .end = size };
 	const unsigned char *magic = rd_bytes(&r, 10);
 	const char *version = rd_str(&r);
@@ -606,8 +586,8 @@ int kf_tdat_parse(struct kf_tdat *t, const void *map, uint64_t size, const char 
 	t->map = map;
 	t->size = size;
 	if (!magic || !version || !endian || memcmp(magic, "\027\010Dtracing", 10)) {
-		fail(&ps, -1, "not a readable trace.dat (truncated or corrupt headers)");
-		return ps.ret;
+		kf_file_error(&ps.e, -1, "not a readable trace.dat (truncated or corrupt headers)");
+		return ps.e.code;
 	}
 	t->version = atoi(version);
 	t->big_endian = endian[0];
@@ -616,13 +596,13 @@ int kf_tdat_parse(struct kf_tdat *t, const void *map, uint64_t size, const char 
 	t->page_size = rd_num(&r, 4);
 	if (r.bad || (t->version != 6 && t->version != 7) || t->page_size < 64 ||
 	    t->page_size > (1u << 24)) {
-		fail(&ps, r.bad ? -1 : 1, "not a readable trace.dat (truncated or corrupt headers)");
-		return ps.ret;
+		kf_file_error(&ps.e, r.bad ? -1 : 1, "not a readable trace.dat (truncated or corrupt headers)");
+		return ps.e.code;
 	}
 	t->tep = tep_alloc();
 	if (!t->tep || !add_buffer(&ps, "")) {
-		fail(&ps, -1, "out of memory");
-		return ps.ret;
+		kf_file_error(&ps.e, -1, "out of memory");
+		return ps.e.code;
 	}
 	tep_set_file_bigendian(t->tep, t->big_endian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
 	tep_set_local_bigendian(t->tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? TEP_BIG_ENDIAN
@@ -633,13 +613,13 @@ int kf_tdat_parse(struct kf_tdat *t, const void *map, uint64_t size, const char 
 		parse_v7(&ps, &r);
 	else
 		parse_v6(&ps, &r);
-	if (!ps.ret && (t->nr_cpus < 0 || t->nr_cpus > MAX_CPUS))
-		fail(&ps, -1, "corrupt trace.dat: %d CPUs", t->nr_cpus);
-	if (!ps.ret)
+	if (!ps.e.code && (t->nr_cpus < 0 || t->nr_cpus > MAX_CPUS))
+		kf_file_error(&ps.e, -1, "corrupt trace.dat: %d CPUs", t->nr_cpus);
+	if (!ps.e.code)
 		tep_set_cpus(t->tep, t->nr_cpus);
 	for (int i = 0; i < ps.nr_scratch; i++)
 		free(ps.scratch[i]);
-	return ps.ret;
+	return ps.e.code;
 }
 
 void kf_tdat_release(struct kf_tdat *t)

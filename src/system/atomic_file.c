@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -264,4 +266,20 @@ double kf_monotonic_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void kf_file_error(struct kf_file_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (e->code)
+		return;
+	e->code = code;
+	n = snprintf(e->buf, e->len, "%s: ", e->path);
+	if (n < 0 || (size_t)n >= e->len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->buf + n, e->len - n, fmt, ap);
+	va_end(ap);
 }

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,38 +22,15 @@
 
 #include "kf_memmap.h"
 #include "kf_state.h"
-
-struct load {
-	const char *path;
-	char *err;
-	size_t errlen;
-	bool bad;
-};
-
-static void load_fail(struct load *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void load_fail(struct load *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->bad)
-		return;
-	l->bad = true;
-	n = snprintf(l->err, l->errlen, "%s: ", l->path);
-	if (n < 0 || (size_t)n >= l->errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(l->err + n, l->errlen - n, fmt, ap);
-	va_end(ap);
-}
+#include "kf_util.h"
 
 /* a non-negative integer member; 0 and a complaint when absent */
-static uint64_t get_u64(struct load *l, const json_t *o, const char *key, const char *where)
+static uint64_t get_u64(struct kf_file_error *l, const json_t *o, const char *key, const char *where)
 {
 	json_t *v = json_object_get(o, key);
 
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		load_fail(l, "%s: \"%s\" is not a count", where, key);
+		kf_file_error(l, 1, "%s: \"%s\" is not a count", where, key);
 		return 0;
 	}
 	return (uint64_t)json_integer_value(v);
@@ -74,23 +50,23 @@ static uint16_t kind_classes(int kind)
 }
 
 /* "F12M3U1" into z->blocks[z->nr_blocks] */
-static void decode_map(struct load *l, struct kf_memmap_zone *z, const char *map, const char *where)
+static void decode_map(struct kf_file_error *l, struct kf_memmap_zone *z, const char *map, const char *where)
 {
 	uint64_t at = 0;
 
-	while (*map && !l->bad) {
+	while (*map && !l->code) {
 		const char *k = strchr(kf_block_kind_chars, *map);
 		char *end;
 		unsigned long long run;
 
 		if (!k || !*k || map[1] < '0' || map[1] > '9') {
-			load_fail(l, "%s: the map has '%c' where a run starts", where, *map);
+			kf_file_error(l, 1, "%s: the map has '%c' where a run starts", where, *map);
 			return;
 		}
 		errno = 0;
 		run = strtoull(map + 1, &end, 10);
 		if (errno || !run || run > z->nr_blocks - at) {
-			load_fail(l, "%s: the map's runs overrun its %llu pageblocks", where,
+			kf_file_error(l, 1, "%s: the map's runs overrun its %llu pageblocks", where,
 				  (unsigned long long)z->nr_blocks);
 			return;
 		}
@@ -101,14 +77,14 @@ static void decode_map(struct load *l, struct kf_memmap_zone *z, const char *map
 		at += run;
 		map = end;
 	}
-	if (!l->bad && at != z->nr_blocks)
-		load_fail(l, "%s: the map covers %llu of its %llu pageblocks", where,
+	if (!l->code && at != z->nr_blocks)
+		kf_file_error(l, 1, "%s: the map covers %llu of its %llu pageblocks", where,
 			  (unsigned long long)at, (unsigned long long)z->nr_blocks);
 	z->nr_fed = at;
 }
 
 /* by_kind (and blocked_by) against the map; pages and blocks_with by class */
-static void zone_counts(struct load *l, struct kf_memmap_zone *z, const json_t *o, const char *where)
+static void zone_counts(struct kf_file_error *l, struct kf_memmap_zone *z, const json_t *o, const char *where)
 {
 	const json_t *kinds = json_object_get(o, "by_kind"), *blocked = json_object_get(o, "blocked_by");
 	const json_t *pages = json_object_get(o, "pages"), *with = json_object_get(o, "blocks_with");
@@ -116,15 +92,15 @@ static void zone_counts(struct load *l, struct kf_memmap_zone *z, const json_t *
 
 	for (uint64_t i = 0; i < z->nr_fed; i++)
 		seen[z->blocks[i].kind]++;
-	for (int k = 0; k < KF_BK_NR && !l->bad; k++) {
+	for (int k = 0; k < KF_BK_NR && !l->code; k++) {
 		z->blocks_by_kind[k] = get_u64(l, kf_block_kind_blocked(k) ? blocked : kinds,
 					       kf_block_kind_names[k], where);
-		if (!l->bad && z->blocks_by_kind[k] != seen[k])
-			load_fail(l, "%s: %llu %s pageblocks said, %llu in the map", where,
+		if (!l->code && z->blocks_by_kind[k] != seen[k])
+			kf_file_error(l, 1, "%s: %llu %s pageblocks said, %llu in the map", where,
 				  (unsigned long long)z->blocks_by_kind[k], kf_block_kind_names[k],
 				  (unsigned long long)seen[k]);
 	}
-	for (int c = 0; c < KF_PC_NR && !l->bad; c++) {
+	for (int c = 0; c < KF_PC_NR && !l->code; c++) {
 		z->pages[c] = get_u64(l, pages, kf_page_class_names[c], where);
 		z->blocks_with[c] = get_u64(l, with, kf_page_class_names[c], where);
 	}
@@ -132,7 +108,7 @@ static void zone_counts(struct load *l, struct kf_memmap_zone *z, const json_t *
 		z->shared_pages = get_u64(l, pages, "movable_shared", where);
 }
 
-static void zone_summary(struct load *l, struct kf_memmap_zone *z, const json_t *o, const char *where)
+static void zone_summary(struct kf_file_error *l, struct kf_memmap_zone *z, const json_t *o, const char *where)
 {
 	const json_t *c = json_object_get(o, "compactable"), *b = json_object_get(o, "buddy");
 	const json_t *kb = json_object_get(o, "kernel_pageblocks");
@@ -153,7 +129,7 @@ static void zone_summary(struct load *l, struct kf_memmap_zone *z, const json_t 
 	}
 }
 
-static void load_zone(struct load *l, struct kf_memmap *m, struct kf_memmap_zone *z, const json_t *o, int i)
+static void load_zone(struct kf_file_error *l, struct kf_memmap *m, struct kf_memmap_zone *z, const json_t *o, int i)
 {
 	const char *name = json_string_value(json_object_get(o, "zone"));
 	const char *map = json_string_value(json_object_get(o, "map"));
@@ -162,7 +138,7 @@ static void load_zone(struct load *l, struct kf_memmap *m, struct kf_memmap_zone
 
 	snprintf(where, sizeof(where), "zone %d", i);
 	if (!name || strlen(name) >= sizeof(z->name) || !json_is_integer(json_object_get(o, "node")) || !map) {
-		load_fail(l, "%s: no node, zone name or map", where);
+		kf_file_error(l, 1, "%s: no node, zone name or map", where);
 		return;
 	}
 	z->node = (int)json_integer_value(json_object_get(o, "node"));
@@ -172,17 +148,17 @@ static void load_zone(struct load *l, struct kf_memmap *m, struct kf_memmap_zone
 	z->end_pfn = get_u64(l, o, "end_pfn", where);
 	z->nr_blocks = get_u64(l, o, "pageblocks", where);
 	first_pfn = get_u64(l, o, "map_first_pfn", where);
-	if (l->bad)
+	if (l->code)
 		return;
 	z->first_block = z->start_pfn >> m->pageblock_order;
 	if (z->end_pfn <= z->start_pfn || first_pfn != z->first_block << m->pageblock_order ||
 	    z->nr_blocks != ((z->end_pfn - 1) >> m->pageblock_order) - z->first_block + 1) {
-		load_fail(l, "%s: its PFN span, first PFN and pageblocks disagree", where);
+		kf_file_error(l, 1, "%s: its PFN span, first PFN and pageblocks disagree", where);
 		return;
 	}
 	z->blocks = calloc(z->nr_blocks, sizeof(*z->blocks));
 	if (!z->blocks) {
-		load_fail(l, "out of memory");
+		kf_file_error(l, 1, "out of memory");
 		return;
 	}
 	decode_map(l, z, map, where);
@@ -190,7 +166,7 @@ static void load_zone(struct load *l, struct kf_memmap *m, struct kf_memmap_zone
 	zone_summary(l, z, o, where);
 }
 
-static struct kf_memmap *load_map(struct load *l, const json_t *doc)
+static struct kf_memmap *load_map(struct kf_file_error *l, const json_t *doc)
 {
 	const json_t *zones = json_object_get(doc, "zones");
 	const json_t *pbo = json_object_get(doc, "pageblock_order");
@@ -200,23 +176,23 @@ static struct kf_memmap *load_map(struct load *l, const json_t *doc)
 
 	if (!json_is_integer(pbo) || json_integer_value(pbo) < 0 || json_integer_value(pbo) > 20 ||
 	    !json_is_array(zones) || !nr || nr > 4096) {
-		load_fail(l, "no pageblock order (0 to 20) or no zones");
+		kf_file_error(l, 1, "no pageblock order (0 to 20) or no zones");
 		return NULL;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->zones = calloc(nr, sizeof(*m->zones)))) {
 		free(m);
-		load_fail(l, "out of memory");
+		kf_file_error(l, 1, "out of memory");
 		return NULL;
 	}
 	m->pageblock_order = (int)json_integer_value(pbo);
 	m->flags = json_is_true(json_object_get(doc, "kpagecount")) ? KF_MEMMAP_PAGECOUNT : 0;
 	m->compact_unevictable_allowed = json_is_integer(cua) ? (int)json_integer_value(cua) : -1;
-	for (size_t i = 0; i < nr && !l->bad; i++) {
+	for (size_t i = 0; i < nr && !l->code; i++) {
 		m->nr_zones = (int)i + 1;
 		load_zone(l, m, &m->zones[i], json_array_get(zones, i), (int)i);
 	}
-	if (l->bad) {
+	if (l->code) {
 		kf_memmap_free(m);
 		return NULL;
 	}
@@ -225,7 +201,7 @@ static struct kf_memmap *load_map(struct load *l, const json_t *doc)
 
 int kf_memmap_load_saved(const char *root, struct kf_memmap **out, char *err, size_t errlen)
 {
-	struct load l = { .err = err, .errlen = errlen };
+	struct kf_file_error l = { .buf = err, .len = errlen };
 	json_error_t jerr;
 	char *path;
 	json_t *doc;
@@ -243,7 +219,7 @@ int kf_memmap_load_saved(const char *root, struct kf_memmap **out, char *err, si
 	l.path = path;
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
-		load_fail(&l, "not JSON: %s (line %d)", jerr.text, jerr.line);
+		kf_file_error(&l, 1, "not JSON: %s (line %d)", jerr.text, jerr.line);
 	else
 		*out = load_map(&l, doc);
 	json_decref(doc);

@@ -74,6 +74,9 @@ bad "no such check" "-w nosuchcheck=1: no such check" -w nosuchcheck=1
 bad "no critical level" "-c lost_events=3: no such check" -c lost_events=3
 bad "no range" "-w unusable: wants CHECK=RANGE" -w unusable
 bad "not a number" "-w unusable=lots" -w unusable=lots
+# a known check with a value out of its range says what is wrong with the
+# value, not that the check does not exist
+bad "out of range" "-w unusable=2: unusable_warning: '2' is not a number from 0 to 1" -w unusable=2
 bad "unknown option" "unknown option '-x'" -x
 bad "missing value" "option '--timeout' needs a value" --timeout
 bad "-t 0" "-t wants seconds from 0.1 to 86400, not '0'" -t 0

@@ -44,6 +44,10 @@ expect_comp "kfrag check --critical unus" "unusable= "
 expect_comp "kfrag check -c lost" ""
 comp "kfrag check -w lost" | grep -qx "lost_events=" && ok || fail "-w lost: $(comp 'kfrag check -w lost')"
 expect_comp "kfrag check -t " ""
+expect_comp "kfrag check --perfdata " "all key none "
+expect_comp "kfrag check --perfdata k" "key "
+expect_comp "kfrag report --assume-sysctl compact_" "compact_unevictable_allowed= "
+expect_comp "kfrag top --assume-sysctl " "compact_unevictable_allowed= compaction_proactiveness= "
 expect_comp "kfrag check -d 5 --pri" "--print-config "
 
 # values: files, directories, pids, names, events

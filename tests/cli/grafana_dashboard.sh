@@ -19,8 +19,11 @@ expect_eq "every panel inside the 24-column grid" \
 expect_eq "every query uses the datasource variable" \
 	"$(jq '[.panels[] | select(.type != "row") | .datasource.uid, .targets[].datasource.uid] | all(. == "${datasource}")' $D)" true
 expect_eq "every panel has a query" "$(jq '[.panels[] | select(.type != "row") | .targets | length > 0] | all' $D)" true
+# the findings panel reads the findings' series
+jq -r '.panels[] | select(.title | startswith("Findings by kind")) | .targets[].expr' $D | grep -q 'kfrag_finding{' &&
+	ok || fail "the findings panel does not query kfrag_finding"
 # the panels the issue asks for
-for t in 'Fragmentation index by order' 'Free blocks' 'Compaction episodes' 'Guard alerts' 'Check status'; do
+for t in 'Fragmentation index by order' 'Free blocks' 'Compaction episodes' 'Guard alerts' 'Check status' 'Findings by kind'; do
 	jq -e --arg t "$t" '[.panels[].title | startswith($t)] | any' $D > /dev/null && ok || fail "no panel '$t'"
 done
 

@@ -7,7 +7,8 @@
 #             README); the long stretches of holes folded into one line;
 #   timeline  one span per compaction episode of the trace (counted with
 #             grep in the trace text), rate bars;
-#   zones     one panel per zone of buddyinfo, one bar per order.
+#   zones     one panel per zone of buddyinfo, one bar per order, each
+#             with its unusable index (computed here in awk).
 # Written atomically: an unwritable place fails with a message and leaves
 # nothing.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
@@ -48,6 +49,10 @@ sed -n '/<g id="memmap">/,/<\/g>/p' $TMP/r.svg |
 [ -s $TMP/want ] && ok || fail "no blocks in $MM/expected"
 expect_eq "memory-map cells by kind" "$(cat $TMP/got)" "$(cat $TMP/want)"
 expect_eq "zones labelled" "$(grep -c 'class="zone-label"[^>]*>node 0 Normal' $TMP/r.svg)" 2
+# the zone's label: its blocked pageblocks, the expected kinds that block
+blocked=$(awk '$1 == "kind" && $2 ~ /^(reserved|slab|page_tables|kernel|huge|unevictable|writeback)$/ { n += $3 } END { print n }' $MM/expected)
+grep -q "node 0 Normal  PFN [0-9-]* ([^)]*): [0-9]* compactable, $blocked blocked pageblocks<" $TMP/r.svg && ok ||
+	fail "the zone label does not say $blocked blocked pageblocks: $(grep -o 'node 0 Normal  PFN[^<]*' $TMP/r.svg)"
 grep -q 'class="folded"' $TMP/r.svg && ok || fail "the holes around the slice are not folded"
 
 # timeline: an episode span per compaction of the trace
@@ -58,6 +63,16 @@ grep -q 'class="rate"' $TMP/r.svg && ok || fail "no event-rate bars"
 expect_eq "free-block bars" "$(grep -c 'class="free-blocks"' $TMP/r.svg)" \
 	"$(awk '/^Node/ { n += NF - 4 } END { print n }' $MM/buddyinfo)"
 expect_eq "unusable-index lines" "$(grep -c 'class="unusable"' $TMP/r.svg)" "$(grep -c '^Node' $MM/buddyinfo)"
+# each bar's unusable index, as mm/vmstat.c's unusable_free_index() computes
+# it from the buddyinfo row (thousandths, integer division), here in awk
+awk '/^Node/ { fp = 0; for (j = 5; j <= NF; j++) fp += $j * 2 ^ (j - 5)
+	for (o = 0; o <= NF - 5; o++) { s = 0; for (j = o + 5; j <= NF; j++) s += $j * 2 ^ (j - 5 - o)
+		u = fp ? int((fp - s * 2 ^ o) * 1000 / fp) : 1000
+		printf "order %d: %d free blocks, unusable index %d.%03d\n", o, $(o + 5), u / 1000, u % 1000 } }' \
+	$MM/buddyinfo >$TMP/idx.want
+sed -n 's/.*<title>\(order [0-9]*: [0-9]* free blocks, unusable index [0-9.]*\)<.*/\1/p' $TMP/r.svg >$TMP/idx.got
+[ -s $TMP/idx.want ] && ok || fail "no buddyinfo rows in $MM/buddyinfo"
+expect_eq "unusable index of every bar" "$(cat $TMP/idx.got)" "$(cat $TMP/idx.want)"
 
 # it renders
 if command -v rsvg-convert >/dev/null 2>&1; then

@@ -4,8 +4,8 @@
 # exposure (systemd-analyze security) is at most 5.0 of 10, and its
 # hardening keeps what kfrag check needs writable: tracefs, its state and
 # the textfile directory of the default kfrag.conf. Whether kfrag check
-# still traces under these properties needs a running systemd: done by
-# hand with systemd-run (see the commit that hardened the unit).
+# still traces under these properties needs a running systemd:
+# tests/live/systemd_service_live.sh boots one and starts the unit.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
 need_cmd systemd-analyze
 U=$(dirname "$KFRAG")/data

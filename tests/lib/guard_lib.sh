@@ -16,8 +16,7 @@ guard_setup() {
 	[ -w "$SYSCTL" ] || skip "$SYSCTL is not writable here"
 	old_sysctl=$(cat "$SYSCTL")
 	pids=()
-	trap guard_cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap guard_cleanup EXIT		# lib.sh's INT, TERM and HUP traps exit: this runs
 }
 
 guard_cleanup() {
@@ -47,20 +46,36 @@ wait_for_count() {	# FILE PATTERN N: until N lines match
 	done
 	return 1
 }
-# compact_until_moved PID MAY_MOVE: compact_memory, again (up to 5 times,
-# dropping clean page cache first) while MAY_MOVE is 1 and the locked_heap
-# PID has seen none of its pages move: whether a whole-zone compaction moves
-# a page depends on where it lies against the point where the migration and
-# free scanners meet, which the earlier compactions on this machine decide
-compact_until_moved() {
-	local try
-	for try in 1 2 3 4 5; do
-		[ "$try" = 1 ] || { sync; echo 1 > /proc/sys/vm/drop_caches; }
-		echo 1 > /proc/sys/vm/compact_memory
-		[ "$2" = 1 ] || return 0
-		kill -USR2 "$1"
-		wait_for_count "$TMP/locked.log" "^moved" "$try" || return 1
-		[ "$(sed -n 's/^moved heap=[0-9]* total=\([0-9]*\).*/\1/p' "$TMP/locked.log" | tail -1)" != 0 ] && return 0
-		echo "compaction $try moved none of locked_heap's pages, again" >&2
-	done
+# start_locked_heap MIB LOG: tests/helpers/locked_heap, its pid in LP. As
+# root it sees its page frames and places its heap where a whole-zone
+# compaction reaches it: the lowest frames of a pool, with target blocks
+# (in use, with free pages) above them for the free scanner (see the
+# helper); its "placed" line goes to stderr, the run's evidence
+start_locked_heap() {
+	"$H/locked_heap" "$1" > "$2" 2>&1 9>&- &
+	LP=$!
+	pids+=($LP)
+	wait_for "$2" "^ready" || { fail "locked_heap: $(cat "$2")"; return 1; }
+	grep -q "pfns=known" "$2" || { fail "locked_heap sees no PFNs as root: $(cat "$2")"; return 1; }
+	grep "^placed" "$2" >&2 || { fail "locked_heap did not place its heap: $(cat "$2")"; return 1; }
+}
+# compact: one compaction of every zone (compact_memory). Clean page cache
+# is dropped first (changes no setting): a large page-cache folio below the
+# heap that finds no free block of its size ends compaction as "contended"
+# before it reaches the heap
+compact() {
+	sync
+	echo 1 > /proc/sys/vm/drop_caches
+	echo 1 > /proc/sys/vm/compact_memory
+}
+# helper_moved LOG: HEAP_MOVED and TOTAL_MOVED, the pages of its heap and
+# of all its mappings that locked_heap ($LP, logging to LOG) saw move since
+# its reset, on a fresh reading of its pagemap (SIGUSR2)
+helper_moved() {
+	local before
+	HEAP_MOVED=x TOTAL_MOVED=x
+	before=$(grep -c "^moved" "$1")
+	kill -USR2 "$LP"
+	wait_for_count "$1" "^moved" $((before + 1)) || { fail "locked_heap did not report"; return 1; }
+	read -r HEAP_MOVED TOTAL_MOVED < <(sed -n 's/^moved heap=\([0-9]*\) total=\([0-9]*\).*/\1 \2/p' "$1" | tail -1)
 }

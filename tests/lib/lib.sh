@@ -9,7 +9,14 @@ set -u
 fails=0
 checks=0
 TMP=$(mktemp -d /tmp/kfrag-test.XXXXXX)
+# the EXIT trap removes it (a test's own EXIT trap must too). sh (dash)
+# runs no EXIT trap when a signal ends it, so these exit instead: an
+# interrupted test (make check's Ctrl-C, a timeout's TERM, a closed
+# terminal) leaves no directory and, by its EXIT trap, no process behind
 trap 'rm -rf "$TMP"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ok() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }

@@ -14,7 +14,8 @@
 # Expected: check exits 0, 1 or 2 (never 3, UNKNOWN) and says in an OK line
 # that the faults of that process were not counted; report exits 0 and its
 # JSON says page_faults_traced false, with the faults_not_traced alert; top
-# runs and shows the process as protected. Without the variable (this
+# runs, shows the process as protected and the note in its guard panel
+# (in tmux, as tests/live/top_live.sh drives it). Without the variable (this
 # kernel has the event) none of that note appears: the hook is what makes
 # the difference. No instance is left behind.
 . "${SRCDIR:-.}/tests/lib/lib.sh"
@@ -74,6 +75,22 @@ g = json.load(open(sys.argv[1]))["guard"]
 print(g["page_faults_traced"], any(a["kind"] == "faults_not_traced" for a in g["alerts"]))
 EOF
 expect_eq "report: faults traced, faults_not_traced alert" "$(cat "$TMP/rj")" "False True"
+
+# ---- top carries on too: the process protected, the note in its guard panel ----
+if command -v tmux > /dev/null; then
+	. "${SRCDIR:-.}/tests/lib/top_lib.sh"
+	trap 'top_kill_all; cleanup' EXIT	# top_lib's trap, and this test's
+	TOP_ENV="KFRAG_TEST_HIDE_EVENT=exceptions:page_fault_user" top_start 140x50 -d 0.5
+	top_keys End	# the guard panel, at the bottom
+	top_wait "^ *$P scx_kfragtest  *comm_scx " 10 && ok || fail "top: scx_kfragtest ($P) is not protected"
+	# (top_wait's grep is basic: the parentheses as any character)
+	top_wait "^note  *exceptions:page_fault_user could not be traced, so page faults of scx_kfragtest .pid $P. " 10 &&
+		ok || fail "top: the guard panel does not say the faults were not traced"
+	top_keys q
+	expect_eq "top exit" "$(top_exit 10)" 0
+else
+	echo "no tmux (Debian package tmux): kfrag top is not checked" >&2
+fi
 unset KFRAG_TEST_HIDE_EVENT
 
 # instances of kfrag processes that are gone

@@ -1,9 +1,10 @@
 #!/bin/bash
 # kfrag check during the locked-pages scenario of the guard (root): a
 # process mlockall()s a heap (tests/helpers/locked_heap, which counts from
-# its own /proc/self/pagemap the pages whose PFN changed), free memory is
-# fragmented (tests/helpers/fragment_memory) and compaction is triggered
-# through /proc/sys/vm/compact_memory while the check's window runs.
+# its own /proc/self/pagemap the pages whose PFN changed, and places the
+# heap where compaction reaches it: see guard_live.sh) and compaction is
+# triggered once through /proc/sys/vm/compact_memory while the check's
+# window runs.
 # With vm.compact_unevictable_allowed=1: exit 2 and a CRITICAL line naming
 # the process and as many moved pages as the helper counted; with 0:
 # nothing moved, no CRITICAL. The sysctl is put back whatever happens.
@@ -12,7 +13,7 @@
 . "${SRCDIR:-.}/tests/lib/live_lib.sh"
 . "${SRCDIR:-.}/tests/lib/guard_lib.sh"
 live_setup
-guard_setup locked_heap fragment_memory
+guard_setup locked_heap
 
 C=$TMP/c.conf
 { base_conf; echo "protect_comm = locked_heap"; echo "rate_min_interval = 0"; } > $C
@@ -21,29 +22,18 @@ C=$TMP/c.conf
 # helper's own count of moved pages in MOVED, its pid in LP
 scenario() {
 	echo "$1" > "$SYSCTL"
-	"$H/fragment_memory" 1024 > "$TMP/frag.log" 2>&1 &
-	pids+=($!)
-	wait_for "$TMP/frag.log" fragmented || { fail "fragment_memory: $(cat "$TMP/frag.log")"; return 1; }
-	"$H/locked_heap" 32 > "$TMP/locked.log" 2>&1 &
-	LP=$!
-	pids+=($LP)
-	wait_for "$TMP/locked.log" "^ready" || { fail "locked_heap: $(cat "$TMP/locked.log")"; return 1; }
-	# clean page cache stops compaction early on this kernel ("contended"):
-	# dropping it changes no setting
-	sync
-	echo 1 > /proc/sys/vm/drop_caches
+	start_locked_heap 32 "$TMP/locked.log" || return 1
 	kill -USR1 $LP
 	wait_for "$TMP/locked.log" "^reset" || fail "locked_heap did not reset"
 	"$KFRAG" check --config $C --duration 10 --history $TMP/h.jsonl --prometheus $TMP/k.prom > "$TMP/out" 2> "$TMP/err" &
 	local kp=$!
 	for _ in $(seq 100); do [ -d "$T/instances/kfrag-$kp" ] && break; sleep 0.1; done
 	sleep 1
-	compact_until_moved "$LP" "$1"
+	compact
 	wait $kp
 	rc=$?
-	kill -USR2 $LP
-	wait_for "$TMP/locked.log" "^moved" || fail "locked_heap did not report"
-	MOVED=$(sed -n 's/^moved heap=[0-9]* total=\([0-9]*\).*/\1/p' "$TMP/locked.log" | tail -1)
+	helper_moved "$TMP/locked.log"
+	MOVED=$TOTAL_MOVED
 	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
 	wait "${pids[@]}" 2> /dev/null
 	pids=()
@@ -52,35 +42,27 @@ scenario() {
 
 # ---- compaction allowed to move mlocked pages: CRITICAL -----------------------------
 scenario 1
-if [ "${MOVED:-0}" -gt 0 ]; then
-	expect_rc "locked pages moved" 2
-	grep -qE "^KFRAG CRITICAL - [0-9]+ locked pages? of locked_heap \(pid $LP\) moved" "$TMP/out" && ok ||
-		fail "status line: $(head -1 "$TMP/out" | cut -c1-400)"
-	kmoved=$(sed -n "s/^CRITICAL: guard: \([0-9]*\) locked pages\? of locked_heap (pid $LP) moved.*/\1/p" "$TMP/out")
-	# kfrag reads pagemap about once a second, the helper every 50 ms: a page
-	# moved twice between two of kfrag's readings counts once
-	awk -v a="${kmoved:-0}" -v b="${MOVED:-0}" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b) / 100; exit !(d <= (m > 2 ? m : 2)) }' && ok ||
-		fail "kfrag counted ${kmoved:-none} moved pages, the helper $MOVED"
-	has "the sysctl warned about" "^WARNING: guard: vm.compact_unevictable_allowed is 1 while .*locked_heap \(pid $LP\)"
-	# the textfile names the process by its command name, never by pid
-	grep -qE "^kfrag_guard_alerts\{kind=\"locked_pages_moved\",status=\"critical\",comm=\"locked_heap\"\} 1$" $TMP/k.prom && ok ||
-		fail "textfile: $(grep guard $TMP/k.prom)"
-	pmoved=$(awk '$1 == "kfrag_guard_locked_pages_moved{comm=\"locked_heap\"}" { print $2 }' $TMP/k.prom)
-	awk -v a="${pmoved:-x}" -v b="${MOVED:-0}" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b) / 100; exit !(a != "x" && d <= (m > 2 ? m : 2)) }' && ok ||
-		fail "textfile: ${pmoved:-no} moved pages, the helper $MOVED"
-	grep -qE '[{,]pid="' $TMP/k.prom && fail "a per-pid label: $(grep -E '[{,]pid="' $TMP/k.prom)" || ok
-	expect_eq "history: CRITICAL" "$(tail -1 $TMP/h.jsonl | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')" CRITICAL
-else
-	# five whole-zone compactions moved none of the helper's pages (its own
-	# pagemap count): where they lie against the scanners' meeting point is
-	# the kernel's choice (see guard_lib's compact_until_moved). Then kfrag
-	# must agree that none moved: the sysctl's WARNING, no CRITICAL
-	echo "note: compaction moved none of locked_heap's pages: the CRITICAL path is not exercised this run, agreement is" >&2
-	expect_rc "nothing of the helper moved, sysctl 1" 1
-	hasnt "no locked pages moved" "^CRITICAL: guard:"
-	has "the sysctl warned about" "^WARNING: guard: vm.compact_unevictable_allowed is 1 while .*locked_heap \(pid $LP\)"
-	expect_eq "textfile: no moved page" "$(awk '$1 == "kfrag_guard_locked_pages_moved{comm=\"locked_heap\"}" { print $2 }' $TMP/k.prom)" 0
-fi
+# the helper placed its pages where compaction reaches them: none moved
+# means the scenario did not happen
+[ "${MOVED:-0}" -gt 0 ] && ok ||
+	fail "with the sysctl at 1, compaction moved none of locked_heap's pages (its own count): $(grep "^placed" "$TMP/locked.log")"
+expect_rc "locked pages moved" 2
+grep -qE "^KFRAG CRITICAL - [0-9]+ locked pages? of locked_heap \(pid $LP\) moved" "$TMP/out" && ok ||
+	fail "status line: $(head -1 "$TMP/out" | cut -c1-400)"
+kmoved=$(sed -n "s/^CRITICAL: guard: \([0-9]*\) locked pages\? of locked_heap (pid $LP) moved.*/\1/p" "$TMP/out")
+# kfrag reads pagemap about once a second, the helper every 50 ms: a page
+# moved twice between two of kfrag's readings counts once
+awk -v a="${kmoved:-0}" -v b="${MOVED:-0}" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b) / 100; exit !(d <= (m > 2 ? m : 2)) }' && ok ||
+	fail "kfrag counted ${kmoved:-none} moved pages, the helper $MOVED"
+has "the sysctl warned about" "^WARNING: guard: vm.compact_unevictable_allowed is 1 while .*locked_heap \(pid $LP\)"
+# the textfile names the process by its command name, never by pid
+grep -qE "^kfrag_guard_alerts\{kind=\"locked_pages_moved\",status=\"critical\",comm=\"locked_heap\"\} 1$" $TMP/k.prom && ok ||
+	fail "textfile: $(grep guard $TMP/k.prom)"
+pmoved=$(awk '$1 == "kfrag_guard_locked_pages_moved{comm=\"locked_heap\"}" { print $2 }' $TMP/k.prom)
+awk -v a="${pmoved:-x}" -v b="${MOVED:-0}" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b) / 100; exit !(a != "x" && d <= (m > 2 ? m : 2)) }' && ok ||
+	fail "textfile: ${pmoved:-no} moved pages, the helper $MOVED"
+grep -qE '[{,]pid="' $TMP/k.prom && fail "a per-pid label: $(grep -E '[{,]pid="' $TMP/k.prom)" || ok
+expect_eq "history: CRITICAL" "$(tail -1 $TMP/h.jsonl | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')" CRITICAL
 
 # ---- not allowed: nothing moves, no CRITICAL -----------------------------------------------
 scenario 0

@@ -129,8 +129,10 @@ static void test_values(void)
 	CHECK_EQ_STR(cfg.state_file, "/x/y");
 	CHECK(kf_check_config_set(&cfg, "nope", "1", "--nope", err, sizeof(err)) < 0, "unknown key set");
 	CHECK(strstr(err, "unknown key 'nope'") != NULL, "%s", err);
+	CHECK_EQ_INT(errno, ENOENT);	/* the kind of error, for -w/-c's message */
 	/* a list that fails keeps the old one */
 	CHECK(kf_check_config_set(&cfg, "unusable_orders", "1 x", "t", err, sizeof(err)) < 0, "bad list set");
+	CHECK_EQ_INT(errno, EINVAL);
 	CHECK_EQ_INT(cfg.nr_unusable_orders, 2);
 	/* an empty list */
 	CHECK_EQ_INT(kf_check_config_set(&cfg, "unusable_orders", "", "t", err, sizeof(err)), 0);

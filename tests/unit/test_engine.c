@@ -72,6 +72,14 @@ static void test_pages_and_zones(void)
 	CHECK_EQ_INT(s->nr_cross_free, 1);
 	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 0, 1), 8);
 	CHECK_EQ_U64(kf_snapshot_flow(s->cross_free, s->nr_cross_free, 1, 0), 0);
+	/* only the (order, migratetype) rows a CPU used are kept: the others
+	 * read as zero and say so */
+	CHECK(kf_snapshot_page_row(s, 0, 1, 3), "cpu0 has order-3 Movable pages");
+	CHECK(!kf_snapshot_page_row(s, 0, 1, 2), "cpu0 has no order-2 Movable row");
+	CHECK(!kf_snapshot_page_row(s, 1, 1, 3), "cpu1 has no order-3 Movable row");
+	CHECK_EQ_U64(kf_snapshot_page(s, 1, NORMAL, 1, 3, KF_PK_ALLOC)->events, 0);
+	CHECK_EQ_U64(kf_snapshot_page(s, 0, NORMAL, 1, 3, KF_PK_FREE)->events, 0);
+	CHECK_EQ_U64(kf_snapshot_page(s, 0, DMA32, 1, 0, KF_PK_ALLOC)->events, 0);
 	kf_snapshot_free(s);
 	kf_engine_destroy(e);
 }

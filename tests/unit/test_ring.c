@@ -92,7 +92,8 @@ static int collect(void *ctx, struct kf_ring_cursor *c)
 static void test_merge_order(void)
 {
 	static struct src a, b;
-	struct kf_ring_cursor *cursors[2] = { &a.c, &b.c }, *heap[2];
+	struct kf_ring_cursor *cursors[2] = { &a.c, &b.c };
+	struct kf_ring_heap_entry heap[2];
 	struct kf_ring_merge m = { .heap = heap };
 	struct out o = { .n = 0 };
 	/* CPU 0: 100, 110, 120 | 1000, 1010; CPU 1: 105, 110, 115 */
@@ -118,6 +119,66 @@ static void test_merge_order(void)
 	CHECK_EQ_U64(o.ts[3], 110);
 	kbuffer_free(a.c.kbuf);
 	kbuffer_free(b.c.kbuf);
+}
+
+/* (ts, seq) of each record, in the order the merge gave them */
+struct keys {
+	unsigned long long ts[256];
+	unsigned seq[256];
+	int n;
+};
+
+static int collect_keys(void *ctx, struct kf_ring_cursor *c)
+{
+	struct keys *k = ctx;
+
+	if (k->n < 256) {
+		k->ts[k->n] = c->ts;
+		k->seq[k->n++] = c->seq;
+	}
+	return 0;
+}
+
+/*
+ * Nine CPUs taking turns a page at a time, as the many-CPU benchmark spreads
+ * a trace, two of them with the same times (ties: the lower seq first), some
+ * walked by the cursor itself and some by kbuffer: every record comes out
+ * once, in (timestamp, seq) order, across a limit that cuts the run short.
+ */
+static void test_merge_many(void)
+{
+	enum { N = 9, PAGES = 4, RECS = 3 };
+	static struct src srcs[N];
+	struct kf_ring_cursor *cursors[N];
+	struct kf_ring_heap_entry heap[N];
+	struct kf_ring_merge m = { .heap = heap };
+	static struct keys k;
+	const uint32_t v[RECS] = { 1, 2, 3 };
+	long n;
+
+	for (int i = 0; i < N; i++) {
+		src_init(&srcs[i], i, (unsigned)i);
+		srcs[i].c.long_size = i % 2 ? 8 : 0;
+		/* CPU 8 repeats CPU 7's times */
+		for (int p = 0; p < PAGES; p++)
+			make_page(srcs[i].pages[p], (uint64_t)(p * N + (i == 8 ? 7 : i)) * 100, 70, v, RECS, 0);
+		srcs[i].nr = PAGES;
+		cursors[i] = &srcs[i].c;
+		kf_ring_next(cursors[i]);
+	}
+	kf_ring_merge_start(&m, cursors, N);
+	n = kf_ring_merge_run(&m, 1500, collect_keys, &k);
+	CHECK(n > 0 && n < N * PAGES * RECS, "the limit stops the merge part way");
+	for (int i = 0; i < k.n; i++)
+		CHECK(k.ts[i] < 1500, "only records older than the limit");
+	n += kf_ring_merge_run(&m, ~0ULL, collect_keys, &k);
+	CHECK_EQ_INT(n, N * PAGES * RECS);
+	CHECK_EQ_INT(k.n, N * PAGES * RECS);
+	for (int i = 1; i < k.n; i++)
+		CHECK(k.ts[i - 1] < k.ts[i] || (k.ts[i - 1] == k.ts[i] && k.seq[i - 1] < k.seq[i]),
+		      "records in (timestamp, seq) order");
+	for (int i = 0; i < N; i++)
+		kbuffer_free(srcs[i].c.kbuf);
 }
 
 static void test_page_header(void)
@@ -300,6 +361,7 @@ static void test_native_walk(void)
 int main(void)
 {
 	test_merge_order();
+	test_merge_many();
 	test_page_header();
 	test_record_clamped();
 	test_native_walk();

@@ -3,6 +3,8 @@
  * The memory state of the machine, read into an archive that kfrag record
  * stores in its trace.dat (kf_state.h): what a report of the recording
  * needs to show the recorded machine rather than the one it is read on.
+ * Acquisition, so in the run layer: the record front end reads no /proc
+ * file itself.
  */
 #include <ctype.h>
 #include <dirent.h>
