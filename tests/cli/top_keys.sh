@@ -88,21 +88,16 @@ top_wait_gone 'PAUSED' || fail "Space did not resume"
 expect_eq "focus at start" "$(focused)" 1
 for p in 2 3 4 5 6 1; do
 	top_keys "$p"
-	sleep 0.1
-	expect_eq "key $p focuses panel $p" "$(focused)" "$p"
+	top_expect "key $p focuses panel $p" "$p" focused
 done
 top_keys Tab
-sleep 0.1
-expect_eq "Tab" "$(focused)" 2
+top_expect "Tab" 2 focused
 top_keys Right
-sleep 0.1
-expect_eq "Right" "$(focused)" 3
+top_expect "Right" 3 focused
 top_keys BTab
-sleep 0.1
-expect_eq "Shift-Tab" "$(focused)" 2
+top_expect "Shift-Tab" 2 focused
 top_keys Left Left
-sleep 0.1
-expect_eq "Left" "$(focused)" 6
+top_expect "Left" 6 focused
 
 # the focused panel gets the room: Processes with its rows
 top_keys 5
@@ -111,39 +106,34 @@ rows() { top_table '^ *PID COMMAND' | awk 'NR > 1 { print $1 }' | tr '\n' ' '; }
 all=$(rows)
 # a terminal too short for them all, to scroll: 80x14
 top_resize 80x14
-sleep 0.3
 first() { top_table '^ *PID COMMAND' | awk 'NR == 2 { print $1 }'; }
+nrows() { top_table '^ *PID COMMAND' | awk 'NR > 1' | wc -l; }
+fewer_than_5() { [ "$(nrows)" -lt 5 ]; }
+top_until fewer_than_5 && ok || fail "80x14 shows all $(nrows) processes; the test needs fewer"
 f0=$(first)
-n=$(top_table '^ *PID COMMAND' | awk 'NR > 1' | wc -l)
-[ "$n" -lt 5 ] && ok || fail "80x14 shows all $n processes; the test needs fewer"
+# first_not F: the first row shown is there and is not F
+first_not() { _f=$(first); [ -n "$_f" ] && [ "$_f" != "$1" ]; }
 top_keys Down
-sleep 0.2
+top_until first_not "$f0" && ok || fail "Down did not scroll the processes ($f0 -> $(first))"
 f1=$(first)
-[ -n "$f1" ] && [ "$f1" != "$f0" ] && ok || fail "Down did not scroll the processes ($f0 -> $f1)"
 top_keys Up
-sleep 0.2
-expect_eq "Up scrolls back" "$(first)" "$f0"
+top_expect "Up scrolls back" "$f0" first
 top_keys j
-sleep 0.2
-expect_eq "j scrolls down" "$(first)" "$f1"
+top_expect "j scrolls down" "$f1" first
 top_keys k
-sleep 0.2
-expect_eq "k scrolls up" "$(first)" "$f0"
+top_expect "k scrolls up" "$f0" first
 top_keys End
-sleep 0.2
 last=$(echo "$all" | awk '{ print $NF }')
-expect_eq "End shows the last process" "$(top_table '^ *PID COMMAND' | awk 'END { print $1 }')" "$last"
+last_row() { top_table '^ *PID COMMAND' | awk 'END { print $1 }'; }
+top_expect "End shows the last process" "$last" last_row
 top_keys Home
-sleep 0.2
-expect_eq "Home back to the first" "$(first)" "$f0"
+top_expect "Home back to the first" "$f0" first
 top_keys NPage
-sleep 0.2
-[ "$(first)" != "$f0" ] && ok || fail "PgDn did not scroll"
+top_until first_not "$f0" && ok || fail "PgDn did not scroll"
 top_keys PPage
-sleep 0.2
-expect_eq "PgUp back to the first" "$(first)" "$f0"
+top_expect "PgUp back to the first" "$f0" first
 top_resize 80x24
-sleep 0.3
+top_expect "80x24 shows every process again" "$all" rows
 
 # sorting: > and < (and . ,) step through the columns, I inverts, s and F6 choose
 sortcol() { top_screen | sed -n 's/.*sorted by \([^ ]*\) .*/\1/p'; }
@@ -195,14 +185,11 @@ top_wait_gone '^  order ' || fail "o did not go back to orders 0, 3, 9"
 # + and -: the refresh interval
 expect_eq "refresh at start" "$(hint_refresh)" 0.2s
 top_keys +
-sleep 0.2
-expect_eq "+ slower" "$(hint_refresh)" 0.5s
+top_expect "+ slower" 0.5s hint_refresh
 top_keys + +
-sleep 0.2
-expect_eq "+ + slower" "$(hint_refresh)" 2s
+top_expect "+ + slower" 2s hint_refresh
 top_keys -
-sleep 0.2
-expect_eq "- faster" "$(hint_refresh)" 1s
+top_expect "- faster" 1s hint_refresh
 
 # m: the memory map (tests/cli/top_memmap.sh checks its cells); m again, the panels
 top_keys m

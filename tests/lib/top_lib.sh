@@ -100,6 +100,33 @@ top_wait_gone() {
 	return 1
 }
 
+# A key's effect shows once kfrag has read the key and drawn again, an
+# instant later: a test waits for the screen to catch up (up to 10 s)
+# instead of sleeping a guessed time and reading it once.
+# top_expect WHAT WANT CMD...: until CMD prints WANT, a check
+top_expect() {
+	_what=$1 _want=$2
+	shift 2
+	_n=100
+	while :; do
+		_got=$("$@")
+		[ "$_got" = "$_want" ] && { ok; return 0; }
+		_n=$((_n - 1))
+		[ $_n -le 0 ] && break
+		sleep 0.1
+	done
+	fail "$_what: got '$_got', want '$_want'"
+}
+# top_until CMD...: until CMD succeeds; 1 after 10 s
+top_until() {
+	_n=100
+	until "$@"; do
+		_n=$((_n - 1))
+		[ $_n -le 0 ] && return 1
+		sleep 0.1
+	done
+}
+
 # top_exit [SECONDS]: kfrag's exit status once it ended ("" on timeout)
 top_exit() {
 	n=$(( ${1:-10} * 10 ))
