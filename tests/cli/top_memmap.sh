@@ -183,13 +183,14 @@ cellcolours() {
 [ "$(cellcolours)" -gt 0 ] && ok || fail "no colours in the cells on a colour terminal"
 # the same at 200x50: more cells, fewer pageblocks each
 n80=$(top_screen | sed -n 's/^>Memory map  1 cell = \([0-9]*\) .*/\1/p')
+# each resize: the map drawn again for the new size before it is read
+cell_blocks() { top_screen | sed -n 's/^>Memory map  1 cell = \([0-9]*\) .*/\1/p'; }
+cells_fewer() { _n=$(cell_blocks); [ -n "$_n" ] && [ "$_n" -lt "$n80" ]; }
 top_resize 200x50
-sleep 0.5
+top_until cells_fewer && ok || fail "200x50: $(cell_blocks) pageblocks a cell, not fewer than 80x24's $n80"
 check_map 200x50
-n200=$(top_screen | sed -n 's/^>Memory map  1 cell = \([0-9]*\) .*/\1/p')
-[ "$n200" -lt "$n80" ] && ok || fail "200x50: $n200 pageblocks a cell, not fewer than 80x24's $n80"
 top_resize 80x24
-sleep 0.5
+top_expect "80x24 again: pageblocks a cell" "$n80" cell_blocks
 check_map 80x24
 # m again: the panels; a panel's key leaves the map too
 top_keys m
