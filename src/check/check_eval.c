@@ -35,6 +35,19 @@ static const struct kf_zone_info *zoneinfo_find(const struct kf_zoneinfo *zi, in
 	return NULL;
 }
 
+/* a perfdata item about one zone (its label names it): the long output's
+ * under --perfdata all, line one keeping those about no zone */
+static struct kf_perfdata *zone_perf_add(struct kf_check_report *rep, const char *label, double value,
+					 const struct kf_threshold *w, const struct kf_threshold *c,
+					 const char *min, const char *max)
+{
+	struct kf_perfdata *p = check_perf_add(rep, label, value, w, c, false, min, max);
+
+	if (p)
+		p->per_zone = true;
+	return p;
+}
+
 static int check_index(struct kf_check_report *rep, const struct kf_check_config *cfg,
 		       const struct kf_buddy_zone *z, bool unusable)
 {
@@ -81,7 +94,7 @@ static int check_index(struct kf_check_report *rep, const struct kf_check_config
 				 check_limits(lim, sizeof(lim), w, c, "above"));
 		snprintf(label, sizeof(label), "%s_node%d_%s_o%d", unusable ? "unusable" : "extfrag",
 			 z->node, z->name, order);
-		if (!check_perf_add(rep, label, idx / 1000.0, w, c, false, unusable ? "0" : "", "1"))
+		if (!zone_perf_add(rep, label, idx / 1000.0, w, c, unusable ? "0" : "", "1"))
 			return -1;
 	}
 	return 0;
@@ -123,7 +136,7 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 
 			snprintf(label, sizeof(label), "free_pages_node%d_%s", z->node, z->name);
 			snprintf(max, sizeof(max), "%llu", (unsigned long long)zi->managed);
-			if (!check_perf_add(rep, label, (double)zi->free_pages, NULL, NULL, false, "0", max))
+			if (!zone_perf_add(rep, label, (double)zi->free_pages, NULL, NULL, "0", max))
 				return -1;
 		}
 		if (check_index(rep, cfg, z, true) < 0 || check_index(rep, cfg, z, false) < 0)
@@ -232,7 +245,7 @@ static int check_memmap(struct kf_check_report *rep, const struct kf_check_input
 			 z->node, z->name, (unsigned long long)blocked, (unsigned long long)usable, fraction,
 			 reasons[0] ? reasons : "none", more, check_limits(lim, sizeof(lim), w, c, "above"));
 		snprintf(label, sizeof(label), "blocked_fraction_node%d_%s", z->node, z->name);
-		if (!check_perf_add(rep, label, fraction, w, c, false, "0", "1"))
+		if (!zone_perf_add(rep, label, fraction, w, c, "0", "1"))
 			return -1;
 	}
 	return 0;
@@ -637,6 +650,7 @@ int kf_check_add_guard(struct kf_check_report *rep, const struct kf_guard_result
 		r->value = (double)a->count;
 		snprintf(r->message, sizeof(r->message), "%s%s%s", a->message,
 			 a->action[0] ? " Action: " : "", a->action);
+		r->headline_len = strnlen(a->message, sizeof(a->message));
 	}
 	if (!check_perf_add(rep, "guard_critical", crit, &off, &zero, false, "0", "") ||
 	    !check_perf_add(rep, "guard_warning", warn, &zero, &off, false, "0", ""))

@@ -58,7 +58,7 @@ static void put_perf(FILE *out, const struct kf_perfdata *p)
 /* a perfdata item about no one zone: the status line's */
 static bool perf_is_key(const struct kf_perfdata *p)
 {
-	return !strstr(p->label, "_node");
+	return !p->per_zone;
 }
 
 /* SEL's globs, comma-separated: does one match the label? */

@@ -216,7 +216,7 @@ static bool summary_problems(const struct kf_check_report *rep, char *buf, size_
 {
 	const struct kf_check_result *first = NULL;
 	int count[KF_CHECK_NR_STATUS] = { 0 }, left;
-	const char *action, *sep = ": ";
+	const char *sep = ": ";
 	size_t used;
 	int n;
 
@@ -228,8 +228,7 @@ static bool summary_problems(const struct kf_check_report *rep, char *buf, size_
 				first = &rep->results[i];
 	if (!first)
 		return false;
-	action = strstr(first->message, " Action: ");
-	n = action ? (int)(action - first->message) : (int)strlen(first->message);
+	n = first->headline_len ? (int)first->headline_len : (int)strlen(first->message);
 	used = snprintf(buf, len, "%.*s", n, first->message);
 	left = count[KF_CHECK_CRITICAL] + count[KF_CHECK_UNKNOWN] + count[KF_CHECK_WARNING] - 1;
 	if (!left || used >= len)

@@ -195,6 +195,9 @@ struct kf_check_result {
 	int pid;			/* guard: -1 when about no single process */
 	char kind[48];			/* guard: the alert kind */
 	char message[1024];
+	/* bytes of message the status line quotes (the guard's alert without its
+	 * " Action: ..." advice, which the long output keeps); 0: all of it */
+	size_t headline_len;
 };
 
 struct kf_perfdata {
@@ -203,6 +206,7 @@ struct kf_perfdata {
 	double value;
 	char uom[4];
 	char warn[24], crit[24], min[24], max[24];	/* Nagios ranges, "" = none */
+	bool per_zone;			/* about one zone: the long output's, not line one's */
 };
 
 struct kf_check_report {

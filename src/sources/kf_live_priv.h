@@ -46,11 +46,11 @@
 #define COMM_SLOTS 4096
 /* pages read and fed wait in a pool for the next read, up to this much */
 #define MAX_FREE_BYTES (16u << 20)
-/* a poll reads and feeds in rounds of this much per CPU: decoding a round
- * finds the pages read() copied still in the cache (all CPUs' rounds fit
- * a core's L2 up to a few CPUs), where reading the whole buffer first left
- * them for memory to give again */
-#define ROUND_BYTES (256u << 10)
+/* a poll reads and feeds in rounds of this much over all CPUs (a page of
+ * each at least): decoding a round finds the pages read() copied still in
+ * the cache (a core's L2), where reading the whole buffer first left them
+ * for memory to give again */
+#define ROUND_BYTES (512u << 10)
 #define MAX_FREE_PAGES (MAX_FREE_BYTES / 4096)
 /* the ring buffer's sub-buffer (one read, one page of the queue) when no
  * trace.dat is written: one read() per 64 KiB instead of per 4 KiB. A

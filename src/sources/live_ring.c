@@ -172,14 +172,12 @@ static const char *cpu_comm(struct kf_live *l, struct live_cpu *lc, int pid, uin
 			    uint32_t *id)
 {
 	const struct comm_entry *e = lc->last_comm;
-	const char *comm;
 
 	if (e && e->pid == pid && ts - e->read_ts < COMM_TTL_NS) {
 		*id = e->id;
 		return e->comm[0] ? e->comm : NULL;
 	}
-	comm = comm_of(l, pid, ts, id, &lc->last_comm);
-	return comm;
+	return comm_of(l, pid, ts, id, &lc->last_comm);
 }
 
 static int emit(void *ctx, struct kf_ring_cursor *c)
@@ -380,11 +378,12 @@ static void reconcile_lost(struct kf_live *l, const struct kf_sink *sink, bool a
 	}
 }
 
-/* pages of one CPU read per round: the round's pages are decoded while
- * the copy read() made is still in the cache (kf_live_priv.h) */
+/* pages of one CPU read per round: the round's pages of all CPUs are
+ * decoded while the copy read() made is still in the cache (kf_live_priv.h) */
 static int round_pages(const struct kf_live *l)
 {
-	int n = (int)(ROUND_BYTES / (unsigned)l->page_size);
+	size_t cpus = l->nr_cursors > 0 ? (size_t)l->nr_cursors : 1;
+	int n = (int)(ROUND_BYTES / cpus / (size_t)l->page_size);
 
 	return n < 1 ? 1 : n;
 }

@@ -117,7 +117,8 @@ for _ in $(seq 200); do
 	case $st in running | degraded) break ;; esac
 	sleep 0.1
 done
-expect_eq "systemd in its namespaces" "$st" running
+# degraded: up, with a unit failed (none of the test's has run yet)
+case $st in running | degraded) ok ;; *) fail "systemd in its namespaces: '$st'" ;; esac
 
 # ---- the exposure, as installed ------------------------------------------------------
 score=$(in_ns systemd-analyze security --no-pager kfrag-check.service 2>&1 |

@@ -154,6 +154,9 @@ static void test_indices(void)
 	CHECK(perf("unusable_node0_DMA32_o3") != NULL, "no perfdata for DMA32 order 3");
 	CHECK_EQ_U64(perf("free_pages_node0_Normal")->value, 3072);
 	CHECK_EQ_STR(perf("free_pages_node0_Normal")->max, "100000");
+	/* per zone: the long output's under --perfdata all (check_output.c) */
+	CHECK(perf("free_pages_node0_Normal")->per_zone && perf("unusable_node0_DMA32_o3")->per_zone,
+	      "zone perfdata not marked per zone");
 
 	/* at the threshold: not above, OK; just below it: WARNING */
 	cfg.unusable_warning = (struct kf_threshold){ true, 0.333 };
@@ -197,6 +200,7 @@ static void test_highorder(void)
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);	/* 6 is not below 6 */
 	CHECK_EQ_U64(rep.highorder_blocks, 6);
 	CHECK_EQ_STR(perf("free_blocks_ge_o9")->warn, "6:");
+	CHECK(!perf("free_blocks_ge_o9")->per_zone, "free_blocks_ge_o9 (over zones) marked per zone");
 	cfg.highorder_warning.value = 7;
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
 	cfg.highorder_critical = (struct kf_threshold){ true, 7 };
@@ -352,6 +356,7 @@ static void test_guard(void)
 	struct kf_alert alerts[3];
 	struct kf_guard_result g = { .alerts = alerts, .nr_alerts = 3, .worst = KF_SEV_CRITICAL, .nr_procs = 1 };
 	const struct kf_check_result *r;
+	char summary[1024];
 
 	memset(alerts, 0, sizeof(alerts));
 	alerts[0].severity = KF_SEV_CRITICAL;
@@ -380,6 +385,11 @@ static void test_guard(void)
 	CHECK(r && strstr(r->message, "954 locked pages") && strstr(r->message, "Action: set vm.compact"),
 	      "message: %s", r ? r->message : "");
 	CHECK_EQ_STR(r->kind, "locked_pages_moved");
+	/* the status line quotes the alert, the long output has its action too */
+	CHECK_EQ_INT((int)r->headline_len, (int)strlen(alerts[0].message));
+	kf_check_summary(&rep, summary, sizeof(summary));
+	CHECK(strncmp(summary, alerts[0].message, strlen(alerts[0].message)) == 0 && !strstr(summary, "Action"),
+	      "summary: %s", summary);
 	CHECK_EQ_INT(rep.results[rep.nr_results - 2].status, KF_CHECK_WARNING);
 	CHECK_EQ_INT(rep.results[rep.nr_results - 1].status, KF_CHECK_OK);	/* a note */
 	CHECK_EQ_U64(perf("guard_critical")->value, 1);
@@ -493,6 +503,7 @@ static void test_memmap(void)
 	p = perf("blocked_fraction_node0_Normal");
 	CHECK(p && fabs(p->value - 0.3) < 1e-12 && !strcmp(p->warn, "0.5") && !strcmp(p->crit, "0.8") &&
 	      !strcmp(p->min, "0") && !strcmp(p->max, "1"), "perfdata");
+	CHECK(p && p->per_zone, "blocked_fraction_node0_Normal not marked per zone");
 	/* DMA: 8 usable blocks < 32: reported, not judged, no perfdata */
 	r = find("blocked_fraction", "DMA", -1);
 	CHECK(r && r->status == KF_CHECK_OK && !r->has_value &&
