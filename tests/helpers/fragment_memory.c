@@ -39,10 +39,10 @@ int main(int argc, char **argv)
 	madvise(p, len, MADV_NOHUGEPAGE);
 	for (size_t i = 0; i < pages; i++)
 		p[i * psize] = 1;
-	/* from the top down: free lists hand out the last pages freed first,
-	 * so what is allocated next (the locked heap of the tests) lands in
-	 * the holes of the lowest page frames, where compaction's migration
-	 * scanner starts */
+	/* from the top down (free lists hand out the last pages freed first).
+	 * Where what is allocated next lands is not the lowest page frames,
+	 * though: a 64 MiB heap started after this one spread over the whole
+	 * Normal zone here; tests/helpers/locked_heap places its heap itself */
 	for (size_t i = pages >= 2 ? ((pages - 1) | 1) - ((pages - 1) % 2 == 0 ? 2 : 0) : 0; pages >= 2; i -= 2) {
 		if (madvise(p + i * psize, psize, MADV_DONTNEED) == 0)
 			freed++;

