@@ -411,6 +411,10 @@ struct kf_top_view {
 	struct kf_top_protected *protected_procs;
 	int nr_protected;
 	bool guard_offline;		/* from a recorded trace: no VmLck, no PFNs */
+	/* processes with 1 MiB or more locked that the guard does not protect
+	 * (the VM's pid 1, a database): one line names the largest */
+	int nr_unprotected;
+	struct kf_guard_candidate largest_unprotected;
 
 	struct kf_top_memmap memmap;	/* built only while shown */
 	struct kf_findings findings;	/* a copy of the measurement's, worst first */

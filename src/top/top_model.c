@@ -706,6 +706,11 @@ static int build_guard(struct kf_top_view *v, const struct kf_top_input *in, con
 		}
 		v->nr_protected = gi->nr_procs;
 	}
+	for (int i = 0; gi && i < gi->nr_candidates; i++) {
+		if (!v->nr_unprotected || gi->candidates[i].vmlck_kb > v->largest_unprotected.vmlck_kb)
+			v->largest_unprotected = gi->candidates[i];
+		v->nr_unprotected++;
+	}
 	if (!g)
 		return 0;
 	v->have_guard = true;

@@ -235,7 +235,23 @@ static int guard_body(const struct ctx *c)
 
 	for (int i = 0; i < v->nr_alerts; i++)
 		n += alert_lines(c, &v->alerts[i].a, &m);
-	return (n ? n : 1) + 1 + (v->nr_protected ? v->nr_protected : 1);
+	return (n ? n : 1) + 1 + (v->nr_protected ? v->nr_protected : 1) + (v->nr_unprotected ? 1 : 0);
+}
+
+/* one line under the protected processes: locked memory the guard leaves
+ * alone, and the option that protects it (not an alert: a VM's pid 1 locks
+ * memory on every run) */
+static void unprotected_line(const struct ctx *c, int y)
+{
+	const struct kf_top_view *v = c->v;
+	const struct kf_guard_candidate *u = &v->largest_unprotected;
+	char buf[256], more[32] = "";
+
+	if (v->nr_unprotected > 1)
+		snprintf(more, sizeof(more), " and %d more", v->nr_unprotected - 1);
+	snprintf(buf, sizeof(buf), "  locked, not protected: %s (pid %d, %llu kB)%s; --protect-comm %s protects it",
+		 u->comm, u->pid, (unsigned long long)u->vmlck_kb, more, u->comm);
+	top_put(y, c->x, c->w, buf, A_DIM, true);
 }
 
 static void alert_line(const struct ctx *c, const struct kf_top_alert *al, int k, int y)
@@ -357,6 +373,10 @@ static void guard_line(const struct ctx *c, int i, int y)
 	}
 	if (!v->nr_alerts)
 		i--;
+	if (v->nr_unprotected && i == 1 + (v->nr_protected ? v->nr_protected : 1)) {
+		unprotected_line(c, y);
+		return;
+	}
 	protected_line(c, i, y);
 }
 

@@ -172,6 +172,38 @@ top_check_terminal "live q"
 no_instance_of "$pid" && ok || fail "q left instance kfrag-$pid"
 expect_eq "tracing state after q" "$(tracing_state)" "$before"
 
+# ---- locked memory the guard does not protect: one line names the largest ----
+# (by default locked memory alone protects nobody: issue #11). The truth:
+# /proc/PID/status of every process with 1 MiB or more locked, not scx_*
+MLOCK=$(dirname "$KFRAG")/tests/helpers/mlock_buffer
+if [ -x "$MLOCK" ]; then
+	cp "$MLOCK" "$TMP/kfraglocked"
+	"$TMP/kfraglocked" 16 "$TMP/locked.pfns" nothp 9>&- &
+	mb=$!
+	n=100
+	while [ ! -s "$TMP/locked.pfns" ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	top_start 200x60 -d 0.5
+	top_wait 'kfrag-[0-9]' 15 || fail "unprotected: no start"
+	top_keys 6
+	if top_wait '^  locked, not protected: ' 10; then
+		largest=$(for f in /proc/[0-9]*/status; do
+			awk '$1 == "Name:" { n = $2 } $1 == "Pid:" { p = $2 } $1 == "VmLck:" && $2 >= 1024 { print $2, p, n }' "$f" 2>/dev/null
+		done | awk '$3 !~ /^scx_/' | sort -rn | head -n 1 | awk '{ print $3 " (pid " $2 "," }')
+		top_screen | grep -q "^  locked, not protected: $largest" && ok ||
+			fail "unprotected: want '$largest' in '$(top_screen | grep 'locked, not protected')'"
+		top_screen | grep -q "^ *$mb kfraglocked " && fail "unprotected: kfraglocked ($mb) is protected" || ok
+		top_screen | grep 'locked, not protected' >&2
+	else
+		fail "unprotected: no 'locked, not protected' line under the guard panel"
+	fi
+	top_keys q
+	expect_eq "unprotected: q" "$(top_exit)" 0
+	kill "$mb" 2>/dev/null
+	wait "$mb" 2>/dev/null
+else
+	echo "SKIP (part): no $MLOCK (make check builds it)" >&2
+fi
+
 # ---- signals ------------------------------------------------------------
 for sig in INT TERM HUP SEGV; do
 	top_start 80x24
