@@ -124,11 +124,13 @@ static int take_threshold(struct check_opts *o, int level, const char *arg)
 	return 0;
 }
 
+/* the long options without a letter (the parser's table and take_option) */
+enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA,
+       OPT_ASSUME };
+
 /* the options of Nagios plugins and kfrag's own; 0 go on, 1 done, -1 usage error */
 static int take_option(struct check_opts *o, int c, int argc, char **argv)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA,
-	       OPT_ASSUME };
 
 	switch (c) {
 	case 'd': o->duration = optarg; break;
@@ -179,8 +181,6 @@ static int take_option(struct check_opts *o, int c, int argc, char **argv)
 
 static int parse_check_opts(int argc, char **argv, struct check_opts *o)
 {
-	enum { OPT_NAGIOS = 256, OPT_PRINT_CONFIG, OPT_PROC_ROOT, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_PERFDATA,
-	       OPT_ASSUME };
 	static const struct option longopts[] = {
 		{ "perfdata", required_argument, NULL, OPT_PERFDATA },
 		{ "warning", required_argument, NULL, 'w' },
