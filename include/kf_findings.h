@@ -29,6 +29,11 @@
 struct kf_threshold {
 	bool on;
 	double value;
+	/* a Nagios range (kfrag check's own thresholds only, the findings
+	 * compare value alone): alert outside [low, value], or inside it
+	 * (@); low may be -INFINITY (~:) and value INFINITY (N:) */
+	bool range, inside;
+	double low;
 };
 
 enum kf_finding_kind {

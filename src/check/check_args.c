@@ -40,39 +40,49 @@ static bool is_number(const char *s)
 }
 
 /* the threshold value of kfrag.conf that RANGE means for a check alerting
- * above (or below) it; "" with the reason in err when it does not fit */
-static int range_value(const char *range, bool below, char *value, size_t len, char *err, size_t errlen)
+ * above (or below) it: the check's own side as a plain value (N, ~:N, 0:N
+ * above; N: below), any other Nagios range as itself (a finding's
+ * threshold takes its side only); "" with the reason in err when it does
+ * not fit */
+static int range_value(const char *range, bool below, bool finding, char *value, size_t len, char *err,
+		       size_t errlen)
 {
 	const char *colon = strchr(range, ':');
 	const char *side = below ? "alerts below its threshold: write N: (64: alerts below 64)"
 				 : "alerts above its threshold: write N, ~:N or 0:N";
+	struct kf_threshold t;
 
 	if (strcmp(range, "off") == 0) {
 		snprintf(value, len, "off");
 		return 0;
 	}
-	if (range[0] == '@') {
-		snprintf(err, errlen, "%s (an inside range, @, does not fit)", side);
-		return -1;
-	}
-	if (!colon) {
+	if (!colon && range[0] != '@') {
+		/* a bare N of a check alerting below would alert above N */
 		if (!is_number(range) || below)
 			goto bad;
 		snprintf(value, len, "%s", range);
 		return 0;
 	}
-	if (below && colon[1] == '\0' && colon > range) {
+	if (colon && below && colon[1] == '\0' && colon > range) {
 		snprintf(value, len, "%.*s", (int)(colon - range), range);
 		if (is_number(value))
 			return 0;
 	}
-	if (!below && is_number(colon + 1) &&
+	if (colon && !below && is_number(colon + 1) &&
 	    ((colon - range == 1 && range[0] == '~') || (colon - range == 1 && range[0] == '0'))) {
 		snprintf(value, len, "%s", colon + 1);
 		return 0;
 	}
+	if (finding)
+		goto bad;
+	if (kf_check_range_parse(range, &t) == 0) {
+		snprintf(value, len, "%s", range);
+		return 0;
+	}
+	snprintf(err, errlen, "'%s' is not a Nagios range (10, 10:, ~:10, 10:20, @10:20)", range);
+	return -1;
 bad:
-	snprintf(err, errlen, "%s", side);
+	snprintf(err, errlen, "%s%s", side, finding ? " (a finding's threshold takes no other range)" : "");
 	return -1;
 }
 
@@ -86,7 +96,8 @@ static int one_threshold(struct kf_check_config *cfg, char *item, bool critical,
 		return -1;
 	}
 	*eq = '\0';
-	if (range_value(eq + 1, alerts_below(item), value, sizeof(value), msg, sizeof(msg)) < 0) {
+	if (range_value(eq + 1, alerts_below(item), strncmp(item, "finding_", 8) == 0, value, sizeof(value), msg,
+			sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s %s=%s: %s %s", opt, item, eq + 1, item, msg);
 		return -1;
 	}

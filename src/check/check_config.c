@@ -259,15 +259,20 @@ static int set_scalar(struct kf_check_config *cfg, const struct key *k, const ch
 		double v;
 
 		if (strcmp(buf, "off") == 0) {
-			t->on = false;
-			t->value = 0;
+			*t = (struct kf_threshold){ 0 };
 			return 0;
+		}
+		/* a Nagios range, "0.2:0.5" or "@0.2:0.5": the check's own
+		 * thresholds only (the findings compare one value) */
+		if ((strchr(buf, ':') || buf[0] == '@') && strncmp(k->name, "finding_", 8) != 0) {
+			if (kf_check_range_parse(buf, t) == 0)
+				return 0;
+			return bad(err, errlen, k->name, value_in, "a Nagios range (10, 10:, ~:10, 10:20, @10:20)");
 		}
 		snprintf(want, sizeof(want), "a number from %g to %g, or off", k->min, k->max);
 		if (kf_parse_double(buf, k->min, k->max, &v) < 0)
 			return bad(err, errlen, k->name, value_in, want);
-		t->on = true;
-		t->value = v;
+		*t = (struct kf_threshold){ .on = true, .value = v };
 		return 0;
 	}
 	case K_LONG: {
@@ -558,7 +563,11 @@ int kf_check_config_load(struct kf_check_config *cfg, const char *path, bool mis
 
 static void print_threshold(FILE *out, const struct kf_threshold *t)
 {
-	if (t->on)
+	char r[80];
+
+	if (t->on && t->range)
+		fputs(kf_check_range_format(r, sizeof(r), t), out);
+	else if (t->on)
 		fprintf(out, "%.15g", t->value);
 	else
 		fputs("off", out);

@@ -459,9 +459,9 @@ static int check_lost(struct kf_check_report *rep, const struct kf_check_config 
 	struct kf_check_result *r;
 	char lim[96];
 
-	r = check_result_new(rep, (s->lost_unknown || (cfg->lost_events_warning.on &&
-						  s->lost_events > cfg->lost_events_warning.value))
-			    ? KF_CHECK_WARNING : KF_CHECK_OK, "lost_events");
+	r = check_result_new(rep, s->lost_unknown ? KF_CHECK_WARNING :
+				 check_grade_above((double)s->lost_events, &cfg->lost_events_warning,
+						   &(struct kf_threshold){ 0 }), "lost_events");
 	if (!r)
 		return -1;
 	r->has_value = true;

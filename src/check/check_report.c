@@ -134,6 +134,8 @@ static void nagios_range(char *buf, size_t len, const struct kf_threshold *t, bo
 
 	if (!t->on)
 		buf[0] = '\0';
+	else if (t->range)
+		kf_check_range_format(buf, len, t);
 	else if (below)
 		snprintf(buf, len, "%s:", check_num(t->value, n, sizeof(n)));
 	else
@@ -169,37 +171,62 @@ struct kf_perfdata *check_perf_undetermined(struct kf_check_report *rep, const c
 	return p;
 }
 
-enum kf_check_status check_grade_above(double v, const struct kf_threshold *w, const struct kf_threshold *c)
+/* a check's side (above or below its value) unless a Nagios range was given */
+static bool breached(const struct kf_threshold *t, double v, bool below)
 {
-	if (c->on && v > c->value)
+	if (!t->on)
+		return false;
+	if (t->range)
+		return kf_check_range_breached(t, v);
+	return below ? v < t->value : v > t->value;
+}
+
+static enum kf_check_status grade(double v, const struct kf_threshold *w, const struct kf_threshold *c,
+				  bool below)
+{
+	if (breached(c, v, below))
 		return KF_CHECK_CRITICAL;
-	if (w->on && v > w->value)
+	if (breached(w, v, below))
 		return KF_CHECK_WARNING;
 	return KF_CHECK_OK;
 }
 
+enum kf_check_status check_grade_above(double v, const struct kf_threshold *w, const struct kf_threshold *c)
+{
+	return grade(v, w, c, false);
+}
+
 enum kf_check_status check_grade_below(double v, const struct kf_threshold *w, const struct kf_threshold *c)
 {
-	if (c->on && v < c->value)
-		return KF_CHECK_CRITICAL;
-	if (w->on && v < w->value)
-		return KF_CHECK_WARNING;
-	return KF_CHECK_OK;
+	return grade(v, w, c, true);
+}
+
+/* "above 0.9", "outside 0.2:0.5", "inside 0.2:0.5" */
+static const char *limit(char *buf, size_t len, const struct kf_threshold *t, const char *how)
+{
+	char n[80];
+
+	if (t->range)
+		snprintf(buf, len, "%s %s", t->inside ? "inside" : "outside",
+			 kf_check_range_format(n, sizeof(n), t) + t->inside);	/* "inside 0:1", not "@0:1" */
+	else
+		snprintf(buf, len, "%s %s", how, check_num(t->value, n, sizeof(n)));
+	return buf;
 }
 
 /* "warning above 0.9, critical above 0.98" */
 const char *check_limits(char *buf, size_t len, const struct kf_threshold *w,
 			  const struct kf_threshold *c, const char *how)
 {
-	char a[32], b[32];
+	char a[96], b[96];
 
 	if (w->on && c->on)
-		snprintf(buf, len, "warning %s %s, critical %s %s", how, check_num(w->value, a, sizeof(a)),
-			 how, check_num(c->value, b, sizeof(b)));
+		snprintf(buf, len, "warning %s, critical %s", limit(a, sizeof(a), w, how),
+			 limit(b, sizeof(b), c, how));
 	else if (w->on)
-		snprintf(buf, len, "warning %s %s", how, check_num(w->value, a, sizeof(a)));
+		snprintf(buf, len, "warning %s", limit(a, sizeof(a), w, how));
 	else if (c->on)
-		snprintf(buf, len, "critical %s %s", how, check_num(c->value, b, sizeof(b)));
+		snprintf(buf, len, "critical %s", limit(b, sizeof(b), c, how));
 	else
 		snprintf(buf, len, "no threshold");
 	return buf;

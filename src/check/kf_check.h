@@ -305,4 +305,11 @@ int kf_check_prometheus_write(const char *path, const struct kf_check_output *o,
 			      char *err, size_t errlen);
 int kf_check_prometheus_print(const struct kf_check_output *o, FILE *out);
 
+/* Nagios ranges (check_range.c): "@10:20" into t (on, range); -1 when
+ * malformed. breached: the value alerts. format: the range with both
+ * ends ("20" is written "0:20") */
+int kf_check_range_parse(const char *s, struct kf_threshold *t);
+bool kf_check_range_breached(const struct kf_threshold *t, double v);
+const char *kf_check_range_format(char *buf, size_t len, const struct kf_threshold *t);
+
 #endif

@@ -56,6 +56,29 @@ expect_rc "-c highorder=$((n9 + 1)):" 2
 k -w highorder=$n9: -c highorder=$((n9 / 2)):
 expect_rc "-w highorder=$n9: (not below)" 0
 has "highorder perfdata" "'free_blocks_ge_o9'=$n9;$n9:;$((n9 / 2)):;"
+# any other range of the guidelines: two ends (outside alerts), @ (inside
+# alerts), the other side's N: or ~:N; ends inclusive
+k -w "unusable=@0:$above"
+expect_rc "-w unusable=@0:$above (every index inside)" 1
+has "inside, said" "^WARNING: unusable_index: .* order 9 is $u9 \\(warning inside 0:$above"
+case $(perfdata | tr '\n' ' ') in *"_o9'=$u9;@0:$above;0.98;"*) ok ;; *) fail "perfdata without @0:$above: $(perfdata | tr '\n' ' ')" ;; esac
+k -c "unusable=@$above:1"
+expect_rc "-c unusable=@$above:1 (none inside)" 0
+k -c "unusable=$above:1"
+expect_rc "-c unusable=$above:1 (every index outside)" 2
+has "outside, said" "^CRITICAL: unusable_index: .* order 9 is $u9 \\(.*critical outside $above:1\\)"
+k -c "unusable=$u9:$u9"
+expect_rc "-c unusable=$u9:$u9: the index itself is inside (inclusive), the other zones' below" 2
+k -w "highorder=~:$n9"
+expect_rc "-w highorder=~:$n9 (the other side: above $n9 alerts)" 0
+k -w "highorder=~:$((n9 - 1))"
+expect_rc "-w highorder=~:$((n9 - 1))" 1
+# kfrag.conf takes them too, and --print-config writes them back
+{ base_conf; echo "unusable_warning = @0.1:0.2"; } > $TMP/range.conf
+kcheck --config $TMP/range.conf --print-config
+expect_eq "print-config: the range" "$(grep '^unusable_warning' $TMP/out)" "unusable_warning = @0.1:0.2"
+kcheck --config $TMP/range.conf --proc-root $A --duration 0
+expect_rc "kfrag.conf's @0.1:0.2 (no index inside)" 0
 
 # ---- a bad command line: UNKNOWN, one status line, exit 3 -------------------------
 # bad WHAT PATTERN ARGS...
@@ -68,8 +91,8 @@ bad() {
 	has "$why: says so" "^KFRAG UNKNOWN - bad command line: $pattern"
 }
 bad "range of the wrong side" "-w highorder=10: highorder alerts below" -w highorder=10
-bad "inside range" "-c unusable=@0.5: .*inside range" -c unusable=@0.5
-bad "two-sided range" "-c unusable=0.2:0.3: unusable alerts above" -c unusable=0.2:0.3
+bad "a range upside down" "-c unusable=0.3:0.2: unusable '0.3:0.2' is not a Nagios range" -c unusable=0.3:0.2
+bad "a finding's threshold: its side only" "-w finding_extfrag=@1:2: .*takes no other range" -w finding_extfrag=@1:2
 bad "no such check" "-w nosuchcheck=1: no such check" -w nosuchcheck=1
 bad "no critical level" "-c lost_events=3: no such check" -c lost_events=3
 bad "no range" "-w unusable: wants CHECK=RANGE" -w unusable

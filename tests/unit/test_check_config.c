@@ -299,6 +299,38 @@ static void test_findings_keys(void)
 	CHECK(cfg.findings.unbatched_min_share == 0.25, "min share %g", cfg.findings.unbatched_min_share);
 }
 
+/* Nagios ranges: the guidelines' forms, ends inclusive, and what is not one */
+static void test_ranges(void)
+{
+	struct kf_threshold t;
+	struct kf_check_config cfg;
+	char err[512], buf[80];
+	static const char *const bad[] = { "", "@", ":", "~", "5:1", "a:1", "1:b", "1e999", "@@1", "1:2:3", "~:~" };
+
+	CHECK(kf_check_range_parse("10", &t) == 0 && t.range && !t.inside && t.low == 0 && t.value == 10, "10");
+	CHECK(kf_check_range_breached(&t, -1) && !kf_check_range_breached(&t, 0) &&
+	      !kf_check_range_breached(&t, 10) && kf_check_range_breached(&t, 10.5), "10: outside 0..10 alerts");
+	CHECK(kf_check_range_parse("10:", &t) == 0 && kf_check_range_breached(&t, 9.9) &&
+	      !kf_check_range_breached(&t, 1e300), "10: alerts below 10");
+	CHECK(kf_check_range_parse("~:10", &t) == 0 && !kf_check_range_breached(&t, -1e300) &&
+	      kf_check_range_breached(&t, 11), "~:10 alerts above 10");
+	CHECK(kf_check_range_parse("@10:20", &t) == 0 && t.inside && kf_check_range_breached(&t, 10) &&
+	      kf_check_range_breached(&t, 20) && !kf_check_range_breached(&t, 20.1), "@10:20 alerts inside");
+	CHECK(strcmp(kf_check_range_format(buf, sizeof(buf), &t), "@10:20") == 0, "format %s", buf);
+	CHECK(kf_check_range_parse("~:", &t) == 0 && strcmp(kf_check_range_format(buf, sizeof(buf), &t), "~:") == 0,
+	      "~: is everything: %s", buf);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(kf_check_range_parse(bad[i], &t) < 0, "'%s' taken as a range", bad[i]);
+	/* kfrag.conf: a check's threshold takes a range, a finding's does not */
+	kf_check_config_defaults(&cfg);
+	CHECK(kf_check_config_set(&cfg, "unusable_warning", "@0.2:0.5", "test", err, sizeof(err)) == 0, "%s", err);
+	CHECK(cfg.unusable_warning.range && cfg.unusable_warning.inside, "range not kept");
+	CHECK(kf_check_config_set(&cfg, "unusable_warning", "0.7", "test", err, sizeof(err)) == 0, "%s", err);
+	CHECK(!cfg.unusable_warning.range && cfg.unusable_warning.value == 0.7, "a plain value after a range");
+	CHECK(kf_check_config_set(&cfg, "finding_extfrag_warning", "1:2", "test", err, sizeof(err)) < 0,
+	      "a finding took a range");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -310,6 +342,7 @@ int main(void)
 	test_files();
 	test_print_roundtrip();
 	test_findings_keys();
+	test_ranges();
 	test_state();
 	{
 		char cmd[4200];

@@ -159,13 +159,13 @@ static void test_indices(void)
 	      "zone perfdata not marked per zone");
 
 	/* at the threshold: not above, OK; just below it: WARNING */
-	cfg.unusable_warning = (struct kf_threshold){ true, 0.333 };
+	cfg.unusable_warning = (struct kf_threshold){ .on = true, .value = 0.333 };
 	cfg.nr_unusable_orders = 1;
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
 	cfg.unusable_warning.value = 0.332;
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
 	CHECK_EQ_STR(perf("unusable_node0_DMA32_o3")->warn, "0.332");
-	cfg.unusable_critical = (struct kf_threshold){ true, 0.3 };
+	cfg.unusable_critical = (struct kf_threshold){ .on = true, .value = 0.3 };
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
 	CHECK_EQ_STR(perf("unusable_node0_DMA32_o3")->crit, "0.3");
 	/* a zone list leaves DMA32 out */
@@ -180,8 +180,8 @@ static void test_indices(void)
 	quiet_config();
 	cfg.nr_extfrag_orders = 1;
 	cfg.extfrag_orders[0] = 9;
-	cfg.extfrag_warning = (struct kf_threshold){ true, 0.5 };
-	cfg.extfrag_critical = (struct kf_threshold){ true, 0.8 };
+	cfg.extfrag_warning = (struct kf_threshold){ .on = true, .value = 0.5 };
+	cfg.extfrag_critical = (struct kf_threshold){ .on = true, .value = 0.8 };
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
 	CHECK_EQ_STR(perf("extfrag_node0_DMA32_o9")->warn, "~:0.5");
 	cfg.extfrag_critical.value = 0.79;
@@ -196,14 +196,14 @@ static void test_highorder(void)
 	quiet_config();
 	counters(&now, 1000, 0, 0, 0);
 	cfg.highorder_order = 9;
-	cfg.highorder_warning = (struct kf_threshold){ true, 6 };
+	cfg.highorder_warning = (struct kf_threshold){ .on = true, .value = 6 };
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);	/* 6 is not below 6 */
 	CHECK_EQ_U64(rep.highorder_blocks, 6);
 	CHECK_EQ_STR(perf("free_blocks_ge_o9")->warn, "6:");
 	CHECK(!perf("free_blocks_ge_o9")->per_zone, "free_blocks_ge_o9 (over zones) marked per zone");
 	cfg.highorder_warning.value = 7;
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
-	cfg.highorder_critical = (struct kf_threshold){ true, 7 };
+	cfg.highorder_critical = (struct kf_threshold){ .on = true, .value = 7 };
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
 	cfg.highorder_order = 10;	/* 2 blocks */
 	cfg.highorder_warning.value = 3;
@@ -227,8 +227,8 @@ static void test_rates(void)
 	const struct kf_check_result *r;
 
 	quiet_config();
-	cfg.compact_stall_rate_warning = (struct kf_threshold){ true, 0.1 };
-	cfg.compact_stall_rate_critical = (struct kf_threshold){ true, 1 };
+	cfg.compact_stall_rate_warning = (struct kf_threshold){ .on = true, .value = 0.1 };
+	cfg.compact_stall_rate_critical = (struct kf_threshold){ .on = true, .value = 1 };
 	cfg.compact_fail_rate_warning.on = cfg.compact_fail_rate_critical.on = false;
 	cfg.compact_fail_ratio_warning.on = cfg.compact_fail_ratio_critical.on = false;
 
@@ -322,14 +322,14 @@ static void test_trace(void)
 	memset(&snap, 0, sizeof(snap));
 	snap.extfrag_total.fallbacks = 1000;
 	snap.extfrag_total.fragmenting = 100;
-	cfg.extfrag_fragmenting_rate_warning = (struct kf_threshold){ true, 10 };
-	cfg.extfrag_fragmenting_rate_critical = (struct kf_threshold){ true, 100 };
+	cfg.extfrag_fragmenting_rate_warning = (struct kf_threshold){ .on = true, .value = 10 };
+	cfg.extfrag_fragmenting_rate_critical = (struct kf_threshold){ .on = true, .value = 100 };
 	CHECK_EQ_INT(run(NULL, &snap, 10), KF_CHECK_OK);	/* 10/s: not above */
 	CHECK_EQ_INT(run(NULL, &snap, 5), KF_CHECK_WARNING);	/* 20/s */
 	CHECK_EQ_INT(run(NULL, &snap, 0.5), KF_CHECK_CRITICAL);	/* 200/s */
 	CHECK(fabs(perf("extfrag_fallback_rate")->value - 2000) < 1e-9, "fallback rate");
 	CHECK_EQ_INT(run(NULL, &snap, 0), KF_CHECK_OK);		/* no time: not checked */
-	cfg.extfrag_fallback_rate_warning = (struct kf_threshold){ true, 150 };
+	cfg.extfrag_fallback_rate_warning = (struct kf_threshold){ .on = true, .value = 150 };
 	CHECK_EQ_INT(run(NULL, &snap, 5), KF_CHECK_WARNING);	/* 200 fallbacks/s */
 
 	/* lost events: WARNING at most, whatever the count */
@@ -344,7 +344,7 @@ static void test_trace(void)
 	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_WARNING);
 	snap.lost_unknown = false;
 	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_OK);
-	cfg.lost_events_warning = (struct kf_threshold){ true, 10 };
+	cfg.lost_events_warning = (struct kf_threshold){ .on = true, .value = 10 };
 	snap.lost_events = 10;
 	CHECK_EQ_INT(run(NULL, &snap, 1), KF_CHECK_OK);
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);	/* no trace */
@@ -511,11 +511,11 @@ static void test_memmap(void)
 			     "(1 blocked: reserved 1)"), "%s", r ? r->message : "no DMA line");
 	CHECK(!perf("blocked_fraction_node0_DMA"), "perfdata of a zone not judged");
 	/* at, above the warning; above the critical */
-	cfg.blocked_fraction_warning = (struct kf_threshold){ true, 0.3 };
+	cfg.blocked_fraction_warning = (struct kf_threshold){ .on = true, .value = 0.3 };
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_OK);
 	cfg.blocked_fraction_warning.value = 0.29;
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_WARNING);
-	cfg.blocked_fraction_critical = (struct kf_threshold){ true, 0.299 };
+	cfg.blocked_fraction_critical = (struct kf_threshold){ .on = true, .value = 0.299 };
 	CHECK_EQ_INT(run(NULL, NULL, 0), KF_CHECK_CRITICAL);
 	/* DMA judged once min_blocks allows it: 1 of 8 = 0.125, above 0.1 */
 	cfg.blocked_fraction_warning.value = 0.1;
@@ -574,7 +574,7 @@ static void test_nagios(void)
 	counters(&now, 1000, 0, 0, 0);
 	cfg.nr_unusable_orders = 1;
 	cfg.unusable_orders[0] = 3;
-	cfg.unusable_warning = (struct kf_threshold){ true, 0.2 };
+	cfg.unusable_warning = (struct kf_threshold){ .on = true, .value = 0.2 };
 	run(NULL, NULL, 0);
 	kf_check_report_add(&rep, KF_CHECK_OK, "note", "a | pipe\nand a newline");
 	memset(&o, 0, sizeof(o));
