@@ -162,6 +162,7 @@ struct kf_guard_input {
 	int proactiveness_changes;
 	char sched_ext_state[32];	/* /sys/kernel/sched_ext/state, "" when absent */
 	char sched_ext_ops[64];		/* /sys/kernel/sched_ext/root/ops */
+	bool sched_ext_saved;		/* offline: read from a recording's saved /sys */
 	bool enforced;			/* --enforce set the sysctl to 0 */
 	/* extensions */
 	bool offline;			/* from a recorded trace: no /proc, no sysctl */

@@ -285,8 +285,14 @@ int kf_guard_text(const struct kf_guard_input *in, const struct kf_guard_result 
 		fprintf(out, "; protect one with --protect-pid PID or --protect-comm NAME, all with --lock-threshold KB\n");
 	}
 	if (in->offline && in->unevictable_allowed_end >= 0) {
-		fprintf(out, "vm.compact_unevictable_allowed: %d (%s); sched_ext: not known for a recorded trace\n",
-			in->unevictable_allowed_end, in->sysctl_source[0] ? in->sysctl_source : "given");
+		fprintf(out, "vm.compact_unevictable_allowed: %d (%s); sched_ext: ", in->unevictable_allowed_end,
+			in->sysctl_source[0] ? in->sysctl_source : "given");
+		/* a recording saves /sys/kernel/sched_ext with the rest */
+		if (in->sched_ext_saved)
+			fprintf(out, "%s%s%s (recording)\n", in->sched_ext_state[0] ? in->sched_ext_state : "not available",
+				in->sched_ext_ops[0] ? ", ops " : "", in->sched_ext_ops);
+		else
+			fprintf(out, "not known for a recorded trace\n");
 	} else if (in->offline) {
 		fprintf(out, "sysctls and sched_ext: not known for a recorded trace (say them with --assume-sysctl)\n");
 	} else {

@@ -166,6 +166,7 @@ static int saved_guard_view(const struct kf_run *r, struct kf_guard_input *in)
 	in->nr_unmatched = kept;
 	snprintf(in->sched_ext_state, sizeof(in->sched_ext_state), "%s", r->saved_sched_ext);
 	snprintf(in->sched_ext_ops, sizeof(in->sched_ext_ops), "%s", r->saved_sched_ext_ops);
+	in->sched_ext_saved = true;
 	free(in->candidates);
 	in->candidates = malloc((r->nr_saved_candidates + 1) * sizeof(*in->candidates));
 	if (!in->candidates)

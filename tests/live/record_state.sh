@@ -181,6 +181,12 @@ expect_eq "summary without --memmap" "$(jq -c '[.memmap.zones[].by_kind]' $R)" \
 	"$(jq -c '[.zones[].by_kind]' "$S/kfrag/memmap.json")"
 grep -q '^== Memory map (pageblocks, saved in the trace at the end of the recording' "$TMP/report.txt" &&
 	ok || fail "the text report does not say the map is the recording's"
+# sched_ext as this machine has it (the recording saved /sys/kernel/sched_ext)
+want_scx="not available"
+[ -r /sys/kernel/sched_ext/state ] && want_scx=$(cat /sys/kernel/sched_ext/state)
+[ -s /sys/kernel/sched_ext/root/ops ] && want_scx="$want_scx, ops $(cat /sys/kernel/sched_ext/root/ops)"
+grep -qF "; sched_ext: $want_scx (recording)" "$TMP/report.txt" && ok ||
+	fail "the text report's sched_ext is not the recording's '$want_scx': $(grep 'sched_ext' "$TMP/report.txt")"
 grep -q 'class="memmap-source"[^>]*>[^<]*the map saved in the trace' "$TMP/report.svg" &&
 	ok || fail "the SVG does not say the map is the recording's"
 
