@@ -143,8 +143,7 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 			return -1;
 		if (n < z->nr_orders)
 			usable++;
-		for (int o = n; o < z->nr_orders; o++)
-			blocks += z->free_blocks[o] << (o - n);
+		blocks += kf_buddy_blocks_of_order(z, n);
 	}
 	if (selected == 0)
 		return kf_check_report_add(rep, KF_CHECK_UNKNOWN, "zones",
@@ -162,7 +161,7 @@ static int check_zones(struct kf_check_report *rep, const struct kf_check_input 
 	r->value = (double)blocks;
 	snprintf(r->message, sizeof(r->message),
 		 "%llu free blocks of order %d or more (%s MiB contiguous, counted in order-%d blocks; %s)",
-		 (unsigned long long)blocks, n, check_num((double)(blocks << n) * 4096 / 1048576, b1, sizeof(b1)), n,
+		 (unsigned long long)blocks, n, check_num((double)(blocks << n) * (double)in->page_size / 1048576, b1, sizeof(b1)), n,
 		 check_limits(lim, sizeof(lim), &cfg->highorder_warning, &cfg->highorder_critical, "below"));
 	snprintf(label, sizeof(label), "free_blocks_ge_o%d", n);
 	if (!check_perf_add(rep, label, (double)blocks, &cfg->highorder_warning, &cfg->highorder_critical,

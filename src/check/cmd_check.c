@@ -421,6 +421,7 @@ static int evaluate(struct check_run *r)
 		.snap = r->m->snap,
 		.memmap = r->m->memmap,
 		.memmap_error = r->m->memmap_error,
+		.page_size = r->m->page_size > 0 ? r->m->page_size : sysconf(_SC_PAGESIZE),
 	};
 
 	ret = kf_check_evaluate(&in, &r->rep);

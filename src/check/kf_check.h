@@ -182,6 +182,7 @@ struct kf_check_input {
 	 * with memmap_error set when it could not be: an OK line says why */
 	const struct kf_memmap *memmap;
 	const char *memmap_error;
+	long page_size;				/* bytes of a page: the contiguous MiB */
 };
 
 struct kf_check_result {

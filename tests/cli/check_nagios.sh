@@ -34,6 +34,9 @@ below=$(awk -v u=$u9 'BEGIN { print u - 0.01 }')
 above=$(awk -v u=$u9 'BEGIN { print u + 0.01 }')
 k
 expect_rc "no thresholds given: OK" 0
+# the contiguous memory they make, in this machine's pages (the fixture's)
+mib=$(awk -v n=$n9 -v p=$(getconf PAGESIZE) 'BEGIN { printf "%d", n * 512 * p / 1048576 }')
+has "highorder in MiB" "^OK: highorder: $n9 free blocks of order 9 or more \\($mib MiB contiguous"
 k -w unusable=$below
 expect_rc "-w unusable=$below" 1
 has "the WARNING names the index" "^WARNING: unusable_index: .* order 9 is $u9 \\(warning above $below"
