@@ -236,8 +236,7 @@ struct kf_snapshot {
 	/* page allocator, read with kf_snapshot_page: rows of counts by [zone
 	 * (nr_zones+1)][kind], one per (cpu, order, mt slot) that has any;
 	 * page_row_at[cpu * KF_PAGE_ROWS + order * KF_MT_SLOTS + mt] is the
-	 * row's number + 1, 0 for none (all zero). Without page_row_at, pages
-	 * is the whole table: [cpu][order][mt slot][zone][kind] */
+	 * row's number + 1, 0 for none (all zero) */
 	struct kf_count *pages;
 	uint32_t *page_row_at;
 	/* the same summed: per CPU [cpu * KF_PK_NR + kind], per zone
@@ -315,18 +314,15 @@ extern const struct kf_count kf_count_zero;
 static inline const struct kf_count *
 kf_snapshot_page(const struct kf_snapshot *s, int cpu, int zone, int mt, int order, int kind)
 {
-	long row = (long)order * KF_MT_SLOTS + mt, at;
+	long at = s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + order * KF_MT_SLOTS + mt];
 
-	if (!s->page_row_at)
-		return &s->pages[((((long)cpu * KF_PAGE_ROWS + row) * (s->nr_zones + 1)) + zone) * KF_PK_NR + kind];
-	at = s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + row];
 	return at ? &s->pages[((at - 1) * (s->nr_zones + 1) + zone) * KF_PK_NR + kind] : &kf_count_zero;
 }
 
 /* may the cells of (cpu, mt, order) have counts: false = all zero */
 static inline bool kf_snapshot_page_row(const struct kf_snapshot *s, int cpu, int mt, int order)
 {
-	return !s->page_row_at || s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + order * KF_MT_SLOTS + mt];
+	return s->page_row_at[(size_t)cpu * KF_PAGE_ROWS + order * KF_MT_SLOTS + mt] != 0;
 }
 
 /* the entry of CPU number cpu in the per-CPU arrays, -1 when it never occurred */

@@ -34,7 +34,11 @@ static struct kf_snapshot *snap_new(void)
 	s->zones[0] = (struct kf_zone_span){ 0, "Normal", 0x100000, 0x200000 };
 	s->ev_per_cpu = calloc((size_t)KF_EV_NR * NCPU, sizeof(*s->ev_per_cpu));
 	s->cpus = calloc(NCPU, sizeof(*s->cpus));
-	s->pages = calloc((size_t)NCPU * (NZONE + 1) * KF_MT_SLOTS * KF_MAX_ORDER * KF_PK_NR, sizeof(*s->pages));
+	/* a row for every (cpu, order, mt slot), numbered in that order */
+	s->pages = calloc((size_t)NCPU * KF_PAGE_ROWS * (NZONE + 1) * KF_PK_NR, sizeof(*s->pages));
+	s->page_row_at = calloc((size_t)NCPU * KF_PAGE_ROWS, sizeof(*s->page_row_at));
+	for (uint32_t r = 0; r < NCPU * KF_PAGE_ROWS; r++)
+		s->page_row_at[r] = r + 1;
 	s->pages_cpu = calloc((size_t)NCPU * KF_PK_NR, sizeof(*s->pages_cpu));
 	s->pages_zone = calloc((size_t)(NZONE + 1) * KF_PK_NR, sizeof(*s->pages_zone));
 	s->cross_free = calloc(1, sizeof(*s->cross_free));
