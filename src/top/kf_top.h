@@ -451,6 +451,8 @@ struct kf_top_input {
 int kf_top_view_build(struct kf_top_view *v, const struct kf_top_input *in,
 		      const struct kf_top_state *st);
 void kf_top_view_release(struct kf_top_view *v);
+/* the guard's part of v (top_model_guard.c): 0 or -1 (ENOMEM) */
+int kf_top_guard_build(struct kf_top_view *v, const struct kf_top_input *in, const struct kf_top_state *st);
 
 /* ---- the drawing side (src/top_ui.c) ---------------------------------- */
 
