@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Output files written to a temporary name and renamed (or through a device), strict number parsing, the monotonic clock. */
+/* Output files written to a temporary name and renamed (or through a device). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kf_live_cleanup.h"
@@ -228,58 +225,4 @@ void kf_atomic_abort(struct kf_atomic_file *af)
 	free(af->path);
 	free(af->tmp_path);
 	memset(af, 0, sizeof(*af));
-}
-
-int kf_parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) {
-		errno = EINVAL;
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-int kf_parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min || v > max) {
-		errno = EINVAL;
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-double kf_monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void kf_file_error(struct kf_file_error *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (e->code)
-		return;
-	e->code = code;
-	n = snprintf(e->buf, e->len, "%s: ", e->path);
-	if (n < 0 || (size_t)n >= e->len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(e->buf + n, e->len - n, fmt, ap);
-	va_end(ap);
 }
