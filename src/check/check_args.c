@@ -31,12 +31,9 @@ static bool alerts_below(const char *check)
 
 static bool is_number(const char *s)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	return *s && !*end && errno == 0 && isfinite(v);
+	return kf_parse_double(s, -HUGE_VAL, HUGE_VAL, &v) == 0;
 }
 
 /* the threshold value of kfrag.conf that RANGE means for a check alerting

@@ -7,21 +7,21 @@
  */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "kf_check.h"
+#include "kf_util.h"
 
+/* one end, the n bytes at s: a finite number */
 static int parse_end(const char *s, size_t n, double *v)
 {
-	char buf[64], *end;
+	char buf[64];
 
-	if (n == 0 || n >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	*v = strtod(buf, &end);
-	return *end || !isfinite(*v) ? -1 : 0;
+	return kf_parse_double(buf, -HUGE_VAL, HUGE_VAL, v);
 }
 
 int kf_check_range_parse(const char *s, struct kf_threshold *t)
