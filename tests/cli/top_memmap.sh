@@ -185,7 +185,7 @@ cellcolours() {
 n80=$(top_screen | sed -n 's/^>Memory map  1 cell = \([0-9]*\) .*/\1/p')
 # each resize: the map drawn again for the new size before it is read
 cell_blocks() { top_screen | sed -n 's/^>Memory map  1 cell = \([0-9]*\) .*/\1/p'; }
-cells_fewer() { _n=$(cell_blocks); [ -n "$_n" ] && [ "$_n" -lt "$n80" ]; }
+cells_fewer() { _cells=$(cell_blocks); [ -n "$_cells" ] && [ "$_cells" -lt "$n80" ]; }
 top_resize 200x50
 top_until cells_fewer && ok || fail "200x50: $(cell_blocks) pageblocks a cell, not fewer than 80x24's $n80"
 check_map 200x50

@@ -107,22 +107,23 @@ top_wait_gone() {
 top_expect() {
 	_what=$1 _want=$2
 	shift 2
-	_n=100
+	_te_n=100
 	while :; do
 		_got=$("$@")
 		[ "$_got" = "$_want" ] && { ok; return 0; }
-		_n=$((_n - 1))
-		[ $_n -le 0 ] && break
+		_te_n=$((_te_n - 1))
+		[ $_te_n -le 0 ] && break
 		sleep 0.1
 	done
 	fail "$_what: got '$_got', want '$_want'"
 }
-# top_until CMD...: until CMD succeeds; 1 after 10 s
+# top_until CMD...: until CMD succeeds; 1 after 10 s (shell variables are
+# global in sh: the counters have names of their own, CMD may use _n)
 top_until() {
-	_n=100
+	_tu_n=100
 	until "$@"; do
-		_n=$((_n - 1))
-		[ $_n -le 0 ] && return 1
+		_tu_n=$((_tu_n - 1))
+		[ $_tu_n -le 0 ] && return 1
 		sleep 0.1
 	done
 }
