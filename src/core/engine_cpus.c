@@ -11,9 +11,6 @@
 
 #include "engine_internal.h"
 
-#define PFN_CHUNK_SHIFT		16
-#define PFN_CHUNK_PFNS		(1UL << PFN_CHUNK_SHIFT)
-
 static unsigned hash_u32(uint32_t v)
 {
 	return v * 2654435761u;
@@ -364,8 +361,8 @@ static unsigned long pfn_cell(uint64_t pfn, enum pfn_slot slot)
 	return (pfn & (PFN_CHUNK_PFNS - 1)) * PFN_SLOTS + slot;
 }
 
-/* remembers CPU index for pfn; indexes beyond 65534 are not followed */
-void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index)
+/* kf_pfn_set's other cases; indexes beyond 65534 are not followed */
+void kf_pfn_set_slow(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index)
 {
 	unsigned long at = pfn_cell(pfn, slot);
 	unsigned value = index >= 0 && index < 0xffff ? (unsigned)index + 1 : 0;
@@ -385,7 +382,7 @@ void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index)
 		((uint16_t *)chunk)[at] = (uint16_t)value;
 }
 
-int kf_pfn_take(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot)
+int kf_pfn_take_slow(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot)
 {
 	unsigned long at = pfn_cell(pfn, slot);
 	uint64_t i;

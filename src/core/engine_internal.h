@@ -159,24 +159,120 @@ void kf_flow_release(struct flow_map *m);
 /* the flows as CPU numbers, sorted by (from, to); NULL and errno on failure */
 struct kf_cpu_flow *kf_flow_export(const struct cpu_table *t, enum flow_kind kind, int *nr);
 /* index -1 forgets */
-void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index);
-/* the index recorded (forgotten), -1 */
-int kf_pfn_take(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot);
+void kf_pfn_set_slow(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index);
 void kf_pfn_release(struct pfn_map *m);
 
-/* engine_pages.c */
+#define PFN_CHUNK_SHIFT		16
+#define PFN_CHUNK_PFNS		(1UL << PFN_CHUNK_SHIFT)
+
+/* pfn's byte-wide slots, or NULL when its chunk is wide or not made yet */
+static inline uint8_t *kf_pfn_narrow(const struct pfn_map *m, uint64_t pfn)
+{
+	uint64_t chunk = pfn >> PFN_CHUNK_SHIFT;
+
+	if (chunk >= m->nr_chunks || !m->chunks[chunk] || m->wide[chunk])
+		return NULL;
+	return (uint8_t *)m->chunks[chunk] + (pfn & (PFN_CHUNK_PFNS - 1)) * PFN_SLOTS;
+}
+
+/* remembers CPU index for pfn (-1 forgets); inline: several times an event.
+ * The usual case writes a byte; the rest (a chunk to make or to widen, an
+ * index above 254) is kf_pfn_set_slow's */
+static inline void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot, int index)
+{
+	uint8_t *cell = kf_pfn_narrow(m, pfn);
+
+	if (cell && index < 0xff)
+		cell[slot] = (uint8_t)(index + 1);	/* -1 + 1: forgotten */
+	else
+		kf_pfn_set_slow(m, pfn, slot, index);
+}
+
+int kf_pfn_take_slow(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot);
+
+/* the index recorded (forgotten), -1 */
+static inline int kf_pfn_take(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot)
+{
+	uint8_t *cell = kf_pfn_narrow(m, pfn);
+	int value;
+
+	if (!cell)
+		return kf_pfn_take_slow(m, pfn, slot);
+	value = cell[slot];
+	cell[slot] = 0;
+	return value - 1;
+}
+
+/* engine_pages.c; the inline ones run for every page event */
 void kf_run_end(struct cpu_state *c);
-void kf_run_track(struct cpu_state *c, const struct kf_event *ev);
 void kf_lock_run_end(struct cpu_state *c);
-void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type type);
 void kf_feed_page(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev,
 		  struct kf_proc_stats *ps);
 void kf_feed_extfrag(struct kf_engine *e, const struct kf_event *ev, struct kf_proc_stats *ps);
-int kf_zone_cached(struct kf_engine *e, uint64_t pfn);
+
+/* pcp refill and drain runs of a CPU: a run ends at an event of another kind */
+static inline void kf_run_track(struct cpu_state *c, const struct kf_event *ev)
+{
+	enum run_kind kind = RUN_NONE;
+
+	if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED && ev->page.percpu_refill)
+		kind = RUN_REFILL;
+	else if (ev->type == KF_EV_PAGE_PCPU_DRAIN)
+		kind = RUN_DRAIN;
+	if (kind != c->run)
+		kf_run_end(c);
+	if (kind != RUN_NONE) {
+		c->run = kind;
+		c->run_pages += 1ULL << (ev->page.order & 31);
+	}
+}
+
+/* the per-process pcp columns, exactly as trace-pagealloc-postprocess.pl keeps them */
+static inline void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type type)
+{
+	if (s->in_drain && type != KF_EV_PAGE_PCPU_DRAIN) {
+		s->pcpu_drains++;
+		s->in_drain = false;
+	}
+	if (s->in_refill && type != KF_EV_PAGE_ALLOC_ZONE_LOCKED) {
+		s->pcpu_refills++;
+		s->in_refill = false;
+	}
+}
+
+
+/* the zone of pfn, nr_zones for none: consecutive pfns mostly share one */
+static inline int kf_zone_cached(struct kf_engine *e, uint64_t pfn)
+{
+	const struct kf_zone_span *z = &e->zones[e->last_zone];
+	int zone;
+
+	if (e->last_zone < e->nr_zones && pfn >= z->start_pfn && pfn < z->end_pfn)
+		return e->last_zone;
+	zone = kf_zone_of_pfn(e->zones, e->nr_zones, pfn);
+	if (zone < e->nr_zones)
+		e->last_zone = zone;
+	return zone;
+}
 
 /* engine_procs.c */
-struct proc_entry *kf_proc_of(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev);
+struct proc_entry *kf_proc_of_slow(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev);
 void kf_comm_copy(char dst[KF_COMM_LEN], const char *src);
+
+/* the process of ev, made on its first event, NULL without memory. Inline:
+ * a CPU runs one task for many events, and the source says when its name
+ * is the one known already (comm_id) */
+static inline struct proc_entry *kf_proc_of(struct kf_engine *e, struct cpu_state *c,
+					    const struct kf_event *ev)
+{
+	if (c->last_pid == ev->pid && c->last_proc < e->nr_procs) {
+		struct proc_entry *p = &e->procs[c->last_proc];
+
+		if (!ev->comm || ev->comm[0] == '<' || (ev->comm_id && ev->comm_id == p->comm_id))
+			return p;
+	}
+	return kf_proc_of_slow(e, c, ev);
+}
 
 /* engine_compaction.c */
 void kf_feed_compaction(struct kf_engine *e, const struct kf_event *ev, struct proc_entry *p);

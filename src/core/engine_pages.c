@@ -16,19 +16,6 @@ int kf_zone_of_pfn(const struct kf_zone_span *zones, int nr_zones, uint64_t pfn)
 	return nr_zones;
 }
 
-int kf_zone_cached(struct kf_engine *e, uint64_t pfn)
-{
-	const struct kf_zone_span *z = &e->zones[e->last_zone];
-
-	if (e->last_zone < e->nr_zones && pfn >= z->start_pfn && pfn < z->end_pfn)
-		return e->last_zone;
-	int zone = kf_zone_of_pfn(e->zones, e->nr_zones, pfn);
-
-	if (zone < e->nr_zones)
-		e->last_zone = zone;
-	return zone;
-}
-
 void kf_run_end(struct cpu_state *c)
 {
 	struct kf_runs *r = c->run == RUN_REFILL ? &c->st.refill : &c->st.drain;
@@ -41,22 +28,6 @@ void kf_run_end(struct cpu_state *c)
 		r->max_pages = c->run_pages;
 	c->run = RUN_NONE;
 	c->run_pages = 0;
-}
-
-void kf_run_track(struct cpu_state *c, const struct kf_event *ev)
-{
-	enum run_kind kind = RUN_NONE;
-
-	if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED && ev->page.percpu_refill)
-		kind = RUN_REFILL;
-	else if (ev->type == KF_EV_PAGE_PCPU_DRAIN)
-		kind = RUN_DRAIN;
-	if (kind != c->run)
-		kf_run_end(c);
-	if (kind != RUN_NONE) {
-		c->run = kind;
-		c->run_pages += 1ULL << (ev->page.order & 31);
-	}
 }
 
 void kf_lock_run_end(struct cpu_state *c)
@@ -93,19 +64,6 @@ static void lock_run_track(struct cpu_state *c, const struct kf_event *ev, int z
 	} else if (ev->type == KF_EV_PAGE_ALLOC_ZONE_LOCKED) {
 		c->zone_lock[zone].direct++;
 		c->zone_lock[zone].direct_pages += pages;
-	}
-}
-
-/* the per-process pcp columns, exactly as trace-pagealloc-postprocess.pl keeps them */
-void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type type)
-{
-	if (s->in_drain && type != KF_EV_PAGE_PCPU_DRAIN) {
-		s->pcpu_drains++;
-		s->in_drain = false;
-	}
-	if (s->in_refill && type != KF_EV_PAGE_ALLOC_ZONE_LOCKED) {
-		s->pcpu_refills++;
-		s->in_refill = false;
 	}
 }
 

@@ -77,7 +77,8 @@ static struct proc_entry *proc_lookup(struct kf_engine *e, int pid, const char *
 	return p;
 }
 
-struct proc_entry *kf_proc_of(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev)
+/* kf_proc_of past its cached process */
+struct proc_entry *kf_proc_of_slow(struct kf_engine *e, struct cpu_state *c, const struct kf_event *ev)
 {
 	struct proc_entry *p;
 

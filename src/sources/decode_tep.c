@@ -106,6 +106,9 @@ static const struct field_spec *const specs[KF_EV_NR] = {
 /* the events kfrag decodes, by id: an open-addressed table, never indexed by
  * the raw id (a trace may number its events up to INT_MAX) */
 #define ID_SLOTS 64		/* a power of two, over twice KF_EV_OTHER */
+/* ids below this (the kernel numbers its events from a few dozen up to a
+ * few thousand) find their slot in one load, without the table's probe */
+#define ID_DIRECT 4096
 
 struct resolved_field {
 	unsigned src_offset;
@@ -144,6 +147,7 @@ struct kf_decoder {
 	unsigned type_offset, type_size;	/* common_type: the event id */
 	unsigned pid_offset, pid_size;
 	struct event_decoder by_id[ID_SLOTS];
+	uint8_t direct[ID_DIRECT];	/* id -> slot + 1, 0: not an event kfrag decodes */
 	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
 	struct {
 		int pid;
@@ -161,8 +165,10 @@ static unsigned id_slot(int id)
 	return ((unsigned)id * 2654435761u) >> 26;	/* top 6 bits: ID_SLOTS */
 }
 
-static struct event_decoder *decoder_find(struct kf_decoder *d, int id)
+static inline struct event_decoder *decoder_find(struct kf_decoder *d, int id)
 {
+	if ((unsigned)id < ID_DIRECT)
+		return d->direct[id] ? &d->by_id[d->direct[id] - 1] : NULL;
 	for (unsigned i = 0, s = id_slot(id); i < ID_SLOTS; i++, s = (s + 1) & (ID_SLOTS - 1)) {
 		if (d->by_id[s].id == id)
 			return &d->by_id[s];
@@ -177,6 +183,8 @@ static struct event_decoder *decoder_slot_new(struct kf_decoder *d, int id)
 	for (unsigned i = 0, s = id_slot(id); i < ID_SLOTS; i++, s = (s + 1) & (ID_SLOTS - 1))
 		if (d->by_id[s].id < 0 || d->by_id[s].id == id) {
 			d->by_id[s].id = id;
+			if ((unsigned)id < ID_DIRECT)
+				d->direct[id] = (uint8_t)(s + 1);
 			return &d->by_id[s];
 		}
 	return NULL;
@@ -446,6 +454,24 @@ static enum kf_event_type decode_other(struct kf_event *ev, uint64_t ts, int cpu
 	return ev->type;
 }
 
+/* the usual record, whole and in this machine's byte order: the plan's
+ * copies. Its counts are read once: a store into ev could, for all the
+ * compiler knows, change them */
+static inline void copy_fields(const struct event_decoder *ed, const unsigned char *data,
+			       struct kf_event *ev)
+{
+	const unsigned n8 = ed->nr_copy8, n4 = ed->nr_copy4, nc = ed->nr_convert;
+
+	for (unsigned i = 0; i < n8; i++)
+		memcpy((char *)ev + ed->copy8[i].dest, data + ed->copy8[i].src, 8);
+	for (unsigned i = 0; i < n4; i++)
+		memcpy((char *)ev + ed->copy4[i].dest, data + ed->copy4[i].src, 4);
+	for (unsigned i = 0; i < nc; i++)
+		store_field(ev, &ed->convert[i], native_load(data + ed->convert[i].src_offset,
+							     ed->convert[i].src_size,
+							     ed->convert[i].is_signed));
+}
+
 enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
 					 uint64_t ts, int cpu, struct kf_event *ev)
 {
@@ -453,6 +479,7 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 	const struct event_decoder *ed;
 	const char *comm = NULL;
 	uint32_t comm_id = 0;
+	const bool swap = d->swap;
 	int id, pid = 0;
 
 	if (!inside(d->type_offset, d->type_size, size))
@@ -473,17 +500,9 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 	ev->pid = pid;
 	ev->comm = comm;
 	ev->comm_id = comm_id;
-	/* the usual record: whole, in this machine's byte order */
-	if (!d->swap && size >= ed->fields_end) {
-		for (int i = 0; i < ed->nr_copy8; i++)
-			memcpy((char *)ev + ed->copy8[i].dest, data + ed->copy8[i].src, 8);
-		for (int i = 0; i < ed->nr_copy4; i++)
-			memcpy((char *)ev + ed->copy4[i].dest, data + ed->copy4[i].src, 4);
-		for (int i = 0; i < ed->nr_convert; i++)
-			store_field(ev, &ed->convert[i], native_load(data + ed->convert[i].src_offset,
-								     ed->convert[i].src_size,
-								     ed->convert[i].is_signed));
-		return ev->type;
+	if (!swap && size >= ed->fields_end) {
+		copy_fields(ed, data, ev);
+		return ed->type;
 	}
 	for (int i = 0; i < ed->nr_fields; i++) {
 		const struct resolved_field *f = &ed->fields[i];
@@ -492,7 +511,7 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 			continue;	/* a short record: leave the member zero */
 		store_field(ev, f, load(d, data + f->src_offset, f->src_size, f->is_signed));
 	}
-	return ev->type;
+	return ed->type;
 }
 
 enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec, struct kf_event *ev)
