@@ -454,6 +454,11 @@ static enum kf_event_type decode_other(struct kf_event *ev, uint64_t ts, int cpu
 	return ev->type;
 }
 
+/* decode_raw sets the header's members one by one and copies the rest */
+_Static_assert(offsetof(struct kf_event, page) ==
+	       offsetof(struct kf_event, comm) + sizeof(((struct kf_event *)0)->comm),
+	       "kf_event's header ends with comm: decode_raw sets each member before it");
+
 /* the usual record, whole and in this machine's byte order: the plan's
  * copies. Its counts are read once: a store into ev could, for all the
  * compiler knows, change them */
@@ -493,8 +498,10 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 	ed = decoder_find(d, id);
 	if (!ed)
 		return decode_other(ev, ts, cpu, pid, comm, comm_id);
-	/* zeros and the event's defaults, then what the record says */
-	*ev = ed->blank;
+	/* the header, then the event's members: zeros and the event's
+	 * defaults (the blank), then what the record says */
+	memcpy(&ev->page, &ed->blank.page, sizeof(*ev) - offsetof(struct kf_event, page));
+	ev->type = ed->type;
 	ev->ts = ts;
 	ev->cpu = cpu;
 	ev->pid = pid;
