@@ -188,6 +188,21 @@ static inline void kf_pfn_set(struct pfn_map *m, uint64_t pfn, enum pfn_slot slo
 		kf_pfn_set_slow(m, pfn, slot, index);
 }
 
+/* pfn allocated on CPU index: both slots in one look-up, the allocation's
+ * set and the refill's forgotten (follow_page) */
+static inline void kf_pfn_allocated(struct pfn_map *m, uint64_t pfn, int index)
+{
+	uint8_t *cell = kf_pfn_narrow(m, pfn);
+
+	if (cell && index < 0xff) {
+		cell[PFN_REFILL] = 0;
+		cell[PFN_ALLOC] = (uint8_t)(index + 1);
+		return;
+	}
+	kf_pfn_set_slow(m, pfn, PFN_REFILL, -1);
+	kf_pfn_set_slow(m, pfn, PFN_ALLOC, index);
+}
+
 int kf_pfn_take_slow(struct pfn_map *m, uint64_t pfn, enum pfn_slot slot);
 
 /* the index recorded (forgotten), -1 */

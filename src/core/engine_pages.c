@@ -106,8 +106,7 @@ static void follow_page(struct kf_engine *e, struct cpu_state *c, const struct k
 
 	switch (ev->type) {
 	case KF_EV_PAGE_ALLOC:
-		kf_pfn_set(&e->pfn_cpu, ev->page.pfn, PFN_REFILL, -1);
-		kf_pfn_set(&e->pfn_cpu, ev->page.pfn, PFN_ALLOC, c->index);
+		kf_pfn_allocated(&e->pfn_cpu, ev->page.pfn, c->index);
 		break;
 	case KF_EV_PAGE_ALLOC_ZONE_LOCKED:
 		if (ev->page.percpu_refill)

@@ -146,6 +146,11 @@ struct kf_decoder {
 	bool no_comms;			/* kf_decoder_skip_comms */
 	unsigned type_offset, type_size;	/* common_type: the event id */
 	unsigned pid_offset, pid_size;
+	/* the kernel's header (a 2-byte id, a 4-byte pid) in this machine's
+	 * byte order: the common case, read without a branch on the sizes; a
+	 * record header_end long holds both */
+	bool native_header;
+	unsigned header_end;
 	struct event_decoder by_id[ID_SLOTS];
 	uint8_t direct[ID_DIRECT];	/* id -> slot + 1, 0: not an event kfrag decodes */
 	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
@@ -370,6 +375,10 @@ struct kf_decoder *kf_decoder_create(struct tep_handle *tep, struct kf_symbols *
 			return NULL;
 		}
 	}
+	d->native_header = !d->swap && d->type_size == 2 && d->pid_size == 4;
+	d->header_end = d->type_offset + d->type_size;
+	if (d->pid_offset + d->pid_size > d->header_end)
+		d->header_end = d->pid_offset + d->pid_size;
 	return d;
 }
 
@@ -415,7 +424,7 @@ static inline bool inside(unsigned offset, unsigned size, unsigned rec_size)
 }
 
 
-static const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
+static inline const char *comm_cached(struct kf_decoder *d, int pid, uint32_t *id)
 {
 	unsigned slot = (unsigned)pid & (COMM_CACHE_SIZE - 1);
 
@@ -477,14 +486,28 @@ static inline void copy_fields(const struct event_decoder *ed, const unsigned ch
 							     ed->convert[i].is_signed));
 }
 
-enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
-					 uint64_t ts, int cpu, struct kf_event *ev)
+/* the header, then the event's members: zeros and the event's defaults
+ * (the blank), for what the record says to go over */
+static inline void start_event(struct kf_event *ev, const struct event_decoder *ed, uint64_t ts,
+			       int cpu, int pid, const char *comm, uint32_t comm_id)
 {
-	const unsigned char *data = record;
+	memcpy(&ev->page, &ed->blank.page, sizeof(*ev) - offsetof(struct kf_event, page));
+	ev->type = ed->type;
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->pid = pid;
+	ev->comm = comm;
+	ev->comm_id = comm_id;
+}
+
+/* any record: short ones, other byte orders and header layouts */
+static __attribute__((noinline)) enum kf_event_type
+decode_general(struct kf_decoder *d, const unsigned char *data, unsigned size, uint64_t ts,
+	       int cpu, struct kf_event *ev)
+{
 	const struct event_decoder *ed;
 	const char *comm = NULL;
 	uint32_t comm_id = 0;
-	const bool swap = d->swap;
 	int id, pid = 0;
 
 	if (!inside(d->type_offset, d->type_size, size))
@@ -498,16 +521,8 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 	ed = decoder_find(d, id);
 	if (!ed)
 		return decode_other(ev, ts, cpu, pid, comm, comm_id);
-	/* the header, then the event's members: zeros and the event's
-	 * defaults (the blank), then what the record says */
-	memcpy(&ev->page, &ed->blank.page, sizeof(*ev) - offsetof(struct kf_event, page));
-	ev->type = ed->type;
-	ev->ts = ts;
-	ev->cpu = cpu;
-	ev->pid = pid;
-	ev->comm = comm;
-	ev->comm_id = comm_id;
-	if (!swap && size >= ed->fields_end) {
+	start_event(ev, ed, ts, cpu, pid, comm, comm_id);
+	if (!d->swap && size >= ed->fields_end) {
 		copy_fields(ed, data, ev);
 		return ed->type;
 	}
@@ -519,6 +534,34 @@ enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *recor
 		store_field(ev, f, load(d, data + f->src_offset, f->src_size, f->is_signed));
 	}
 	return ed->type;
+}
+
+enum kf_event_type kf_decoder_decode_raw(struct kf_decoder *d, const void *record, unsigned size,
+					 uint64_t ts, int cpu, struct kf_event *ev)
+{
+	const unsigned char *data = record;
+
+	/* the usual record of an event kfrag decodes: the kernel's header,
+	 * every field there, this machine's byte order */
+	if (d->native_header && size >= d->header_end) {
+		const struct event_decoder *ed;
+		const char *comm = NULL;
+		uint32_t comm_id = 0;
+		uint16_t id;
+		int32_t pid;
+
+		memcpy(&id, data + d->type_offset, sizeof(id));
+		memcpy(&pid, data + d->pid_offset, sizeof(pid));
+		ed = decoder_find(d, id);
+		if (ed && size >= ed->fields_end) {
+			if (!d->no_comms)
+				comm = comm_cached(d, pid, &comm_id);
+			start_event(ev, ed, ts, cpu, pid, comm, comm_id);
+			copy_fields(ed, data, ev);
+			return ed->type;
+		}
+	}
+	return decode_general(d, data, size, ts, cpu, ev);
 }
 
 enum kf_event_type kf_decoder_decode(struct kf_decoder *d, struct tep_record *rec, struct kf_event *ev)
