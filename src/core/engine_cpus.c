@@ -59,15 +59,15 @@ static int cpu_hash_insert(struct cpu_table *t, int32_t cpu, int index)
 	return 0;
 }
 
-/* records that CPU number cpu has entry index; numbers below KF_CPU_DIRECT
- * are looked up in an array as long as the highest such number */
-static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
+/* records that CPU number cpu has entry index, state c; numbers below
+ * KF_CPU_DIRECT are looked up in an array as long as the highest such number */
+static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index, struct cpu_state *c)
 {
 	if (cpu >= KF_CPU_DIRECT)
 		return cpu_hash_insert(t, cpu, index);
 	if (cpu >= t->nr_direct) {
 		int n = cpu + 1;
-		int *grown = realloc(t->direct, n * sizeof(*grown));
+		struct cpu_state **grown = realloc(t->direct, n * sizeof(*grown));
 
 		if (!grown)
 			return -1;
@@ -75,7 +75,7 @@ static int cpu_index_set(struct cpu_table *t, int32_t cpu, int index)
 		t->direct = grown;
 		t->nr_direct = n;
 	}
-	t->direct[cpu] = index + 1;
+	t->direct[cpu] = c;
 	return 0;
 }
 
@@ -124,7 +124,7 @@ static struct cpu_state *cpu_add(struct kf_engine *e, int32_t cpu)
 	c->cpu = cpu;
 	c->index = t->nr;
 	c->last_pid = -1;
-	if (cpu_index_set(t, cpu, t->nr) < 0) {
+	if (cpu_index_set(t, cpu, t->nr, c) < 0) {
 		free(c->zone_lock);
 		free(c);
 		return NULL;
@@ -142,7 +142,7 @@ struct cpu_state *kf_cpus_get_slow(struct kf_engine *e, int32_t cpu)
 	if (cpu < 0)
 		return NULL;
 	if (cpu < t->nr_direct && t->direct[cpu])
-		return t->by_index[t->direct[cpu] - 1];
+		return t->direct[cpu];
 	index = cpu >= KF_CPU_DIRECT ? cpu_hash_find(t, cpu) : -1;
 	if (index >= 0)
 		return t->by_index[index];

@@ -67,7 +67,7 @@ struct cpu_state {
 struct cpu_table {
 	struct cpu_state **by_index;	/* in order of first appearance */
 	int nr, alloc;
-	int *direct;			/* number -> index + 1, numbers below KF_CPU_DIRECT */
+	struct cpu_state **direct;	/* number -> state, NULL none: numbers below KF_CPU_DIRECT */
 	int nr_direct;
 	struct cpu_slot { int32_t cpu; int index; } *hash;	/* numbers from KF_CPU_DIRECT on */
 	int hash_size;
@@ -94,7 +94,9 @@ struct kf_engine {
 	struct kf_zone_span *zones;
 	int nr_zones;
 	int pageblock_order;
-	int last_zone;			/* cache: consecutive pfns share a zone */
+	/* cache: consecutive pfns share a zone; its span, empty for none */
+	int last_zone;
+	uint64_t last_zone_start, last_zone_end;
 	uint64_t *row_pool;		/* the CPUs' rows of page events (cpu_state.row_at) */
 	size_t row_cells;		/* cells of a row: (nr_zones + 1) * KF_PK_NR */
 	size_t nr_rows, alloc_rows;
@@ -146,8 +148,8 @@ static inline struct cpu_state *kf_cpus_get(struct kf_engine *e, int32_t cpu)
 {
 	const struct cpu_table *t = &e->cpus;
 
-	if (cpu >= 0 && cpu < t->nr_direct && t->direct[cpu])
-		return t->by_index[t->direct[cpu] - 1];
+	if ((uint32_t)cpu < (uint32_t)t->nr_direct && t->direct[cpu])
+		return t->direct[cpu];
 	return kf_cpus_get_slow(e, cpu);
 }
 void kf_cpus_release(struct cpu_table *t);
@@ -259,14 +261,16 @@ static inline void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type
 /* the zone of pfn, nr_zones for none: consecutive pfns mostly share one */
 static inline int kf_zone_cached(struct kf_engine *e, uint64_t pfn)
 {
-	const struct kf_zone_span *z = &e->zones[e->last_zone];
 	int zone;
 
-	if (e->last_zone < e->nr_zones && pfn >= z->start_pfn && pfn < z->end_pfn)
+	if (pfn >= e->last_zone_start && pfn < e->last_zone_end)
 		return e->last_zone;
 	zone = kf_zone_of_pfn(e->zones, e->nr_zones, pfn);
-	if (zone < e->nr_zones)
+	if (zone < e->nr_zones) {
 		e->last_zone = zone;
+		e->last_zone_start = e->zones[zone].start_pfn;
+		e->last_zone_end = e->zones[zone].end_pfn;
+	}
 	return zone;
 }
 
@@ -283,7 +287,8 @@ static inline struct proc_entry *kf_proc_of(struct kf_engine *e, struct cpu_stat
 	if (c->last_pid == ev->pid && c->last_proc < e->nr_procs) {
 		struct proc_entry *p = &e->procs[c->last_proc];
 
-		if (!ev->comm || ev->comm[0] == '<' || (ev->comm_id && ev->comm_id == p->comm_id))
+		/* the name it has already, or none to learn */
+		if ((ev->comm_id && ev->comm_id == p->comm_id) || !ev->comm || ev->comm[0] == '<')
 			return p;
 	}
 	return kf_proc_of_slow(e, c, ev);

@@ -152,7 +152,8 @@ struct kf_decoder {
 	bool native_header;
 	unsigned header_end;
 	struct event_decoder by_id[ID_SLOTS];
-	uint8_t direct[ID_DIRECT];	/* id -> slot + 1, 0: not an event kfrag decodes */
+	/* id -> its slot, NULL: not an event kfrag decodes */
+	struct event_decoder *direct[ID_DIRECT];
 	/* comm look-ups are cached: CPUs interleave, so a few pids alternate */
 	struct {
 		int pid;
@@ -173,7 +174,7 @@ static unsigned id_slot(int id)
 static inline struct event_decoder *decoder_find(struct kf_decoder *d, int id)
 {
 	if ((unsigned)id < ID_DIRECT)
-		return d->direct[id] ? &d->by_id[d->direct[id] - 1] : NULL;
+		return d->direct[id];
 	for (unsigned i = 0, s = id_slot(id); i < ID_SLOTS; i++, s = (s + 1) & (ID_SLOTS - 1)) {
 		if (d->by_id[s].id == id)
 			return &d->by_id[s];
@@ -189,7 +190,7 @@ static struct event_decoder *decoder_slot_new(struct kf_decoder *d, int id)
 		if (d->by_id[s].id < 0 || d->by_id[s].id == id) {
 			d->by_id[s].id = id;
 			if ((unsigned)id < ID_DIRECT)
-				d->direct[id] = (uint8_t)(s + 1);
+				d->direct[id] = &d->by_id[s];
 			return &d->by_id[s];
 		}
 	return NULL;
