@@ -257,7 +257,6 @@ static inline void kf_proc_run_track(struct kf_proc_stats *s, enum kf_event_type
 	}
 }
 
-
 /* the zone of pfn, nr_zones for none: consecutive pfns mostly share one */
 static inline int kf_zone_cached(struct kf_engine *e, uint64_t pfn)
 {
