@@ -65,6 +65,12 @@
  * ~9 ns a record, where read()'s copy costs ~3 ns a record and leaves the
  * page in the cache for the decoder (ROUND_BYTES). */
 
+/* a line of the kernel's saved_cmdlines (live_cmdlines.c) */
+struct saved_cmdline {
+	int pid;
+	char comm[KF_COMM_LEN];
+};
+
 struct comm_entry {
 	int pid;		/* 0 = empty */
 	uint32_t id;		/* kf_event.comm_id: new with every read */
@@ -124,8 +130,16 @@ struct kf_live {
 	bool tracing;
 	struct comm_entry *comms;
 	uint32_t comm_ids;
+	unsigned poll_nr;		/* polls so far: saved_cmdlines is read once a poll at most */
+	unsigned saved_poll;		/* the poll that read saved, 0 none */
+	struct saved_cmdline *saved;	/* by pid */
+	int nr_saved, alloc_saved;
 	char error[512];
 };
+
+/* live_cmdlines.c: the kernel's name now for pid, a task gone from /proc;
+ * false when it has none */
+bool live_exited_comm(struct kf_live *l, int pid, char comm[KF_COMM_LEN]);
 
 /* live_instance.c */
 void live_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

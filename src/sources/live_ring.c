@@ -61,8 +61,8 @@ static int q_push(struct live_cpu *lc, void *page)
 /* ---- comms -------------------------------------------------------------- */
 
 /* the name of a live task from /proc, read again after COMM_TTL_NS since a
- * forked child's first events come before its exec renames it; NULL when
- * the task is gone */
+ * forked child's first events come before its exec renames it; of a task
+ * gone, the kernel's (live_exited_comm); NULL when neither has one */
 static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id,
 			   const struct comm_entry **entry)
 {
@@ -106,7 +106,7 @@ static const char *comm_of(struct kf_live *l, int pid, uint64_t ts, uint32_t *id
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
+		return live_exited_comm(l, pid, e->comm) ? e->comm : NULL;
 	n = read(fd, e->comm, sizeof(e->comm) - 1);
 	close(fd);
 	if (n <= 0) {
@@ -187,11 +187,12 @@ static int emit(void *ctx, struct kf_ring_cursor *c)
 	struct kf_event ev;
 
 	kf_decoder_decode_raw(l->dec, c->rec, c->size, c->ts, c->cpu, &ev);
-	/* /proc first: saved_cmdlines is global and keeps the names of pids
-	 * long since recycled; it still names tasks that have exited */
+	/* /proc, then for a task gone the kernel's saved_cmdlines as it is
+	 * now (comm_of). Not the copy loaded at the start: it names a
+	 * recycled pid after its old task */
 	ev.comm = cpu_comm(l, lc, ev.pid, ev.ts, &ev.comm_id);
-	if (!ev.comm)
-		ev.comm = kf_decoder_comm(l->dec, ev.pid, &ev.comm_id);
+	if (!ev.comm && ev.pid <= 0)
+		ev.comm = kf_decoder_comm(l->dec, ev.pid, &ev.comm_id);	/* <idle> */
 	lc->events++;
 	if (l->sink && l->sink->event)
 		l->sink->event(l->sink->ctx, &ev);
@@ -434,6 +435,8 @@ static long read_all(struct kf_live *l, const struct kf_sink *sink, bool flush)
 	bool more;
 
 	l->sink = sink;
+	if (!++l->poll_nr)
+		l->poll_nr = 1;		/* 0 is saved_poll's "never read" */
 	if (!flush) {
 		unsigned long long now = ring_now(l);
 
