@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The live source's insides, shared by its three files:
+ * The live source's insides, shared by its four files:
  *   live_instance.c  the instance's lifecycle: privileges, tracefs, the
  *                    instance, its events and formats, the per-CPU files;
  *   live_ring.c      reading the ring buffers and feeding their records
  *                    in time order (through the ring merge, kf_ring.h);
+ *   live_cmdlines.c  the names of tasks gone before their records were fed;
  *   source_live.c    the API of kf_live.h.
  *
  * Only the instance's files are ever written; the top level (set_event,
