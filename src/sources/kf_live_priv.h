@@ -66,12 +66,6 @@
  * ~9 ns a record, where read()'s copy costs ~3 ns a record and leaves the
  * page in the cache for the decoder (ROUND_BYTES). */
 
-/* a line of the kernel's saved_cmdlines (live_cmdlines.c) */
-struct saved_cmdline {
-	int pid;
-	char comm[KF_COMM_LEN];
-};
-
 struct comm_entry {
 	int pid;		/* 0 = empty */
 	uint32_t id;		/* kf_event.comm_id: new with every read */
@@ -132,9 +126,8 @@ struct kf_live {
 	struct comm_entry *comms;
 	uint32_t comm_ids;
 	unsigned poll_nr;		/* polls so far: saved_cmdlines is read once a poll at most */
-	unsigned saved_poll;		/* the poll that read saved, 0 none */
-	struct saved_cmdline *saved;	/* by pid */
-	int nr_saved, alloc_saved;
+	unsigned saved_poll;		/* the poll that loaded saved, 0 none */
+	struct tep_handle *saved;	/* saved_cmdlines of that poll, NULL none */
 	char error[512];
 };
 

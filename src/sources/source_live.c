@@ -274,7 +274,7 @@ void kf_live_close(struct kf_live *l)
 		free(l->free_pages[i]);
 	free(l->free_pages);
 	free(l->comms);
-	free(l->saved);
+	tep_free(l->saved);
 	free(l->pfds);
 	free(l->cursors);
 	free(l->merge.heap);
